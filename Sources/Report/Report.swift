@@ -1,0 +1,1 @@
+// Report module — see docs/architecture.md.

@@ -1,0 +1,119 @@
+import Foundation
+
+extension TrialConfig {
+    /// Throws a `TrainingError(.invalidConfig)` naming the first field that
+    /// cannot be trained as given.
+    public func validate() throws {
+        func fail(_ message: String) throws -> Never { throw TrainingError(.invalidConfig, message) }
+        if width <= 0 { try fail("width must be > 0 (got \(width))") }
+        if depth <= 0 { try fail("depth must be ≥ 1 hidden layer (got \(depth))") }
+        if dim <= 0 { try fail("dim must be > 0 (got \(dim))") }
+        if nTrain <= 0 { try fail("n_train must be > 0 (got \(nTrain))") }
+        if nTest < 0 { try fail("n_test must be ≥ 0 (got \(nTest))") }
+        if steps < 0 { try fail("steps must be ≥ 0 (got \(steps))") }
+        if !(lr > 0) || !lr.isFinite { try fail("lr must be a positive finite number (got \(lr))") }
+        if outputs <= 0 { try fail("outputs must be ≥ 1 (got \(outputs))") }
+        if outputs > 1 && loss != .crossEntropy { try fail("outputs = \(outputs) needs loss cross_entropy") }
+        if loss == .crossEntropy && outputs < 2 { try fail("loss cross_entropy needs outputs ≥ 2") }
+        if outputLayer == .fixedSign && width % 2 != 0 {
+            try fail("output_layer fixed_sign needs an even width (got \(width))")
+        }
+        if activation == .leaky && !(alpha < 1) { try fail("leaky alpha must be < 1 (got \(alpha))") }
+        if (activation == .huber || activation == .swish) && !(smoothing > 0) {
+            try fail("\(activation.rawValue) smoothing h must be > 0 (got \(smoothing))")
+        }
+        if !(theta.isFinite) { try fail("theta must be finite") }
+        if !(0...1).contains(labelFlip) { try fail("label_flip must be in [0, 1] (got \(labelFlip))") }
+        if let s = noiseStd, !(s >= 0) { try fail("noise_std must be ≥ 0 (got \(s))") }
+        if margin < 0 || margin >= 1 { try fail("margin must be in [0, 1) (got \(margin))") }
+        if separation < 0 { try fail("separation must be ≥ 0 (got \(separation))") }
+        if clusters < 2 && data == .separated { try fail("separated data needs clusters ≥ 2 (got \(clusters))") }
+        if data == .file && (dataFile ?? "").isEmpty { try fail("data: file needs data_file") }
+        if !(0..<1).contains(testFraction) { try fail("test_fraction must be in [0, 1) (got \(testFraction))") }
+        if optimizer == .sgd && batchSize <= 0 { try fail("batch_size must be > 0 (got \(batchSize))") }
+        if !(0..<1).contains(momentum) { try fail("momentum must be in [0, 1) (got \(momentum))") }
+        if weightDecay < 0 { try fail("weight_decay must be ≥ 0 (got \(weightDecay))") }
+        if lrDecayEvery < 0 { try fail("lr_decay_every must be ≥ 0 (got \(lrDecayEvery))") }
+        if !(lrDecayFactor > 0) { try fail("lr_decay_factor must be > 0 (got \(lrDecayFactor))") }
+        if biasInitStd < 0 { try fail("bias_init_std must be ≥ 0 (got \(biasInitStd))") }
+        for (name, v) in [("init_input_var", initInputVar), ("init_hidden_var", initHiddenVar), ("init_output_var", initOutputVar)] {
+            if let v, !(v >= 0) || !v.isFinite { try fail("\(name) must be ≥ 0 (got \(v))") }
+        }
+        if namedSteps.contains(where: { $0 < 0 }) { try fail("named_steps must be ≥ 0") }
+        _ = try trainableLayers()
+    }
+
+    /// Dimension the generator produces (before a bias coordinate).
+    public var generatorDim: Int {
+        switch data {
+        case .leakySynthetic: return 5
+        case .azlSincos, .azlTanh: return 4
+        default: return dim
+        }
+    }
+
+    /// Whether the data is a regression target (square loss on real labels).
+    public var isRegression: Bool {
+        switch data {
+        case .leakySynthetic, .azlSincos, .azlTanh: return true
+        default: return false
+        }
+    }
+
+    /// The step size actually used at step 0 (before decay).
+    public var effectiveLR: Double { lrScaling == .inverseWidth ? lr / Double(width) : lr }
+
+    /// Number of weight layers that can train: L hidden + output.
+    /// Returns, for hidden layers 1…L, whether each trains, and whether the output trains.
+    public func trainableLayers() throws -> (hidden: [Bool], output: Bool) {
+        let outputCanTrain = outputLayer == .trainable
+        switch train {
+        case "all": return (Array(repeating: true, count: depth), outputCanTrain)
+        case "hidden": return (Array(repeating: true, count: depth), false)
+        case "output", "last":
+            guard outputCanTrain else {
+                throw TrainingError(.invalidConfig, "train: \(train) but output_layer is \(outputLayer.rawValue) (nothing would train)")
+            }
+            return (Array(repeating: false, count: depth), true)
+        default:
+            var hidden = Array(repeating: false, count: depth)
+            var output = false
+            for part in train.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                if part == "out" || part == "output" {
+                    guard outputCanTrain else {
+                        throw TrainingError(.invalidConfig, "train lists 'out' but output_layer is \(outputLayer.rawValue)")
+                    }
+                    output = true
+                } else if let i = Int(part), (1...depth).contains(i) {
+                    hidden[i - 1] = true
+                } else {
+                    throw TrainingError(.invalidConfig,
+                        "train: '\(part)' is not a hidden layer 1…\(depth) or 'out' (use all, hidden, output or a list like \"1,2,out\")")
+                }
+            }
+            if !output && !hidden.contains(true) { throw TrainingError(.invalidConfig, "train selects no layer") }
+            return (hidden, output)
+        }
+    }
+
+    /// The same run with every field that cannot affect it reset to its
+    /// default, so two spellings of one run hash alike (e.g. `alpha` under
+    /// relu, `theta` without residual links, `batch_size` under full-batch GD).
+    public func normalized() -> TrialConfig {
+        var c = self
+        let d = TrialConfig()
+        if c.activation != .leaky { c.alpha = d.alpha; c.rescaled = d.rescaled }
+        if c.activation != .huber && c.activation != .swish { c.smoothing = d.smoothing }
+        if !c.residual || c.depth < 2 { c.theta = d.theta; c.residual = c.residual && c.depth >= 2 }
+        if c.optimizer == .gd { c.batchSize = d.batchSize }
+        if c.lrDecayEvery == 0 { c.lrDecayFactor = d.lrDecayFactor }
+        if !c.bias { c.biasInitStd = d.biasInitStd }
+        if c.data != .sphereTeacher { c.margin = d.margin }
+        if c.data != .separated { c.separation = d.separation; c.clusters = d.clusters }
+        if c.data != .file { c.dataFile = nil; c.testFraction = d.testFraction }
+        if c.isRegression { c.labelFlip = d.labelFlip; c.dim = c.generatorDim } else { c.noiseStd = nil }
+        if c.isRegression && c.noiseStd == nil { c.noiseStd = c.data == .leakySynthetic ? 0.1 : 0 }
+        c.namedSteps = Array(Set(c.namedSteps)).sorted()
+        return c
+    }
+}

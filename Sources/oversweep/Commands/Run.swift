@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "(not built yet)")
+
+    func run() async throws {
+        throw ValidationError("'run' is not built yet")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import Training
+
+@Suite struct TrialConfigTests {
+    static let minimal = #"{"data":"sphere_teacher","width":64,"depth":2,"activation":"relu","loss":"logistic","lr":0.1,"steps":10}"#
+
+    func decode(_ json: String) throws -> TrialConfig {
+        try JSONDecoder().decode(TrialConfig.self, from: Data(json.utf8))
+    }
+
+    func message(_ json: String) -> String? {
+        do {
+            try decode(json).validate()
+            return nil
+        } catch let e as TrainingError {
+            return e.message
+        } catch {
+            return "unexpected \(error)"
+        }
+    }
+
+    @Test func minimalConfigDecodesWithDefaults() throws {
+        let c = try decode(Self.minimal)
+        #expect(c.width == 64 && c.depth == 2 && c.steps == 10)
+        #expect(c.dtype == .float64 && c.optimizer == .gd && c.initPreset == .he)
+        try c.validate()
+    }
+
+    @Test func encodeDecodeRoundTrip() throws {
+        var c = try decode(Self.minimal)
+        c.activation = .leaky; c.alpha = -1; c.rescaled = true; c.noiseStd = 0.5; c.train = "1,out"
+        let again = try JSONDecoder().decode(TrialConfig.self, from: JSONEncoder().encode(c))
+        #expect(again == c)
+    }
+
+    @Test func unknownKeySuggestsTheClosest() {
+        let json = Self.minimal.replacingOccurrences(of: #""steps":10"#, with: #""steps":10,"widht":3"#)
+        #expect(message(json) == "unknown config key 'widht' (did you mean 'width'?)")
+    }
+
+    @Test func badValuesGetOneClearLine() {
+        #expect(message(Self.minimal.replacingOccurrences(of: "\"relu\"", with: "\"relux\""))?.hasPrefix("config key 'activation': expected one of: relu") == true)
+        #expect(message(Self.minimal.replacingOccurrences(of: "\"width\":64", with: "\"width\":0")) == "width must be > 0 (got 0)")
+        #expect(message(Self.minimal.replacingOccurrences(of: "\"lr\":0.1", with: "\"lr\":-1")) == "lr must be a positive finite number (got -1.0)")
+        #expect(message(Self.minimal.replacingOccurrences(of: "\"width\":64", with: "\"width\":63,\"output_layer\":\"fixed_sign\""))
+                == "output_layer fixed_sign needs an even width (got 63)")
+        #expect(message(Self.minimal.replacingOccurrences(of: "\"steps\":10,", with: "").replacingOccurrences(of: ",\"steps\":10", with: ""))
+                == "missing required config key 'steps'")
+        #expect(message(Self.minimal.replacingOccurrences(of: "\"width\":64", with: "\"width\":\"wide\"")) == "config key 'width': expected an integer")
+    }
+
+    @Test func normalizationErasesFieldsThatCannotMatter() throws {
+        var a = try decode(Self.minimal)
+        var b = a
+        b.alpha = 0.3          // ignored: not leaky
+        b.theta = 0.25         // ignored: not residual
+        b.batchSize = 7        // ignored: full-batch GD
+        #expect(a.normalized() == b.normalized())
+        a.activation = .leaky; b.activation = .leaky
+        #expect(a.normalized() != b.normalized())
+    }
+}
