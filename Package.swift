@@ -67,11 +67,6 @@ let package = Package(
         ),
 
         .testTarget(name: "TrainingTests", dependencies: ["Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep"], swiftSettings: strict),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Store"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
     ]
 )
