@@ -62,7 +62,7 @@ extension DataSplit {
             var attempts = 0
             while y.count < n {
                 attempts += 1
-                if attempts > 1000 * n + 100_000 {
+                if attempts > 1000 * n + 10_000 {
                     throw TrainingError(.invalidData,
                         "sphere_teacher: margin \(config.margin) is too large for dim \(d) (fewer than 1 in 1000 points qualify)")
                 }
@@ -100,7 +100,7 @@ extension DataSplit {
             var attempts = 0
             while y.count < n {
                 attempts += 1
-                if attempts > 1000 * n + 100_000 {
+                if attempts > 1000 * n + 10_000 {
                     throw TrainingError(.invalidData,
                         "separated: cannot place points \(config.separation) apart across labels with \(k) clusters in dim \(d); lower separation")
                 }

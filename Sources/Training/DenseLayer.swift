@@ -54,10 +54,15 @@ final class DenseLayer<T: BLASScalar> {
 
     /// One optimiser step: g ← g + λW; v ← μv + g; W ← W − ηv (v = g without momentum).
     /// Weight decay applies to weights, not biases.
-    func update(lr: T, momentum: T, weightDecay: T) {
+    /// Updates output rows `rows` (weights and their biases).
+    func update(rows: Range<Int>, lr: T, momentum: T, weightDecay: T) {
         guard let gw else { return }
-        step(w.p, gw.p, vw?.p, w.count, lr, momentum, weightDecay)
-        if let b, let gb { step(b.p, gb.p, vb?.p, b.count, lr, momentum, 0) }
+        let o = rows.lowerBound * cols
+        step(w.p + o, gw.p + o, vw.map { $0.p + o }, rows.count * cols, lr, momentum, weightDecay)
+        if let b, let gb {
+            let ob = rows.lowerBound
+            step(b.p + ob, gb.p + ob, vb.map { $0.p + ob }, rows.count, lr, momentum, 0)
+        }
     }
 
     private func step(_ w: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>?,

@@ -37,6 +37,8 @@ final class Network<T: BLASScalar> {
     let df: Buffer<T>
     /// Lowest hidden layer whose weights train (depth when none): backprop stops there.
     let lowestTrainable: Int
+    /// Threads for this network's row chunks (1 inside a shard trained one network per thread).
+    var parallel = Parallel.serial
 
     init(config c: TrialConfig, inputDim: Int, capacity: Int) throws {
         let m = c.width, k = c.outputs
@@ -116,88 +118,134 @@ final class Network<T: BLASScalar> {
     }
 
     /// f = network(input) for `rows` ≤ capacity rows of `input` (rows × firstInputCols).
+    /// Each layer is one pass over row chunks: GEMM rows, bias, φ, skip link
+    /// (and, after the last layer, the scalar output) while the rows are in cache.
     func forward(_ input: UnsafePointer<T>, rows n: Int) {
-        let m = width
+        let m = width, k = outputs
         var prev = input, prevCols = firstInputCols
         for l in 0..<depth {
             let layer = hidden[l], zl = z[l].p, hl = h[l].p
-            T.gemm(transA: false, transB: true, m: n, n: m, k: prevCols, alpha: 1, a: prev, lda: prevCols,
-                   b: layer.w.p, ldb: prevCols, beta: 0, c: zl, ldc: m)
-            if let b = layer.b { addRowVector(b.p, to: zl, rows: n, cols: m) }
-            activation.apply(UnsafePointer(zl), hl, count: n * m)
-            if residual[l] {
-                let t = theta
-                for i in 0..<(n * m) { hl[i] = prev[i] + t * hl[i] }
+            let x = prev, xCols = prevCols, skip = residual[l], t = theta, act = activation
+            let scalarOut = l == depth - 1 && k == 1
+            let v = output.w.p, c0 = output.b?.p[0] ?? 0, fp = f.p
+            let chunks = Chunking.gemm(rows: n, m, xCols)
+            parallel.run(chunks.count) { c in
+                let r = chunks.range(c, rows: n)
+                guard !r.isEmpty else { return }
+                let off = r.lowerBound, count = r.count * m
+                T.gemm(transA: false, transB: true, m: r.count, n: m, k: xCols, alpha: 1, a: x + off * xCols, lda: xCols,
+                       b: layer.w.p, ldb: xCols, beta: 0, c: zl + off * m, ldc: m)
+                if let b = layer.b { Self.addRowVector(b.p, to: zl + off * m, rows: r.count, cols: m) }
+                act.apply(UnsafePointer(zl + off * m), hl + off * m, count: count)
+                if skip {
+                    for i in (off * m)..<(off * m + count) { hl[i] = x[i] + t * hl[i] }
+                }
+                if scalarOut {
+                    // A matrix–vector product: a plain loop beats a GEMM with N = 1.
+                    for i in r {
+                        let row = hl + i * m
+                        var s: T = 0
+                        for j in 0..<m { s += row[j] * v[j] }
+                        fp[i] = s + c0
+                    }
+                }
             }
             prev = UnsafePointer(hl)
             prevCols = m
         }
-        let k = outputs
-        if k == 1 {
-            // A matrix–vector product: a plain loop beats a GEMM with N = 1.
-            let v = output.w.p, c = output.b?.p[0] ?? 0
-            for i in 0..<n {
-                let row = prev + i * m
-                var s: T = 0
-                for j in 0..<m { s += row[j] * v[j] }
-                f.p[i] = s + c
-            }
-        } else {
+        if k > 1 {
             T.gemm(transA: false, transB: true, m: n, n: k, k: m, alpha: 1, a: prev, lda: m,
                    b: output.w.p, ldb: m, beta: 0, c: f.p, ldc: k)
-            if let b = output.b { addRowVector(b.p, to: f.p, rows: n, cols: k) }
+            if let b = output.b { Self.addRowVector(b.p, to: f.p, rows: n, cols: k) }
         }
     }
 
     /// Gradients of every trainable layer from `df` = ∂L/∂f (rows × k), after
-    /// `forward` on the same input. Overwrites z and h (they become ∂L/∂z and ∂L/∂h).
+    /// `forward` on the same input. Overwrites z and h: z_l becomes ∂L/∂z_l and
+    /// h_L's storage holds the running ∂L/∂h (no extra buffers).
     func backward(_ input: UnsafePointer<T>, rows n: Int) {
         let m = width, k = outputs
-        let hL = h[depth - 1].p
+        let g = h[depth - 1].p
         if let gv = output.gw {
             T.gemm(transA: true, transB: false, m: k, n: m, k: n, alpha: 1, a: df.p, lda: k,
-                   b: hL, ldb: m, beta: 0, c: gv.p, ldc: m)
-            if let gb = output.gb { columnSums(df.p, rows: n, cols: k, into: gb.p) }
+                   b: g, ldb: m, beta: 0, c: gv.p, ldc: m)
+            if let gb = output.gb { Self.columnSums(df.p, rows: n, cols: k, into: gb.p) }
         }
         guard lowestTrainable < depth else { return }
-        // ∂L/∂h_L into h_L's storage; it stays the running ∂L/∂h buffer below.
-        let g = hL
-        if k == 1 {
-            let v = output.w.p
-            for i in 0..<n {
-                let d = df.p[i], row = g + i * m
-                for j in 0..<m { row[j] = d * v[j] }
+        let act = activation, v = output.w.p, dfp = df.p
+        do {
+            // ∂L/∂h_L = df·V, then ∂L/∂z_L, row chunk by row chunk.
+            let zL = z[depth - 1].p, scale = residual[depth - 1] ? theta : 1
+            let chunks = Chunking.elementwise(rows: n, cols: m)
+            parallel.run(chunks.count) { c in
+                let r = chunks.range(c, rows: n)
+                guard !r.isEmpty else { return }
+                let off = r.lowerBound
+                if k == 1 {
+                    for i in r {
+                        let d = dfp[i], row = g + i * m
+                        for j in 0..<m { row[j] = d * v[j] }
+                    }
+                } else {
+                    T.gemm(transA: false, transB: false, m: r.count, n: m, k: k, alpha: 1, a: dfp + off * k, lda: k,
+                           b: v, ldb: m, beta: 0, c: g + off * m, ldc: m)
+                }
+                act.backward(UnsafePointer(zL + off * m), UnsafePointer(g + off * m), zL + off * m,
+                             count: r.count * m, scale: scale)
             }
-        } else {
-            T.gemm(transA: false, transB: false, m: n, n: m, k: k, alpha: 1, a: df.p, lda: k,
-                   b: output.w.p, ldb: m, beta: 0, c: g, ldc: m)
         }
         for l in stride(from: depth - 1, through: lowestTrainable, by: -1) {
             let layer = hidden[l], dz = z[l].p
             let prev: UnsafePointer<T> = l == 0 ? input : UnsafePointer(h[l - 1].p)
             let prevCols = l == 0 ? firstInputCols : m
-            activation.backward(UnsafePointer(dz), UnsafePointer(g), dz, count: n * m, scale: residual[l] ? theta : 1)
             if let gw = layer.gw {
-                T.gemm(transA: true, transB: false, m: m, n: prevCols, k: n, alpha: 1, a: dz, lda: m,
-                       b: prev, ldb: prevCols, beta: 0, c: gw.p, ldc: prevCols)
-                if let gb = layer.gb { columnSums(dz, rows: n, cols: m, into: gb.p) }
+                // ∂L/∂W_l = dzᵀ·h_{l−1}, split by output rows (each entry sums over all n samples).
+                let chunks = Chunking.gemm(rows: m, prevCols, n)
+                parallel.run(chunks.count) { c in
+                    let r = chunks.range(c, rows: m)
+                    guard !r.isEmpty else { return }
+                    T.gemm(transA: true, transB: false, m: r.count, n: prevCols, k: n, alpha: 1, a: dz + r.lowerBound, lda: m,
+                           b: prev, ldb: prevCols, beta: 0, c: gw.p + r.lowerBound * prevCols, ldc: prevCols)
+                }
+                if let gb = layer.gb { Self.columnSums(dz, rows: n, cols: m, into: gb.p) }
             }
             if l > lowestTrainable {
-                // ∂L/∂h_{l−1} = dz·W_l (+ ∂L/∂h_l through the skip connection).
-                T.gemm(transA: false, transB: false, m: n, n: m, k: m, alpha: 1, a: dz, lda: m,
-                       b: layer.w.p, ldb: m, beta: residual[l] ? 1 : 0, c: g, ldc: m)
+                // ∂L/∂h_{l−1} = dz·W_l (+ ∂L/∂h_l through the skip link), then ∂L/∂z_{l−1}.
+                let below = z[l - 1].p, beta: T = residual[l] ? 1 : 0, scale = residual[l - 1] ? theta : 1
+                let chunks = Chunking.gemm(rows: n, m, m)
+                parallel.run(chunks.count) { c in
+                    let r = chunks.range(c, rows: n)
+                    guard !r.isEmpty else { return }
+                    let off = r.lowerBound
+                    T.gemm(transA: false, transB: false, m: r.count, n: m, k: m, alpha: 1, a: dz + off * m, lda: m,
+                           b: layer.w.p, ldb: m, beta: beta, c: g + off * m, ldc: m)
+                    act.backward(UnsafePointer(below + off * m), UnsafePointer(g + off * m), below + off * m,
+                                 count: r.count * m, scale: scale)
+                }
             }
         }
     }
 
-    private func addRowVector(_ b: UnsafePointer<T>, to x: UnsafeMutablePointer<T>, rows: Int, cols: Int) {
+    /// One optimiser step on every trainable layer (elementwise, in row chunks).
+    func update(lr: T, momentum: T, weightDecay: T) {
+        for layer in trainableLayers {
+            let chunks = Chunking.elementwise(rows: layer.rows, cols: layer.cols)
+            parallel.run(chunks.count) { c in
+                let r = chunks.range(c, rows: layer.rows)
+                guard !r.isEmpty else { return }
+                layer.update(rows: r, lr: lr, momentum: momentum, weightDecay: weightDecay)
+            }
+        }
+    }
+
+    private static func addRowVector(_ b: UnsafePointer<T>, to x: UnsafeMutablePointer<T>, rows: Int, cols: Int) {
         for i in 0..<rows {
             let row = x + i * cols
             for j in 0..<cols { row[j] += b[j] }
         }
     }
 
-    private func columnSums(_ x: UnsafePointer<T>, rows: Int, cols: Int, into out: UnsafeMutablePointer<T>) {
+    private static func columnSums(_ x: UnsafePointer<T>, rows: Int, cols: Int, into out: UnsafeMutablePointer<T>) {
         out.update(repeating: 0, count: cols)
         for i in 0..<rows {
             let row = x + i * cols

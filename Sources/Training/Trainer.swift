@@ -4,16 +4,17 @@ import Synchronization
 /// Entry points of the training core.
 ///
 /// Parallelism (PERFORMANCE.md): a shard of at least `threads` networks is
-/// trained one network per thread with OpenBLAS single-threaded; a shard of
-/// fewer networks (typically one big one) runs its networks one after another
-/// with OpenBLAS using `threads` threads. The OpenBLAS thread count is process
-/// wide: it is set for the duration of the call and restored afterwards, so
-/// concurrent `trainShard` calls in one process should use `threads: 1`.
+/// trained one network per thread; a shard of fewer networks (typically one
+/// big one) runs its networks one after another, each spreading the row
+/// chunks of its GEMMs and elementwise passes over `threads` threads
+/// (`Parallel`). OpenBLAS itself always runs single-threaded (set for the
+/// duration of the call, restored afterwards: the setting is process-wide).
 ///
-/// Determinism: a network's numbers depend only on its config — every GEMM
-/// and reduction runs in a fixed order on one network's own buffers, so the
-/// shard it ran in, its position there and the thread count never change a
-/// bit (tested: alone vs in a shard of 16, threads 1 vs 2).
+/// Determinism: a network's numbers depend only on its config — chunking
+/// depends only on shapes, every GEMM chunk and reduction runs in a fixed
+/// order on one network's own buffers, so the shard it ran in, its position
+/// there and the thread count never change a bit (tested: alone vs in a
+/// shard of 16, threads 1 vs 2).
 public enum Trainer {
     /// Trains one config.
     public static func train(_ config: TrialConfig) -> TrainingResult {
@@ -39,33 +40,32 @@ public enum Trainer {
         let threads = max(1, threads)
         let saved = BLASThreads.current
         defer { BLASThreads.set(saved) }
+        BLASThreads.set(1)
         if configs.count < threads || threads == 1 {
-            BLASThreads.set(threads)
-            for (i, c) in configs.enumerated() { onResult(i, trainOne(c)) }
+            for (i, c) in configs.enumerated() { onResult(i, trainOne(c, threads: threads)) }
             return
         }
-        BLASThreads.set(1)
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 guard i < configs.count else { return }
-                onResult(i, trainOne(configs[i]))
+                onResult(i, trainOne(configs[i], threads: 1))
             }
         }
     }
 
     /// Validates, builds the data and trains; never throws or traps on a bad
     /// config or data file (the result says `failed` and why).
-    static func trainOne(_ config: TrialConfig) -> TrainingResult {
+    static func trainOne(_ config: TrialConfig, threads: Int) -> TrainingResult {
         let start = DispatchTime.now().uptimeNanoseconds
         var result: TrainingResult
         do {
             try config.validate()
             let split = try DataSplit.make(for: config)
             switch config.dtype {
-            case .float32: result = try run(TrialRun<Float>(config: config, split: split))
-            case .float64: result = try run(TrialRun<Double>(config: config, split: split))
+            case .float32: result = try run(TrialRun<Float>(config: config, split: split, threads: threads))
+            case .float64: result = try run(TrialRun<Double>(config: config, split: split, threads: threads))
             }
         } catch let e as TrainingError {
             result = TrainingResult(status: .failed, message: e.description)

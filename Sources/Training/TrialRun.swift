@@ -28,7 +28,7 @@ final class TrialRun<T: BLASScalar> {
     /// Seconds spent in probes.
     private(set) var probeSeconds = 0.0
 
-    init(config: TrialConfig, split: DataSplit) throws {
+    init(config: TrialConfig, split: DataSplit, threads: Int = 1) throws {
         self.config = config
         self.split = split
         loss = Loss(config)
@@ -38,6 +38,7 @@ final class TrialRun<T: BLASScalar> {
         let sgd = config.optimizer == .sgd && config.batchSize < nTrain
         batchSize = sgd ? config.batchSize : nTrain
         net = try Network<T>(config: config, inputDim: split.train.dim, capacity: batchSize)
+        net.parallel = Parallel(threads: threads)
         trainInput = net.embed(Buffer(split.train.x.map { T($0) }), rows: nTrain)
         testInput = net.embed(Buffer(split.test.x.map { T($0) }), rows: nTest)
         trainVariance = split.train.labelVariance
@@ -161,7 +162,7 @@ final class TrialRun<T: BLASScalar> {
             if t == steps { break }
             var lr = config.effectiveLR
             if config.lrDecayEvery > 0 { lr *= Double.pow(config.lrDecayFactor, Double(t / config.lrDecayEvery)) }
-            for layer in net.trainableLayers { layer.update(lr: T(lr), momentum: momentum, weightDecay: decay) }
+            net.update(lr: T(lr), momentum: momentum, weightDecay: decay)
             stepsRun = t + 1
         }
 
