@@ -2,8 +2,8 @@ import Foundation
 import Store
 
 /// A curve averaged over the seeds of a group: at each step, the summary of
-/// the values of the trials that reached it (diverged trials stop early, so n
-/// can fall along the curve; failed ones have no curve).
+/// the values of the ok trials that have it. Diverged trials are left out
+/// (their exploding values would swamp the mean), as in the final-metric tables.
 public struct CurveSummary: Sendable {
     public var steps: [Int]
     public var summaries: [Summary]
@@ -16,7 +16,7 @@ public struct CurveSummary: Sendable {
     /// nil when no trial of the group has the curve.
     public static func of(_ name: String, in records: [TrialRecord]) -> CurveSummary? {
         var byStep: [Int: [Double]] = [:]
-        for r in records where r.status != .failed {
+        for r in records where r.status == .ok {
             guard let c = r.result.curves[name] else { continue }
             for (s, v) in zip(c.steps, c.values) where v.isFinite { byStep[s, default: []].append(v) }
         }

@@ -31,9 +31,9 @@ public enum Format {
     }
 
     /// "0.0391 ± 0.0042"; "0.0391 ± —" when there is a single value.
-    public static func meanStd(_ s: Summary?) -> String {
+    public static func meanStd(_ s: Summary?, digits: Int = 3) -> String {
         guard let s else { return "—" }
-        return number(s.mean) + " ± " + (s.std.map { number($0, digits: 2) } ?? "—")
+        return number(s.mean, digits: digits) + " ± " + (s.std.map { number($0, digits: 2) } ?? "—")
     }
 
     /// "-0.498 ± 0.012" for a fitted slope.

@@ -59,6 +59,9 @@ public struct GroupedSweep: Sendable {
     public var metricNames: [String]
     /// Curve names found in any record, headline metrics first.
     public var curveNames: [String]
+    /// Axes left out of labels because another axis determines them one-to-one
+    /// (typically the sub-sweep name next to the field that tells the sub-sweeps apart).
+    public var redundantAxes: Set<String>
 
     /// Fields that describe the run rather than define a grid point.
     static let ignoredFields: Set<String> = [TrialConfig.Field.seed.rawValue]
@@ -97,14 +100,40 @@ public struct GroupedSweep: Sendable {
             for (x, y) in zip(a, b) where x != y { return x < y }
             return false
         }
+        let redundant = Self.redundantAxes(axes, keys: order)
+        self.redundantAxes = redundant
         groups = order.map { key in
-            let label = key.isEmpty ? "all trials"
-                : zip(axes, key).map { "\($0.name)=\($1)" }.joined(separator: ", ")
+            let shown = zip(axes, key).filter { !redundant.contains($0.0.name) }
+            let label = shown.isEmpty ? "all trials" : shown.map { "\($0.name)=\($1)" }.joined(separator: ", ")
             let rs = (members[key] ?? []).sorted { $0.config.seed < $1.config.seed }
             return TrialGroup(key: key, label: label, records: rs)
         }
         metricNames = MetricNames.ordered(Set(records.flatMap { $0.result.metrics.keys }))
         curveNames = MetricNames.ordered(Set(records.flatMap { $0.result.curves.keys }))
+    }
+
+    /// An axis is redundant when some other axis maps one-to-one onto it over
+    /// the grid points; of such a pair the sub-sweep name (else the earlier axis) is dropped.
+    static func redundantAxes(_ axes: [SweepAxis], keys: [[AxisValue]]) -> Set<String> {
+        var dropped = Set<String>()
+        func bijective(_ i: Int, _ j: Int) -> Bool {
+            var forward: [AxisValue: AxisValue] = [:], backward: [AxisValue: AxisValue] = [:]
+            for k in keys {
+                if let f = forward[k[i]], f != k[j] { return false }
+                if let b = backward[k[j]], b != k[i] { return false }
+                forward[k[i]] = k[j]
+                backward[k[j]] = k[i]
+            }
+            return true
+        }
+        for i in axes.indices where !dropped.contains(axes[i].name) {
+            for j in axes.indices where j != i && !dropped.contains(axes[j].name) && !dropped.contains(axes[i].name) {
+                guard bijective(i, j) else { continue }
+                let drop = axes[j].name == "sweep" ? j : i
+                dropped.insert(axes[drop].name)
+            }
+        }
+        return dropped
     }
 
     public func axis(named name: String) -> SweepAxis? { axes.first { $0.name == name } }
@@ -117,7 +146,7 @@ public struct GroupedSweep: Sendable {
         var order: [String] = []
         var byContext: [String: [(value: AxisValue, group: TrialGroup)]] = [:]
         for g in groups {
-            let context = axes.indices.filter { $0 != a && !excluding.contains(axes[$0].name) }
+            let context = axes.indices.filter { $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) }
                 .map { "\(axes[$0].name)=\(g.key[$0])" }.joined(separator: ", ")
             if byContext[context] == nil { order.append(context) }
             byContext[context, default: []].append((g.key[a], g))

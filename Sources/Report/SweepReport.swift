@@ -38,7 +38,7 @@ public enum SweepReport {
                                          header: ["axis", "values", ""], rows: rows)))
         }
         let seeds = Set(g.records.map(\.config.seed)).count
-        let fixed = g.constants.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+        let fixed = g.constants.filter { $0.value != AxisValue.none }.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
         s.blocks.append(.paragraph("Seeds: \(seeds) distinct. Fixed: \(fixed.isEmpty ? "—" : fixed)."))
         return s
     }

@@ -55,6 +55,16 @@ import Training
         #expect(g.axes.first?.name == "sweep")
     }
 
+    @Test func subSweepNameThatMirrorsAnAxisIsLeftOutOfLabels() {
+        var rs = Self.leakyRecords()
+        for i in rs.indices { rs[i].sweep = rs[i].config.bias ? "bias_on" : "bias_off" }
+        let g = GroupedSweep(records: rs)
+        #expect(g.axes.map(\.name) == ["sweep", "bias", "alpha"])
+        #expect(g.redundantAxes == ["sweep"])
+        #expect(g.groups.first?.label == "bias=false, alpha=-1")
+        #expect(g.along("alpha").map(\.context) == ["bias=false", "bias=true"])
+    }
+
     @Test func alongAnAxisGivesOneSeriesPerContext() {
         let g = GroupedSweep(records: Self.leakyRecords())
         let along = g.along("alpha")

@@ -49,8 +49,8 @@ extension ReferenceFigures {
                 let ratio = c != 0 ? (1 - p.sum.mean) / c : .nan
                 ratios.append(ratio)
                 gs.append(ga)
-                var row = [a.context.isEmpty ? "—" : a.context, Format.number(p.alpha), Format.number(ga), Format.meanStd(p.sum),
-                           Format.number(ratio), Format.number(1 - c * ga)]
+                var row = [a.context.isEmpty ? "—" : a.context, Format.number(p.alpha), Format.number(ga), Format.meanStd(p.sum, digits: 6),
+                           Format.number(ratio), Format.number(1 - c * ga, digits: 6)]
                 if let ntk {
                     let lam = p.group.summary(metric: ntk)
                     row += [Format.meanStd(lam), lam.map { ga > 0 ? Format.number($0.mean / ga) : "—" } ?? "—"]

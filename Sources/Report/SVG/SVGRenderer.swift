@@ -68,15 +68,15 @@ public enum SVGRenderer {
         let sx = { (v: Double) in project(v, xAxis.domain, isBars ? .linear : plot.xScale, area.x0, area.x1) }
         let sy = { (v: Double) in project(v, yAxis.domain, plot.yScale, area.y1, area.y0) }
 
-        for t in yAxis.ticks {
+        for (t, label) in zip(yAxis.ticks, tickLabels(yAxis.ticks)) {
             let y = sy(t)
             svg.line(x1: area.x0, y1: y, x2: area.x1, y2: y, stroke: "#e3e3e3")
-            svg.text(tickLabel(t), x: area.x0 - 6, y: y + 4, size: 11, anchor: "end")
+            svg.text(label, x: area.x0 - 6, y: y + 4, size: 11, anchor: "end")
         }
-        for t in xAxis.ticks {
+        for (t, label) in zip(xAxis.ticks, tickLabels(xAxis.ticks)) {
             let x = sx(t)
             svg.line(x1: x, y1: area.y0, x2: x, y2: area.y1, stroke: "#e3e3e3")
-            svg.text(tickLabel(t), x: x, y: area.y1 + 16, size: 11, anchor: "middle")
+            svg.text(label, x: x, y: area.y1 + 16, size: 11, anchor: "middle")
         }
         for (i, c) in categories.enumerated() {
             svg.text(String(c.prefix(18)), x: sx(Double(i)), y: area.y1 + 16, size: 11, anchor: "middle")
@@ -169,5 +169,12 @@ public enum SVGRenderer {
     }
 
     /// Tick labels: plain decimals for moderate magnitudes, 1e-5 style otherwise.
-    static func tickLabel(_ t: Double) -> String { Format.number(t, digits: 3) }
+    /// The fewest significant digits (≥ 3) that tell neighbouring ticks apart.
+    static func tickLabels(_ ticks: [Double]) -> [String] {
+        for digits in 3...12 {
+            let labels = ticks.map { Format.number($0, digits: digits) }
+            if Set(labels).count == labels.count { return labels }
+        }
+        return ticks.map { Format.number($0, digits: 12) }
+    }
 }
