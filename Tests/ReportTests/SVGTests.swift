@@ -77,6 +77,12 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         let lg = Ticks.log(min: 3e-7, max: 0.4)
         #expect(lg.domain.lowerBound <= 3e-7 && lg.domain.upperBound >= 0.4)
         #expect(lg.ticks.contains(1e-3) || lg.ticks.contains(1e-4))
+        // About one decade: 1-2-5 ticks, at least three of them.
+        let short = Ticks.log(min: 0.06, max: 0.8)
+        #expect(short.ticks.count >= 3 && short.ticks.contains(0.1) && short.ticks.contains(0.5))
+        for t in short.ticks + lg.ticks { #expect(short.ticks.contains(t) ? short.domain.contains(t) : lg.domain.contains(t)) }
+        let narrow = Ticks.log(min: 0.9971, max: 0.9994)
+        #expect(narrow.ticks.count >= 2)
         let flat = Ticks.linear(min: 2, max: 2)
         #expect(flat.domain.lowerBound < 2 && flat.domain.upperBound > 2)
     }

@@ -157,7 +157,7 @@ public enum SVGRenderer {
                 if s.style != .markers { svg.polyline([(lx, y), (lx + 22, y)], stroke: color, width: 2, dash: dash) }
                 if s.style != .line && s.style != .reference { svg.marker(Palette.marker(i), x: lx + 11, y: y, color: color) }
             }
-            svg.text(String(s.name.prefix(30)) + (s.name.count > 30 ? "…" : ""), x: lx + 28, y: y + 4, size: 11, title: s.name)
+            svg.text(String(s.name.prefix(27)) + (s.name.count > 27 ? "…" : ""), x: lx + 28, y: y + 4, size: 11, title: s.name)
             y += 17
         }
         // Notes (fits, correlations) at the top left inside the plot.
