@@ -1,0 +1,67 @@
+import Foundation
+import Store
+
+extension ReferenceFigures {
+    /// E1, seed 004 Table 1: final train error and test error by α (× the
+    /// other axes, e.g. bias), mean ± std, and the ordering of α by train error.
+    /// Drawn when α is a numeric axis and a train error metric exists.
+    static func leakyTable(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
+        guard let alpha = g.axis(named: "alpha"), alpha.isNumeric,
+              let train = MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames) else { return nil }
+        let test = MetricNames.firstMetric(MetricNames.testError, in: g.metricNames)
+        let testCurve = MetricNames.testError.first(where: g.curveNames.contains)
+        let at30 = testCurve.flatMap { c in g.records.contains { TrialNumbers.curve(c, at: 30)($0) != nil } ? c : nil }
+
+        var s = Section(title: "E1 — error by leaky-ReLU slope α (seed 004, Table 1)")
+        var header = ["context", "α", "final \(train)"]
+        if let test { header.append("final \(test)") }
+        if let at30 { header.append("\(at30) at t=30") }
+        header.append("n")
+        var rows: [[String]] = []
+        var orderings: [String] = []
+        let along = g.along("alpha")
+        for a in along {
+            for (v, grp) in a.points {
+                var row = [a.context.isEmpty ? "—" : a.context, v.description, Format.meanStd(grp.summary(metric: train))]
+                if let test { row.append(Format.meanStd(grp.summary(metric: test))) }
+                if let at30 { row.append(Format.meanStd(grp.summary(TrialNumbers.curve(at30, at: 30)))) }
+                row.append(grp.countLabel)
+                rows.append(row)
+            }
+            let ranked = a.points.compactMap { p in p.group.summary(metric: train).map { (p.value, $0.mean) } }.sorted { $0.1 < $1.1 }
+            if ranked.count >= 2 {
+                orderings.append((a.context.isEmpty ? "" : "\(a.context): ")
+                    + ranked.map { "α=\($0.0) (\(Format.number($0.1)))" }.joined(separator: " < "))
+            }
+        }
+        s.blocks.append(.table(Table(caption: "Final \(train)" + (test.map { " and \($0)" } ?? "") + " by α, mean ± std over seeds",
+                                     header: header, rows: rows)))
+        if !orderings.isEmpty {
+            s.blocks.append(.paragraph("Ordering of α by mean final \(train), lowest first:\n" + orderings.joined(separator: "\n")))
+        }
+
+        let cats = alpha.values.map { "α=\($0)" }
+        var plotted: [(String, (TrialRecord) -> Double?)] = [(train, TrialNumbers.metric(train))]
+        if let at30 {
+            plotted.append(("\(at30) at t=30", TrialNumbers.curve(at30, at: 30)))
+        } else if let test {
+            plotted.append((test, TrialNumbers.metric(test)))
+        }
+        for (metric, extract) in plotted {
+            let series = along.compactMap { a -> PlotSeries? in
+                let pts = a.points.compactMap { p -> PlotPoint? in
+                    guard let i = alpha.values.firstIndex(of: p.value), let sum = p.group.summary(extract) else { return nil }
+                    return PlotPoint(x: Double(i), summary: sum)
+                }
+                return pts.isEmpty ? nil : PlotSeries(name: a.label(or: metric), points: pts)
+            }
+            for (i, part) in Plots.chunks(series).prefix(2).enumerated() {
+                let plot = Plot(title: "\(metric) by α" + Plots.part(i, of: Plots.chunks(series).count), xLabel: "α", yLabel: metric,
+                                kind: .bars(categories: cats), series: part)
+                s.blocks.append(.figure(Figure(name: namer.name("e1 \(metric) by alpha \(i + 1)"),
+                                               caption: "E1: \(metric) by α, mean ± std over seeds", plot: plot)))
+            }
+        }
+        return s
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Store
+
+extension ReferenceFigures {
+    /// E6, seed 000: ‖W − W(0)‖_F against the width m on log-log axes, with the
+    /// fitted slope (the theory: −1/2 at fixed Kηm); and the best surrogate
+    /// error against Kηm when that varies. Drawn when width is an axis and a
+    /// weight-change metric exists.
+    static func lazyTraining(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
+        guard let width = g.axis(named: "width"), width.isNumeric, width.values.count >= 2 else { return nil }
+        let metrics = g.metricNames.filter(MetricNames.isWeightChange)
+        guard !metrics.isEmpty else { return nil }
+        // A total (no per-layer suffix) is plotted if the core gives one; otherwise the first layer's.
+        let layered = metrics.filter { $0.range(of: #"_l\d+$"#, options: .regularExpression) != nil }
+        let shown = metrics.first { !layered.contains($0) } ?? metrics[0]
+
+        var s = Section(title: "E6 — distance from initialisation against width (seed 000)")
+        s.blocks.append(.paragraph("Least-squares fit of log ‖W − W(0)‖_F against log m over every ok trial (seeds pooled); "
+            + "± is the slope's standard error. Seed 000 predicts a slope of −1/2 at fixed Kηm."))
+        var rows: [[String]] = []
+        var notes: [String] = []
+        var series: [PlotSeries] = []
+        let along = g.along("width")
+        for metric in metrics {
+            for a in along {
+                let pairs = a.points.flatMap { p in p.group.values(TrialNumbers.metric(metric)).map { (p.value.number ?? .nan, $0) } }
+                let f = Fit.logLog(x: pairs.map(\.0), y: pairs.map(\.1))
+                let ms = pairs.map(\.0).filter { $0 > 0 }
+                rows.append([metric, a.context.isEmpty ? "—" : a.context, f.map { Format.slope($0) } ?? "—",
+                             f?.r2.map { Format.number($0) } ?? "—", "\(f?.n ?? 0)",
+                             ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))"])
+                guard metric == shown else { continue }
+                let pts = a.points.compactMap { p -> PlotPoint? in
+                    guard let x = p.value.number, let sum = p.group.summary(metric: metric) else { return nil }
+                    return PlotPoint(x: x, summary: sum)
+                }
+                guard !pts.isEmpty else { continue }
+                series.append(PlotSeries(name: a.label(or: metric), points: pts, style: .markers))
+                if let f, let lo = ms.min(), let hi = ms.max(), series.count <= 6 {
+                    series.append(Plots.powerLaw(f, from: lo, to: hi, name: "fit: slope \(Format.slope(f))"))
+                    notes.append((a.context.isEmpty ? "" : "\(a.context): ") + Format.fit(f))
+                }
+            }
+        }
+        s.blocks.append(.table(Table(caption: "Log-log slope of ‖W − W(0)‖_F against m",
+                                     header: ["metric", "context", "slope", "R²", "trials", "m range"], rows: rows)))
+        s.blocks.append(.figure(Figure(name: namer.name("e6 \(shown) vs width"), caption: "E6: \(shown) against m with the fitted power law",
+                                       plot: Plot(title: "\(shown) against width m", xLabel: "width m", yLabel: shown, xScale: .log, yScale: .log,
+                                                  series: series, notes: Array(notes.prefix(3))))))
+
+        // Best surrogate error against Kηm (K steps, η the effective step size).
+        if let es = MetricNames.firstMetric(MetricNames.surrogateErrorMin, in: g.metricNames) {
+            let ok = g.records.filter { $0.status == .ok }
+            let x = ok.map { Double($0.config.steps) * $0.config.effectiveLR * Double($0.config.width) }
+            let y = ok.map { $0.result.metrics[es] ?? .nan }
+            if Set(x).count >= 2, let f = Fit.logLog(x: x, y: y) {
+                let pts = zip(x, y).filter { $0.0 > 0 && $0.1 > 0 }.map { PlotPoint(x: $0.0, y: $0.1) }
+                var ser = [PlotSeries(name: "trials", points: pts, style: .markers)]
+                if let lo = pts.map(\.x).min(), let hi = pts.map(\.x).max() { ser.append(Plots.powerLaw(f, from: lo, to: hi, name: "fit")) }
+                s.blocks.append(.paragraph("\(es) against Kηm: log-log \(Format.fit(f)) (seed 000 bound: ∝ (Kηm)^(−1/2))."))
+                s.blocks.append(.figure(Figure(name: namer.name("e6 \(es) vs k eta m"), caption: "E6: \(es) against Kηm",
+                                               plot: Plot(title: "\(es) against Kηm", xLabel: "K·η·m", yLabel: es, xScale: .log, yScale: .log,
+                                                          series: ser, notes: ["slope \(Format.slope(f))"]))))
+            }
+        }
+        return s
+    }
+}

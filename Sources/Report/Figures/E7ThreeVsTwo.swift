@@ -1,0 +1,36 @@
+import Foundation
+import Store
+import Training
+
+extension ReferenceFigures {
+    /// E7, seed 003: test error against the width m and the sample size N,
+    /// one series per learner (depth × trained layers × …). Drawn when a test
+    /// metric exists, width or n_train is a numeric axis, and learners are
+    /// compared (depth or train is an axis) or the data is an azl_* target.
+    static func threeVsTwo(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
+        guard let test = MetricNames.firstMetric(MetricNames.testError, in: g.metricNames) else { return nil }
+        let axes = ["width", "n_train"].compactMap { g.axis(named: $0) }.filter { $0.isNumeric && $0.values.count >= 2 }
+        let azl = g.records.contains { [DataKind.azlSincos, .azlTanh].contains($0.config.data) }
+        guard !axes.isEmpty, azl || g.axis(named: "depth") != nil || g.axis(named: "train") != nil else { return nil }
+
+        var s = Section(title: "E7 — test error against width and sample size (seed 003)")
+        for axis in axes {
+            let along = g.along(axis.name)
+            var rows: [[String]] = []
+            for a in along {
+                for (v, grp) in a.points {
+                    rows.append([a.context.isEmpty ? "—" : a.context, v.description, Format.meanStd(grp.summary(metric: test)), grp.countLabel])
+                }
+            }
+            s.blocks.append(.table(Table(caption: "\(test) against \(axis.name)", header: ["learner", axis.name, test, "n"], rows: rows)))
+            let series = Plots.against(along, extract: TrialNumbers.metric(test), fallback: test)
+            for (i, part) in Plots.chunks(series).prefix(3).enumerated() {
+                let plot = Plot(title: "\(test) against \(axis.name)" + Plots.part(i, of: Plots.chunks(series).count), xLabel: axis.name,
+                                yLabel: test, xScale: axis.prefersLogScale ? .log : .linear, yScale: Plots.yScale(part, factor: 10), series: part)
+                s.blocks.append(.figure(Figure(name: namer.name("e7 \(test) vs \(axis.name) \(i + 1)"),
+                                               caption: "E7: \(test) against \(axis.name), one line per learner, mean ± std over seeds", plot: plot)))
+            }
+        }
+        return s
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Store
+import Training
+
+/// A config field (or the sub-sweep name, `sweep`) whose value differs across the records.
+public struct SweepAxis: Sendable, Equatable {
+    public var name: String
+    /// Distinct values, sorted.
+    public var values: [AxisValue]
+    /// All values are numbers: the axis can go on a plot's x axis.
+    public var isNumeric: Bool { values.allSatisfy { $0.number != nil } }
+    /// Numeric, positive and spanning a factor ≥ 8: plotted on a log scale.
+    public var prefersLogScale: Bool {
+        let xs = values.compactMap(\.number)
+        guard isNumeric, let lo = xs.min(), let hi = xs.max(), lo > 0 else { return false }
+        return hi / lo >= 8
+    }
+}
+
+/// The trials of one grid point: equal on every axis, differing only in seed.
+public struct TrialGroup: Sendable {
+    /// Values of the sweep's axes, in `GroupedSweep.axes` order.
+    public var key: [AxisValue]
+    /// "alpha=-1, bias=true" (or "all trials" when the sweep has no axes).
+    public var label: String
+    public var records: [TrialRecord]
+
+    public var ok: [TrialRecord] { records.filter { $0.status == .ok } }
+    public var okCount: Int { records.count(where: { $0.status == .ok }) }
+    public var divergedCount: Int { records.count(where: { $0.status == .diverged }) }
+    public var failedCount: Int { records.count(where: { $0.status == .failed }) }
+
+    /// "n=5" or "n=3 (1 diverged, 1 failed)": what the means are over, and what was left out.
+    public var countLabel: String {
+        var extra: [String] = []
+        if divergedCount > 0 { extra.append("\(divergedCount) diverged") }
+        if failedCount > 0 { extra.append("\(failedCount) failed") }
+        return "n=\(okCount)" + (extra.isEmpty ? "" : " (" + extra.joined(separator: ", ") + ")")
+    }
+
+    /// A per-trial number over the finished (ok) trials; diverged and failed ones are excluded.
+    public func values(_ extract: (TrialRecord) -> Double?) -> [Double] {
+        ok.compactMap(extract).filter(\.isFinite)
+    }
+
+    public func summary(_ extract: (TrialRecord) -> Double?) -> Summary? { Summary.of(values(extract)) }
+
+    public func summary(metric name: String) -> Summary? { summary { $0.result.metrics[name] } }
+}
+
+/// Records grouped by every axis but the seed.
+public struct GroupedSweep: Sendable {
+    public var records: [TrialRecord]
+    public var axes: [SweepAxis]
+    /// Fields equal across all records (the fixed setup), by name.
+    public var constants: [(name: String, value: AxisValue)]
+    public var groups: [TrialGroup]
+    /// Final-metric names found in any record, headline metrics first.
+    public var metricNames: [String]
+    /// Curve names found in any record, headline metrics first.
+    public var curveNames: [String]
+    /// Axes left out of labels because another axis determines them one-to-one
+    /// (typically the sub-sweep name next to the field that tells the sub-sweeps apart).
+    public var redundantAxes: Set<String>
+
+    /// Fields that describe the run rather than define a grid point.
+    static let ignoredFields: Set<String> = [TrialConfig.Field.seed.rawValue]
+
+    public init(records: [TrialRecord]) {
+        self.records = records
+        let values = records.map(\.config.fieldValues)
+        var fieldNames = ["sweep"] + TrialConfig.Field.allCases.map(\.rawValue)
+        // Fields the encoding has that Field does not list (none today) still count.
+        let extra = Set(values.flatMap(\.keys)).subtracting(fieldNames).sorted()
+        fieldNames += extra
+        func value(_ i: Int, _ name: String) -> AxisValue {
+            name == "sweep" ? .text(records[i].sweep) : (values[i][name] ?? AxisValue.none)
+        }
+        var axes: [SweepAxis] = []
+        var constants: [(name: String, value: AxisValue)] = []
+        for name in fieldNames where !Self.ignoredFields.contains(name) {
+            let distinct = Set(records.indices.map { value($0, name) })
+            if distinct.count > 1 {
+                axes.append(SweepAxis(name: name, values: distinct.sorted()))
+            } else if let only = distinct.first, name != "sweep" || only != .text("") {
+                constants.append((name, only))
+            }
+        }
+        self.axes = axes
+        self.constants = constants
+
+        var order: [[AxisValue]] = []
+        var members: [[AxisValue]: [TrialRecord]] = [:]
+        for i in records.indices {
+            let key = axes.map { value(i, $0.name) }
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(records[i])
+        }
+        order.sort { a, b in
+            for (x, y) in zip(a, b) where x != y { return x < y }
+            return false
+        }
+        let redundant = Self.redundantAxes(axes, keys: order)
+        self.redundantAxes = redundant
+        groups = order.map { key in
+            let shown = zip(axes, key).filter { !redundant.contains($0.0.name) }
+            let label = shown.isEmpty ? "all trials" : shown.map { "\($0.name)=\($1)" }.joined(separator: ", ")
+            let rs = (members[key] ?? []).sorted { $0.config.seed < $1.config.seed }
+            return TrialGroup(key: key, label: label, records: rs)
+        }
+        metricNames = MetricNames.ordered(Set(records.flatMap { $0.result.metrics.keys }))
+        curveNames = MetricNames.ordered(Set(records.flatMap { $0.result.curves.keys }))
+    }
+
+    /// An axis is redundant when some other axis maps one-to-one onto it over
+    /// the grid points; of such a pair the sub-sweep name (else the earlier axis) is dropped.
+    static func redundantAxes(_ axes: [SweepAxis], keys: [[AxisValue]]) -> Set<String> {
+        var dropped = Set<String>()
+        func bijective(_ i: Int, _ j: Int) -> Bool {
+            var forward: [AxisValue: AxisValue] = [:], backward: [AxisValue: AxisValue] = [:]
+            for k in keys {
+                if let f = forward[k[i]], f != k[j] { return false }
+                if let b = backward[k[j]], b != k[i] { return false }
+                forward[k[i]] = k[j]
+                backward[k[j]] = k[i]
+            }
+            return true
+        }
+        for i in axes.indices where !dropped.contains(axes[i].name) {
+            for j in axes.indices where j != i && !dropped.contains(axes[j].name) && !dropped.contains(axes[i].name) {
+                guard bijective(i, j) else { continue }
+                let drop = axes[j].name == "sweep" ? j : i
+                dropped.insert(axes[drop].name)
+            }
+        }
+        return dropped
+    }
+
+    public func axis(named name: String) -> SweepAxis? { axes.first { $0.name == name } }
+    public func axisIndex(_ name: String) -> Int? { axes.firstIndex { $0.name == name } }
+
+    /// The groups laid out along one axis: one series per combination of the
+    /// other axes (its "context"), each listing (axis value, group) in axis order.
+    public func along(_ axisName: String, excluding: Set<String> = []) -> [AxisSeries] {
+        guard let a = axisIndex(axisName) else { return [] }
+        var order: [String] = []
+        var byContext: [String: [(value: AxisValue, group: TrialGroup)]] = [:]
+        for g in groups {
+            let context = axes.indices.filter { $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) }
+                .map { "\(axes[$0].name)=\(g.key[$0])" }.joined(separator: ", ")
+            if byContext[context] == nil { order.append(context) }
+            byContext[context, default: []].append((g.key[a], g))
+        }
+        return order.map { AxisSeries(context: $0, points: byContext[$0] ?? []) }
+    }
+
+    public var okCount: Int { records.count(where: { $0.status == .ok }) }
+    public var divergedCount: Int { records.count(where: { $0.status == .diverged }) }
+    public var failedCount: Int { records.count(where: { $0.status == .failed }) }
+}
+
+/// Groups along one axis sharing the values of all other axes.
+public struct AxisSeries: Sendable {
+    /// "depth=2, train=hidden" — empty when the axis is the only one.
+    public var context: String
+    public var points: [(value: AxisValue, group: TrialGroup)]
+
+    public func label(or fallback: String) -> String { context.isEmpty ? fallback : context }
+}

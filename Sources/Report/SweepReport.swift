@@ -1,0 +1,137 @@
+import Foundation
+import Store
+import Training
+
+/// Turns the records of a sweep into a report: an overview, per sub-sweep
+/// tables (mean ± std over seeds) and plots, and the figures of the reference
+/// experiments (SCIENCE.md §7) whose axes and metrics the data has.
+public enum SweepReport {
+    public static func build(records: [TrialRecord], title: String = "OverSweep report") -> ReportDocument {
+        var doc = ReportDocument(title: title)
+        var namer = FigureNamer()
+        let all = GroupedSweep(records: records)
+        doc.sections.append(overview(all))
+        doc.sections += ReferenceFigures.sections(all, namer: &namer)
+
+        let names = Array(Set(records.map(\.sweep))).sorted()
+        for name in names {
+            let subset = names.count > 1 ? records.filter { $0.sweep == name } : records
+            let title = names.count > 1 ? "Sub-sweep \(name.isEmpty ? "(unnamed)" : name)" : "Results"
+            doc.sections.append(results(GroupedSweep(records: subset), title: title, namer: &namer))
+        }
+        if let problems = problems(all) { doc.sections.append(problems) }
+        return doc
+    }
+
+    static func overview(_ g: GroupedSweep) -> Section {
+        var s = Section(title: "Overview")
+        s.blocks.append(.paragraph("\(g.records.count) trials: \(g.okCount) ok, \(g.divergedCount) diverged, \(g.failedCount) failed; "
+            + "\(g.groups.count) groups (grid points, seeds aggregated). Means and standard deviations are over the ok trials "
+            + "of a group; diverged and failed trials are counted, not averaged."))
+        if g.axes.isEmpty {
+            s.blocks.append(.paragraph("Axes: none (every trial has the same config apart from the seed)."))
+        } else {
+            let rows = g.axes.map { a in
+                [a.name, "\(a.values.count)", a.values.prefix(12).map(\.description).joined(separator: ", ") + (a.values.count > 12 ? ", …" : "")]
+            }
+            s.blocks.append(.table(Table(caption: "Axes (config fields that differ across trials, seed excluded)",
+                                         header: ["axis", "values", ""], rows: rows)))
+        }
+        let seeds = Set(g.records.map(\.config.seed)).count
+        let fixed = g.constants.filter { $0.value != AxisValue.none }.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+        s.blocks.append(.paragraph("Seeds: \(seeds) distinct. Fixed: \(fixed.isEmpty ? "—" : fixed)."))
+        return s
+    }
+
+    /// The tables and generic plots of one sub-sweep.
+    static func results(_ g: GroupedSweep, title: String, namer: inout FigureNamer) -> Section {
+        var s = Section(title: title)
+        let axes = g.axes.map(\.name)
+        let headline = MetricNames.headline.filter(g.metricNames.contains)
+        let others = g.metricNames.filter { !headline.contains($0) }
+
+        func groupCells(_ grp: TrialGroup) -> [String] { grp.key.map(\.description) + [grp.countLabel] }
+        let header = (axes.isEmpty ? [] : axes) + ["n"]
+        let keyed = g.groups.map { groupCells($0) }
+        if headline.isEmpty && others.isEmpty {
+            s.blocks.append(.table(Table(caption: "Trials per group (no metrics recorded)", header: header, rows: keyed)))
+        }
+        for (i, chunk) in Plots.chunks(headline + others, size: 6).enumerated() {
+            let rows = zip(g.groups, keyed).map { grp, cells in cells + chunk.map { Format.meanStd(grp.summary(metric: $0)) } }
+            let caption = i == 0 ? "Final metrics, mean ± std over seeds" : "More final metrics"
+            s.blocks.append(.table(Table(caption: caption, header: header + chunk, rows: rows)))
+        }
+
+        // Loss curves per group.
+        let curve = g.curveNames.contains(MetricNames.trainLoss) ? MetricNames.trainLoss : g.curveNames.first
+        if let curve {
+            let series = Plots.curveSeries(curve, groups: g.groups)
+            let parts = Plots.chunks(series)
+            for (i, part) in parts.prefix(6).enumerated() {
+                let xs = part.flatMap { $0.points.map(\.x) }.filter { $0 > 0 }
+                let plot = Plot(title: "\(curve) during training" + Plots.part(i, of: parts.count), xLabel: "step t", yLabel: curve,
+                                xScale: Plots.scale(for: xs, factor: 100), yScale: Plots.yScale(part, factor: 10), series: part)
+                s.blocks.append(.figure(Figure(name: namer.name("\(title) \(curve) curves \(i + 1)"),
+                                               caption: "\(curve) against step, mean over seeds with ± std band" + Plots.part(i, of: parts.count),
+                                               plot: plot)))
+            }
+            if parts.count > 6 { s.blocks.append(.paragraph("Curves of \(series.count - 6 * Plots.maxSeries) further groups not plotted; see the table.")) }
+        }
+
+        // Headline metrics against each axis.
+        let plotted = Array(([MetricNames.firstMetric(MetricNames.testError, in: g.metricNames),
+                              MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames)].compactMap { $0 }
+                             + (g.metricNames.contains("train_loss") ? ["train_loss"] : [])).uniqued().prefix(3))
+        for axis in g.axes where axis.values.count >= 2 {
+            for metric in plotted {
+                let along = g.along(axis.name)
+                if axis.isNumeric {
+                    let series = Plots.against(along, extract: TrialNumbers.metric(metric), fallback: metric)
+                    for (i, part) in Plots.chunks(series).prefix(3).enumerated() {
+                        let plot = Plot(title: "\(metric) against \(axis.name)" + Plots.part(i, of: Plots.chunks(series).count),
+                                        xLabel: axis.name, yLabel: metric,
+                                        xScale: axis.prefersLogScale ? .log : .linear, yScale: Plots.yScale(part), series: part)
+                        s.blocks.append(.figure(Figure(name: namer.name("\(title) \(metric) vs \(axis.name) \(i + 1)"),
+                                                       caption: "\(metric) against \(axis.name): mean ± std over seeds", plot: plot)))
+                    }
+                } else if axis.values.count <= 16 {
+                    let cats = axis.values.map(\.description)
+                    let series = along.compactMap { a -> PlotSeries? in
+                        let pts = a.points.compactMap { p -> PlotPoint? in
+                            guard let idx = axis.values.firstIndex(of: p.value), let sum = p.group.summary(metric: metric) else { return nil }
+                            return PlotPoint(x: Double(idx), summary: sum)
+                        }
+                        return pts.isEmpty ? nil : PlotSeries(name: a.label(or: metric), points: pts)
+                    }
+                    for (i, part) in Plots.chunks(series).prefix(3).enumerated() {
+                        let plot = Plot(title: "\(metric) by \(axis.name)" + Plots.part(i, of: Plots.chunks(series).count),
+                                        xLabel: axis.name, yLabel: metric, kind: .bars(categories: cats), series: part)
+                        s.blocks.append(.figure(Figure(name: namer.name("\(title) \(metric) by \(axis.name) \(i + 1)"),
+                                                       caption: "\(metric) by \(axis.name): mean ± std over seeds", plot: plot)))
+                    }
+                }
+            }
+        }
+        return s
+    }
+
+    /// Diverged and failed trials with their messages.
+    static func problems(_ g: GroupedSweep) -> Section? {
+        let bad = g.groups.flatMap { grp in grp.records.filter { $0.status != .ok }.map { (grp.label, $0) } }
+        guard !bad.isEmpty else { return nil }
+        let rows = bad.prefix(50).map { label, r in
+            [r.id.short, label, "seed=\(r.config.seed)", r.status.rawValue, "\(r.result.stepsRun)", r.result.message ?? ""]
+        }
+        var s = Section(title: "Diverged and failed trials")
+        s.blocks.append(.table(Table(caption: "", header: ["trial", "group", "seed", "status", "steps run", "message"], rows: Array(rows))))
+        if bad.count > 50 { s.blocks.append(.paragraph("… and \(bad.count - 50) more.")) }
+        return s
+    }
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

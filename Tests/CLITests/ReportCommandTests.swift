@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import Store
+import Sweep
+import Training
+
+@Suite struct ReportCommandTests {
+    /// A small result file: α × 2 seeds with curves, one diverged trial, a header line.
+    static func writeResults(to path: String) throws {
+        var lines = [#"{"header":{"tool":"oversweep","spec_hash":"test"}}"#]
+        let encoder = JSONEncoder()
+        for alpha in [-1.0, 0, 0.5] {
+            for seed in UInt64(1)...2 {
+                var c = TrialConfig()
+                c.activation = .leaky
+                c.alpha = alpha
+                c.seed = seed
+                let status: TrialStatus = alpha == 0.5 && seed == 2 ? .diverged : .ok
+                let loss = Curve(steps: [0, 1, 10, 100], values: [0.7, 0.6, 0.3 + 0.1 * alpha, 0.2 + 0.1 * alpha])
+                let result = TrainingResult(status: status, message: status == .ok ? nil : "loss became inf",
+                                            metrics: status == .ok ? ["train_loss": 0.2 + 0.1 * alpha, "train_error": 0.1 + 0.05 * alpha] : [:],
+                                            curves: ["train_loss": loss], stepsRun: 100)
+                let r = TrialRecord(id: TrialID(rawValue: "t\(alpha)-\(seed)"), config: c, result: result, worker: "w", host: "h",
+                                    attempt: 1, startedAt: Date(timeIntervalSince1970: 0), endedAt: Date(timeIntervalSince1970: 1))
+                lines.append(String(decoding: try encoder.encode(r), as: UTF8.self))
+            }
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func reportWritesMarkdownHTMLAndSVGs() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let results = dir.appendingPathComponent("results.jsonl").path
+        try Self.writeResults(to: results)
+        let out = dir.appendingPathComponent("report").path
+        let r = try CLI.run(["report", results, "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains(out) && r.stdout.contains("6 trials") && r.stdout.contains("1 diverged"))
+        let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(md.contains("n=1 (1 diverged)") && md.contains("E1"))
+        #expect(html.contains("<svg") && html.contains("</html>"))
+        let svgs = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".svg") }
+        #expect(!svgs.isEmpty)
+    }
+
+    @Test func badResultFileGetsOneLineAndNonZeroExit() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let garbage = dir.appendingPathComponent("garbage.jsonl").path
+        try "this is not json\n{\"also\": \"not a record\"}\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["report", garbage, "-o", dir.appendingPathComponent("out").path])
+        #expect(r.status != 0)
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(garbage))
+
+        let missing = try CLI.run(["report", dir.appendingPathComponent("nope.jsonl").path, "-o", dir.path])
+        #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+}

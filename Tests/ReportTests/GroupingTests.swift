@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import Store
+import Training
+@testable import Report
+
+@Suite struct GroupingTests {
+    /// α × bias × 3 seeds, with one diverged and one failed trial.
+    static func leakyRecords() -> [TrialRecord] {
+        var out: [TrialRecord] = []
+        for alpha in [-1.0, 0, 0.05] {
+            for bias in [false, true] {
+                for seed in UInt64(1)...3 {
+                    let c = Fixtures.config { $0.activation = .leaky; $0.alpha = alpha; $0.bias = bias; $0.seed = seed }
+                    let err = 0.1 + 0.1 * alpha + (bias ? 0 : 0.05) + 0.01 * Double(seed)
+                    if alpha == 0.05 && bias && seed == 1 {
+                        out.append(Fixtures.record(c, status: .diverged, message: "loss became inf at step 12"))
+                    } else if alpha == 0.05 && !bias && seed == 2 {
+                        out.append(Fixtures.record(c, status: .failed, message: "worker lost"))
+                    } else {
+                        out.append(Fixtures.record(c, metrics: ["train_nmse": err, "test_nmse": 2 * err]))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test func axesAreTheFieldsThatVaryExceptSeed() {
+        let g = GroupedSweep(records: Self.leakyRecords())
+        #expect(g.axes.map(\.name) == ["bias", "alpha"])
+        #expect(g.axis(named: "alpha")?.values == [.number(-1), .number(0), .number(0.05)])
+        #expect(g.axis(named: "alpha")?.isNumeric == true && g.axis(named: "bias")?.isNumeric == false)
+        #expect(g.groups.count == 6)
+        #expect(g.constants.contains { $0.name == "data" && $0.value == .text("leaky_synthetic") })
+        #expect(!g.constants.contains { $0.name == "seed" })
+    }
+
+    @Test func groupMeanExcludesDivergedAndFailedAndCountsThem() throws {
+        let g = GroupedSweep(records: Self.leakyRecords())
+        let grp = try #require(g.groups.first { $0.key == [.flag(true), .number(0.05)] })
+        #expect(grp.records.count == 3 && grp.okCount == 2 && grp.divergedCount == 1)
+        #expect(grp.countLabel == "n=2 (1 diverged)")
+        let expected = [2, 3].map { 0.1 + 0.1 * 0.05 + 0.01 * Double($0) }
+        let mean = (expected[0] + expected[1]) / 2
+        let std = (((expected[0] - mean) * (expected[0] - mean) + (expected[1] - mean) * (expected[1] - mean)) / 1).squareRoot()
+        let s = try #require(grp.summary(metric: "train_nmse"))
+        #expect(abs(s.mean - mean) < 1e-12 && abs((s.std ?? .nan) - std) < 1e-12)
+    }
+
+    @Test func subSweepNameIsAnAxis() {
+        var rs = Self.leakyRecords()
+        for i in rs.indices { rs[i].sweep = i % 2 == 0 ? "a" : "b" }
+        let g = GroupedSweep(records: rs)
+        #expect(g.axes.first?.name == "sweep")
+    }
+
+    @Test func subSweepNameThatMirrorsAnAxisIsLeftOutOfLabels() {
+        var rs = Self.leakyRecords()
+        for i in rs.indices { rs[i].sweep = rs[i].config.bias ? "bias_on" : "bias_off" }
+        let g = GroupedSweep(records: rs)
+        #expect(g.axes.map(\.name) == ["sweep", "bias", "alpha"])
+        #expect(g.redundantAxes == ["sweep"])
+        #expect(g.groups.first?.label == "bias=false, alpha=-1")
+        #expect(g.along("alpha").map(\.context) == ["bias=false", "bias=true"])
+    }
+
+    @Test func alongAnAxisGivesOneSeriesPerContext() {
+        let g = GroupedSweep(records: Self.leakyRecords())
+        let along = g.along("alpha")
+        #expect(along.map(\.context) == ["bias=false", "bias=true"])
+        #expect(along.allSatisfy { $0.points.map(\.value) == [.number(-1), .number(0), .number(0.05)] })
+    }
+}
