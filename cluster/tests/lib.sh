@@ -12,7 +12,7 @@ expect_refusal() {
     local name=$1 pattern=$2; shift 2
     local err rc=0
     err=$("$@" 2>&1 >/dev/null) || rc=$?
-    if [[ $rc != 0 && $err == *"$pattern"* ]]; then pass "$name → \"$err\""
+    if [[ $rc != 0 && $err == *"$pattern"* ]]; then pass "$name → \"${err%%$'\n'*}\""
     else fail "$name: exit $rc, stderr '$err' (wanted non-zero and '$pattern')"; fi
 }
 
@@ -52,3 +52,6 @@ check_results() {
         fail "status exit $rc, $dups duplicate ids: $out"
     fi
 }
+
+# plan_trials SPEC: the trial count `oversweep plan` reports ("trials  N").
+plan_trials() { "$OVERSWEEP" plan "$1" | awk '$1 == "trials" { print $2; exit }'; }

@@ -45,7 +45,7 @@ results_count() { if [[ -f $1 ]]; then result_ids "$1" | wc -l; else echo 0; fi;
 job_state() { squeue -h -j "$1" -o %T 2>/dev/null | head -1; }
 job_gone() { [[ -z $(squeue -h -j "$1" -o %A 2>/dev/null) ]]; }
 total=${FAKE_TRIALS:-0}
-[[ $FAKE == 1 ]] || total=$("$OVERSWEEP" plan "$spec" | grep -Eo '[0-9]+ trials' | head -1 | grep -Eo '[0-9]+')
+[[ $FAKE == 1 ]] || total=$(plan_trials "$spec")
 at_least() { [[ $(results_count "$1") -ge $2 ]]; }
 
 echo "sweep 1: 2 workers, scancel one array task mid-sweep"
