@@ -92,5 +92,26 @@ wait_for 120 job_gone "$coord" || fail "resubmitted coordinator $coord still run
 wait_for 60 job_gone "$workers" || fail "resubmitted workers $workers still running"
 check_results "$sweep/results.jsonl" "$spec"
 
+echo "sweep 4: scancel the coordinator mid-sweep — workers stop; resubmitting resumes"
+[[ $FAKE == 1 ]] && rm -rf "$FAKE_OVERSWEEP_STATE" && mkdir -p "$FAKE_OVERSWEEP_STATE"
+sweep=$work/sweep4
+"$submit" "$spec" --dir "$sweep" --workers 2 --time 10 --grace 20 --poll 2 \
+    --bind-host 127.0.0.1 --advertise-host 127.0.0.1 --port 23574 --oversweep "$OVERSWEEP" >/dev/null
+coord=$(sed -n 1p "$sweep/jobs"); workers=$(sed -n 2p "$sweep/jobs")
+wait_for 120 at_least "$sweep/results.jsonl" $((total / 4)) || fail "no progress within 120 s"
+scancel "$coord"
+if wait_for 90 job_gone "$workers"; then pass "workers stopped after the coordinator job was cancelled"
+else fail "workers $workers still $(job_state "$workers") 90 s after the coordinator was cancelled"; fi
+grep -q "ended before the sweep finished" "$sweep"/logs/worker-"$workers"_*.out && pass "worker log says why" \
+    || fail "worker logs: $(cat "$sweep"/logs/worker-"$workers"_*.out)"
+partial=$(results_count "$sweep/results.jsonl")
+"$submit" "$spec" --dir "$sweep" --workers 2 --time 10 --grace 20 --poll 2 \
+    --bind-host 127.0.0.1 --advertise-host 127.0.0.1 --port 23575 --oversweep "$OVERSWEEP" >/dev/null
+coord=$(sed -n 1p "$sweep/jobs"); workers=$(sed -n 2p "$sweep/jobs")
+wait_for 300 job_gone "$coord" || fail "resubmitted coordinator $coord still running"
+wait_for 60 job_gone "$workers" || fail "resubmitted workers $workers still running"
+pass "resubmitted after $partial/$total trials"
+check_results "$sweep/results.jsonl" "$spec"
+
 echo "slurm-test: $fails failure(s), $((SECONDS - start)) s"
 [[ $fails == 0 ]]
