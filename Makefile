@@ -57,7 +57,7 @@ cluster-deps:
 cluster-lint: cluster-deps
 	shellcheck -x cluster/ssh/*.sh cluster/slurm/*.sh cluster/slurm/*.sbatch cluster/netns/*.sh cluster/tests/*.sh cluster/tests/fake-oversweep
 
-cluster-test: cluster-lint
+cluster-test: cluster-lint build
 	cluster/tests/run.sh
 
 clean:
