@@ -6,7 +6,7 @@ BIN := .build/release/oversweep
 SPEC ?= examples/quick.yaml
 OUT ?= out/quick.jsonl
 
-.PHONY: deps build release run test bench bench-deps cluster-test clean
+.PHONY: deps build release run test bench bench-deps cluster-deps cluster-lint cluster-test clean
 
 # Idempotent: installs only what is missing (root on Debian 12; sudo otherwise).
 deps:
@@ -39,6 +39,26 @@ bench-deps:
 
 bench: release bench-deps
 	bench/run.sh
+
+# Cluster launchers (cluster/): real sshd, single-node SLURM, netns; needs root.
+# OVERSWEEP=path runs them against that binary; default: the debug build.
+CLUSTER_APT := slurm-wlm munge openssh-server shellcheck iproute2 systemd
+CLUSTER_BIN ?= $(CURDIR)/.build/debug/oversweep
+
+cluster-deps:
+	@missing=""; for p in $(CLUSTER_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq -o DPkg::Lock::Timeout=300 && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing; \
+	else echo "cluster-deps: all present"; fi
+
+cluster-lint: cluster-deps
+	shellcheck -x cluster/ssh/*.sh cluster/slurm/*.sh cluster/slurm/*.sbatch cluster/netns/*.sh cluster/tests/*.sh cluster/tests/fake-oversweep
+
+cluster-test: cluster-lint build
+	cluster/tests/run.sh
 
 clean:
 	rm -rf .build out
