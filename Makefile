@@ -6,7 +6,7 @@ BIN := .build/release/oversweep
 SPEC ?= examples/quick.yaml
 OUT ?= out/quick.jsonl
 
-.PHONY: deps build release run test bench bench-deps cluster-test clean
+.PHONY: deps build release run test bench bench-deps bench-plan cluster-test clean
 
 # Idempotent: installs only what is missing (root on Debian 12; sudo otherwise).
 deps:
@@ -39,6 +39,10 @@ bench-deps:
 
 bench: release bench-deps
 	bench/run.sh
+
+# Planning a 1,000,000-trial spec: wall time and peak memory (docs/spec-format.md).
+bench-plan: release
+	bench/plan.sh
 
 clean:
 	rm -rf .build out
