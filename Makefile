@@ -6,7 +6,7 @@ BIN := .build/release/oversweep
 SPEC ?= examples/quick.yaml
 OUT ?= out/quick.jsonl
 
-.PHONY: deps build release run test bench bench-deps cluster-test clean
+.PHONY: deps build release run test bench bench-deps bench-store cluster-test clean
 
 # Idempotent: installs only what is missing (root on Debian 12; sudo otherwise).
 deps:
@@ -39,6 +39,12 @@ bench-deps:
 
 bench: release bench-deps
 	bench/run.sh
+
+# Result store: write throughput (group commit) and resume-set load of a
+# 1,000,000-line file. Figures in docs/result-format.md.
+BENCH_STORE_RECORDS ?= 1000000
+bench-store: release
+	$(BIN) store-tool bench --records $(BENCH_STORE_RECORDS)
 
 clean:
 	rm -rf .build out

@@ -68,5 +68,6 @@ let package = Package(
 
         .testTarget(name: "TrainingTests", dependencies: ["Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep", "Training"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )
