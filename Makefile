@@ -7,6 +7,7 @@ SPEC ?= examples/quick.yaml
 OUT ?= out/quick.jsonl
 
 
+
 # Idempotent: installs only what is missing (root on Debian 12; sudo otherwise).
 .PHONY: deps
 deps:
@@ -73,6 +74,13 @@ cluster-test: cluster-lint build
 .PHONY: bench-plan
 bench-plan: release
 	bench/plan.sh
+
+# Result store: write throughput (group commit) and resume-set load of a
+# 1,000,000-line file. Figures in docs/result-format.md.
+BENCH_STORE_RECORDS ?= 1000000
+.PHONY: bench-store
+bench-store: release
+	$(BIN) store-tool bench --records $(BENCH_STORE_RECORDS)
 
 .PHONY: clean
 clean:

@@ -70,5 +70,6 @@ let package = Package(
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Training", "Sweep"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep", "Training"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )
