@@ -6,6 +6,11 @@ public struct CurveKeyPair: Sendable, Equatable {
     public var publicKey: String
     public var secretKey: String
 
+    public init(publicKey: String, secretKey: String) {
+        self.publicKey = publicKey
+        self.secretKey = secretKey
+    }
+
     /// A fresh key pair from libzmq (libsodium underneath).
     public static func generate() throws -> CurveKeyPair {
         var pub = [CChar](repeating: 0, count: 41)

@@ -197,6 +197,9 @@ public struct WorkerAgent: Sendable {
                 if welcomed && !outbox.isEmpty { send(.result(Results(reports: outbox))) }
                 outbox.removeAll()
             case .shardDone(let id):
+                // Results go before the status that no longer lists their lease.
+                if welcomed && !outbox.isEmpty { send(.result(Results(reports: outbox))) }
+                outbox.removeAll()
                 running[id] = nil
                 startJobs()
                 if welcomed && stopping == nil && !sweepDone { send(.ready(status())) }
