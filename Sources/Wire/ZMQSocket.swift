@@ -116,7 +116,8 @@ public final class ZMQSocket {
             } else {
                 frames.append([])
             }
-            if frames.count == 1, let user = zmq_msg_gets(&msg, "User-Id") {
+            // The routing-id frame a ROUTER prepends carries no metadata; the peer's frames do.
+            if userID == nil, let user = zmq_msg_gets(&msg, "User-Id") {
                 userID = String(cString: user)
             }
             if zmq_msg_more(&msg) == 0 { break }
