@@ -141,17 +141,25 @@ public struct GroupedSweep: Sendable {
 
     /// The groups laid out along one axis: one series per combination of the
     /// other axes (its "context"), each listing (axis value, group) in axis order.
-    public func along(_ axisName: String, excluding: Set<String> = []) -> [AxisSeries] {
+    /// `minPoints` drops series with fewer distinct axis values (a series of
+    /// one point says nothing about the axis). Context labels name only the
+    /// axes that differ between the series kept.
+    public func along(_ axisName: String, excluding: Set<String> = [], minPoints: Int = 1) -> [AxisSeries] {
         guard let a = axisIndex(axisName) else { return [] }
-        var order: [String] = []
-        var byContext: [String: [(value: AxisValue, group: TrialGroup)]] = [:]
+        let contextAxes = axes.indices.filter { $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) }
+        var order: [[AxisValue]] = []
+        var byContext: [[AxisValue]: [(value: AxisValue, group: TrialGroup)]] = [:]
         for g in groups {
-            let context = axes.indices.filter { $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) }
-                .map { "\(axes[$0].name)=\(g.key[$0])" }.joined(separator: ", ")
+            let context = contextAxes.map { g.key[$0] }
             if byContext[context] == nil { order.append(context) }
             byContext[context, default: []].append((g.key[a], g))
         }
-        return order.map { AxisSeries(context: $0, points: byContext[$0] ?? []) }
+        let kept = order.filter { Set((byContext[$0] ?? []).map(\.value)).count >= minPoints }
+        let varying = contextAxes.indices.filter { i in Set(kept.map { $0[i] }).count > 1 }
+        return kept.map { context in
+            AxisSeries(context: varying.map { "\(axes[contextAxes[$0]].name)=\(context[$0])" }.joined(separator: ", "),
+                       points: byContext[context] ?? [])
+        }
     }
 
     public var okCount: Int { records.count(where: { $0.status == .ok }) }

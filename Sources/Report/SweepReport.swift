@@ -79,12 +79,12 @@ public enum SweepReport {
         }
 
         // Headline metrics against each axis.
-        let plotted = Array(([MetricNames.firstMetric(MetricNames.testError, in: g.metricNames),
-                              MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames)].compactMap { $0 }
-                             + (g.metricNames.contains("train_loss") ? ["train_loss"] : [])).uniqued().prefix(3))
+        // The test and the train error (train_loss stands in for either when absent).
+        let plotted = [MetricNames.firstMetric(MetricNames.testError, in: g.metricNames),
+                       MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames)].compactMap { $0 }.uniqued()
         for axis in g.axes where axis.values.count >= 2 {
             for metric in plotted {
-                let along = g.along(axis.name)
+                let along = g.along(axis.name, minPoints: axis.isNumeric ? 2 : 1)
                 if axis.isNumeric {
                     let series = Plots.against(along, extract: TrialNumbers.metric(metric), fallback: metric)
                     for (i, part) in Plots.chunks(series).prefix(3).enumerated() {

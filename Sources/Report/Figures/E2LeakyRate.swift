@@ -25,7 +25,7 @@ extension ReferenceFigures {
         var rows: [[String]] = []
         var notes: [String] = []
         var gammaSeries: [PlotSeries] = [], ratioSeries: [PlotSeries] = [], ntkSeries: [PlotSeries] = []
-        for a in g.along("alpha") {
+        for a in g.along("alpha", minPoints: 2) {
             let pts = a.points.compactMap { p -> (alpha: Double, sum: Summary, group: TrialGroup)? in
                 guard let x = p.value.number, let sum = p.group.summary(gammaHat) else { return nil }
                 return (x, sum, p.group)

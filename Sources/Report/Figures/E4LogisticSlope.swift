@@ -42,7 +42,9 @@ extension ReferenceFigures {
             if let coreSlope { row.append(Format.meanStd(grp.summary(metric: coreSlope))) }
             row.append(grp.countLabel)
             rows.append(row)
-            labels[grp.label] = (grp.label == "all trials" ? act : grp.label) + ": slope " + (meanFit.map { Format.number($0.slope) } ?? "—")
+            let others = zip(g.axes, grp.key).filter { !["activation", "smoothing", "alpha"].contains($0.0.name) && !g.redundantAxes.contains($0.0.name) }
+                .map { "\($0.0.name)=\($0.1)" }
+            labels[grp.label] = ([act] + others).joined(separator: ", ") + ": slope " + (meanFit.map { Format.number($0.slope) } ?? "—")
         }
         s.blocks.append(.table(Table(caption: "Late-phase slope of \(curve) against t (log-log)", header: header, rows: rows)))
 

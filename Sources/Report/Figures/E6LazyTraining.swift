@@ -20,7 +20,7 @@ extension ReferenceFigures {
         var rows: [[String]] = []
         var notes: [String] = []
         var series: [PlotSeries] = []
-        let along = g.along("width")
+        let along = g.along("width", minPoints: 2)
         for metric in metrics {
             for a in along {
                 let pairs = a.points.flatMap { p in p.group.values(TrialNumbers.metric(metric)).map { (p.value.number ?? .nan, $0) } }
