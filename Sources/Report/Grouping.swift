@@ -68,7 +68,17 @@ public struct GroupedSweep: Sendable {
 
     public init(records: [TrialRecord]) {
         self.records = records
-        let values = records.map(\.config.fieldValues)
+        // Reading fields goes through the config's JSON encoding, so it is done
+        // once per distinct config-without-seed (seeds are usually most of the records).
+        var memo: [TrialConfig: [String: AxisValue]] = [:]
+        let values = records.map { r -> [String: AxisValue] in
+            var unseeded = r.config
+            unseeded.seed = 0
+            if let v = memo[unseeded] { return v }
+            let v = unseeded.fieldValues
+            memo[unseeded] = v
+            return v
+        }
         var fieldNames = ["sweep"] + TrialConfig.Field.allCases.map(\.rawValue)
         // Fields the encoding has that Field does not list (none today) still count.
         let extra = Set(values.flatMap(\.keys)).subtracting(fieldNames).sorted()
@@ -134,6 +144,12 @@ public struct GroupedSweep: Sendable {
             }
         }
         return dropped
+    }
+
+    /// The records of the groups whose value on `axisName` is `value`.
+    public func records(where axisName: String, is value: AxisValue) -> [TrialRecord] {
+        guard let i = axisIndex(axisName) else { return [] }
+        return groups.filter { $0.key[i] == value }.flatMap(\.records)
     }
 
     public func axis(named name: String) -> SweepAxis? { axes.first { $0.name == name } }

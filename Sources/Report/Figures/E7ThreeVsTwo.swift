@@ -19,7 +19,7 @@ extension ReferenceFigures {
             let other = axes.first { $0.name != axis.name }
             let fixed = other.flatMap { o in o.values.last.map { (o.name, $0) } }
             let scoped = fixed.map { name, value in
-                GroupedSweep(records: g.records.filter { $0.config.fieldValues[name] == value })
+                GroupedSweep(records: g.records(where: name, is: value))
             } ?? g
             let along = scoped.along(axis.name, minPoints: 2)
             if let (name, value) = fixed {
