@@ -119,6 +119,19 @@ import Training
         #expect(Self.allFiguresWellFormed(doc))
     }
 
+    @Test func aRepeatedTrialIDCountsOnceWithItsLastRecord() throws {
+        let c = Fixtures.config { $0.seed = 1 }
+        let first = Fixtures.record(c, status: .failed, message: "worker lost")
+        var second = Fixtures.record(c, metrics: ["train_loss": 0.5])
+        second.attempt = 2
+        #expect(first.id == second.id)
+        let other = Fixtures.record(Fixtures.config { $0.seed = 2 }, metrics: ["train_loss": 0.25])
+        let kept = SweepReport.latest([first, other, second])
+        #expect(kept.count == 2 && kept[0].attempt == 2 && kept[1].id == other.id)
+        let md = Self.text(SweepReport.build(records: [first, other, second]))
+        #expect(md.contains("1 records repeat a trial id") && md.contains("n=2") && !md.contains("failed)"))
+    }
+
     @Test func writerProducesMarkdownHTMLAndStandaloneSVGs() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
