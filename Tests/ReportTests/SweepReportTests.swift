@@ -70,6 +70,7 @@ import Training
         let slopeCell = try #require(table.rows.first?[2])
         let slope = try #require(Double(slopeCell.split(separator: " ")[0]))
         #expect(abs(slope + 0.5) < 0.05, "slope \(slopeCell)")
+        #expect(table.rows.first?[6] == "yes")
         let fig = try #require(doc.figures.first { $0.name.hasPrefix("e6") })
         let probe = try #require(SVGProbe.parse(SVGRenderer.document(fig.plot)))
         #expect(probe.texts.contains { $0.hasPrefix("fit: slope -0.") })
@@ -92,7 +93,9 @@ import Training
         for row in table.rows {
             let slope = try #require(Double(row[2].split(separator: " ")[0]))
             #expect(slope < -0.85 && slope > -1.0, "\(row)")
+            #expect(row[6] == "yes")
         }
+        #expect(Self.text(doc).contains("within [−1.3, −0.7] (the 1/t rate, with tolerance): 2 of 2 groups"))
         #expect(Self.allFiguresWellFormed(doc))
     }
 
@@ -113,7 +116,7 @@ import Training
         let doc = SweepReport.build(records: rs)
         let e2 = try #require(doc.sections.first { $0.title.hasPrefix("E2") })
         let md = ReportWriter.markdown(ReportDocument(title: "", sections: [e2]))
-        #expect(md.contains("corr((1−γ̂)/(1−γ̂(0)), g(α)) = 1 over 7 α values"))
+        #expect(md.contains("corr((1−γ̂)/(1−γ̂(0)), g(α)) = 1 (positive, as predicted) over 7 α values"))
         // λ_min / g(α) = 0.3 for every α.
         #expect(md.components(separatedBy: "| 0.3 |").count - 1 == alphas.count)
         #expect(Self.allFiguresWellFormed(doc))

@@ -61,6 +61,7 @@ extension ReferenceFigures {
             let label = a.label(or: "γ̂")
             let r = Fit.pearson(x: gs, y: ratios)
             notes.append((a.context.isEmpty ? "" : "\(a.context): ") + "corr((1−γ̂)/(1−γ̂(0)), g(α)) = " + (r.map { Format.number($0) } ?? "—")
+                + (r.map { $0 > 0 ? " (positive, as predicted)" : " (not positive: the prediction fails here)" } ?? "")
                 + " over \(pts.count) α values; C_γ = \(Format.number(c))" + (fromZero ? "" : " (fitted: α = 0 not in the grid)"))
             gammaSeries.append(PlotSeries(name: label, points: pts.map { PlotPoint(x: $0.alpha, summary: $0.sum) }, style: .markers))
             if gammaSeries.count <= 3, let lo = pts.map(\.alpha).min(), let hi = pts.map(\.alpha).max() {

@@ -28,7 +28,8 @@ extension ReferenceFigures {
                 let ms = pairs.map(\.0).filter { $0 > 0 }
                 rows.append([metric, a.context.isEmpty ? "—" : a.context, f.map { Format.slope($0) } ?? "—",
                              f?.r2.map { Format.number($0) } ?? "—", "\(f?.n ?? 0)",
-                             ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))"])
+                             ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))",
+                             f.map { (-0.65 ... -0.35).contains($0.slope) ? "yes" : "no" } ?? "—"])
                 guard metric == shown else { continue }
                 let pts = a.points.compactMap { p -> PlotPoint? in
                     guard let x = p.value.number, let sum = p.group.summary(metric: metric) else { return nil }
@@ -43,7 +44,7 @@ extension ReferenceFigures {
             }
         }
         s.blocks.append(.table(Table(caption: "Log-log slope of ‖W − W(0)‖_F against m",
-                                     header: ["metric", "context", "slope", "R²", "trials", "m range"], rows: rows)))
+                                     header: ["metric", "context", "slope", "R²", "trials", "m range", "in [−0.65, −0.35]"], rows: rows)))
         s.blocks.append(.figure(Figure(name: namer.name("e6 \(shown) vs width"), caption: "E6: \(shown) against m with the fitted power law",
                                        plot: Plot(title: "\(shown) against width m", xLabel: "width m", yLabel: shown, xScale: .log, yScale: .log,
                                                   series: series, notes: Array(notes.prefix(3))))))
