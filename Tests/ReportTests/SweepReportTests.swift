@@ -60,13 +60,16 @@ import Training
         for m in [64, 128, 256, 512, 1024] {
             for seed in UInt64(1)...4 {
                 let c = Fixtures.config { $0.width = m; $0.seed = seed; $0.residual = true }
-                rs.append(Fixtures.record(c, metrics: ["weight_change_l1": 2 * pow(Double(m), -0.5) * noise.next(0.05),
-                                                       "test_error": 0.1]))
+                let layer = 2 * pow(Double(m), -0.5) * noise.next(0.05)
+                // The core's names: per layer and the total over layers.
+                rs.append(Fixtures.record(c, metrics: ["dist_from_init_hidden1": layer, "dist_from_init": layer * 1.5,
+                                                       "dist_from_init_spectral_hidden1": 1, "test_error": 0.1]))
             }
         }
         let doc = SweepReport.build(records: rs)
         let e6 = try #require(doc.sections.first { $0.title.hasPrefix("E6") })
         let table = try #require(e6.blocks.compactMap { b -> Table? in if case .table(let t) = b { return t } else { return nil } }.first)
+        #expect(table.rows.map(\.[0]) == ["dist_from_init", "dist_from_init_hidden1"])
         let slopeCell = try #require(table.rows.first?[2])
         let slope = try #require(Double(slopeCell.split(separator: " ")[0]))
         #expect(abs(slope + 0.5) < 0.05, "slope \(slopeCell)")

@@ -10,9 +10,8 @@ extension ReferenceFigures {
         guard let width = g.axis(named: "width"), width.isNumeric, width.values.count >= 2 else { return nil }
         let metrics = g.metricNames.filter(MetricNames.isWeightChange)
         guard !metrics.isEmpty else { return nil }
-        // A total (no per-layer suffix) is plotted if the core gives one; otherwise the first layer's.
-        let layered = metrics.filter { $0.range(of: #"_l\d+$"#, options: .regularExpression) != nil }
-        let shown = metrics.first { !layered.contains($0) } ?? metrics[0]
+        // The total over layers (a bare prefix) is plotted if the core gives one; otherwise the first layer's.
+        let shown = metrics.first { MetricNames.weightChangePrefixes.contains($0) } ?? metrics[0]
 
         var s = Section(title: "E6 — distance from initialisation against width (seed 000)")
         s.blocks.append(.paragraph("Least-squares fit of log ‖W − W(0)‖_F against log m over every ok trial (seeds pooled); "
