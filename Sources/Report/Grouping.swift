@@ -123,7 +123,8 @@ public struct GroupedSweep: Sendable {
     }
 
     /// An axis is redundant when some other axis maps one-to-one onto it over
-    /// the grid points; of such a pair the sub-sweep name (else the earlier axis) is dropped.
+    /// the grid points; of such a pair the sub-sweep name (else the later axis) is dropped.
+    /// (E.g. `steps` scaled with `n_train`: labels say n_train.)
     static func redundantAxes(_ axes: [SweepAxis], keys: [[AxisValue]]) -> Set<String> {
         var dropped = Set<String>()
         func bijective(_ i: Int, _ j: Int) -> Bool {
@@ -136,11 +137,10 @@ public struct GroupedSweep: Sendable {
             }
             return true
         }
-        for i in axes.indices where !dropped.contains(axes[i].name) {
-            for j in axes.indices where j != i && !dropped.contains(axes[j].name) && !dropped.contains(axes[i].name) {
+        for i in axes.indices {
+            for j in axes.indices where j > i && !dropped.contains(axes[j].name) && !dropped.contains(axes[i].name) {
                 guard bijective(i, j) else { continue }
-                let drop = axes[j].name == "sweep" ? j : i
-                dropped.insert(axes[drop].name)
+                dropped.insert(axes[i].name == "sweep" ? axes[i].name : axes[j].name)
             }
         }
         return dropped
@@ -162,7 +162,19 @@ public struct GroupedSweep: Sendable {
     /// axes that differ between the series kept.
     public func along(_ axisName: String, excluding: Set<String> = [], minPoints: Int = 1) -> [AxisSeries] {
         guard let a = axisIndex(axisName) else { return [] }
-        let contextAxes = axes.indices.filter { $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) }
+        // An axis that is a function of the plotted one (steps scaled with n_train)
+        // moves along the series; as context it would split every series into single points.
+        func followsPlotted(_ j: Int) -> Bool {
+            var seen: [AxisValue: AxisValue] = [:]
+            for g in groups {
+                if let v = seen[g.key[a]], v != g.key[j] { return false }
+                seen[g.key[a]] = g.key[j]
+            }
+            return true
+        }
+        let contextAxes = axes.indices.filter {
+            $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) && !followsPlotted($0)
+        }
         var order: [[AxisValue]] = []
         var byContext: [[AxisValue]: [(value: AxisValue, group: TrialGroup)]] = [:]
         for g in groups {
