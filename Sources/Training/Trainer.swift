@@ -1,4 +1,20 @@
-/// Entry points of the training core. Placeholder until the core lands.
+import Foundation
+import Synchronization
+
+/// Entry points of the training core.
+///
+/// Parallelism (PERFORMANCE.md): a shard of at least `threads` networks is
+/// trained one network per thread; a shard of fewer networks (typically one
+/// big one) runs its networks one after another, each spreading the row
+/// chunks of its GEMMs and elementwise passes over `threads` threads
+/// (`Parallel`). OpenBLAS itself always runs single-threaded (set for the
+/// duration of the call, restored afterwards: the setting is process-wide).
+///
+/// Determinism: a network's numbers depend only on its config — chunking
+/// depends only on shapes, every GEMM chunk and reduction runs in a fixed
+/// order on one network's own buffers, so the shard it ran in, its position
+/// there and the thread count never change a bit (tested: alone vs in a
+/// shard of 16, threads 1 vs 2).
 public enum Trainer {
     /// Trains one config.
     public static func train(_ config: TrialConfig) -> TrainingResult {
@@ -8,13 +24,61 @@ public enum Trainer {
     /// Trains configs that share shapes together; results in input order.
     /// A trial's result never depends on which shard or thread ran it.
     public static func trainShard(_ configs: [TrialConfig], threads: Int = 1) -> [TrainingResult] {
-        configs.map { config in
-            do {
-                try config.validate()
-            } catch {
-                return TrainingResult(status: .failed, message: "\(error)")
-            }
-            return TrainingResult(status: .failed, message: "training core not built yet")
+        let results = Mutex([TrainingResult?](repeating: nil, count: configs.count))
+        trainShard(configs, threads: threads) { index, result in
+            results.withLock { $0[index] = result }
         }
+        return results.withLock { $0.map { $0 ?? TrainingResult(status: .failed, message: "not run") } }
+    }
+
+    /// Trains configs and reports each result as soon as it is done (from a
+    /// worker thread; `onResult(index, result)` with `index` into `configs`).
+    /// Returns when every result has been reported.
+    public static func trainShard(_ configs: [TrialConfig], threads: Int,
+                                  onResult: @escaping @Sendable (Int, TrainingResult) -> Void) {
+        guard !configs.isEmpty else { return }
+        let threads = max(1, threads)
+        let saved = BLASThreads.current
+        defer { BLASThreads.set(saved) }
+        BLASThreads.set(1)
+        if configs.count < threads || threads == 1 {
+            for (i, c) in configs.enumerated() { onResult(i, trainOne(c, threads: threads)) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < configs.count else { return }
+                onResult(i, trainOne(configs[i], threads: 1))
+            }
+        }
+    }
+
+    /// Validates, builds the data and trains; never throws or traps on a bad
+    /// config or data file (the result says `failed` and why).
+    static func trainOne(_ config: TrialConfig, threads: Int) -> TrainingResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var result: TrainingResult
+        do {
+            try config.validate()
+            let split = try DataSplit.make(for: config)
+            switch config.dtype {
+            case .float32: result = try run(TrialRun<Float>(config: config, split: split, threads: threads))
+            case .float64: result = try run(TrialRun<Double>(config: config, split: split, threads: threads))
+            }
+        } catch let e as TrainingError {
+            result = TrainingResult(status: .failed, message: e.description)
+        } catch {
+            result = TrainingResult(status: .failed, message: "\(error)")
+        }
+        result.timing.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result
+    }
+
+    private static func run<T: BLASScalar>(_ r: TrialRun<T>) -> TrainingResult {
+        var result = r.run()
+        result.timing.metricSeconds = r.probeSeconds
+        return result
     }
 }

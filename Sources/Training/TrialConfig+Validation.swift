@@ -18,7 +18,7 @@ extension TrialConfig {
         if outputLayer == .fixedSign && width % 2 != 0 {
             try fail("output_layer fixed_sign needs an even width (got \(width))")
         }
-        if activation == .leaky && !(alpha < 1) { try fail("leaky alpha must be < 1 (got \(alpha))") }
+        if activation == .leaky && !alpha.isFinite { try fail("leaky alpha must be a finite number (got \(alpha))") }
         if (activation == .huber || activation == .swish) && !(smoothing > 0) {
             try fail("\(activation.rawValue) smoothing h must be > 0 (got \(smoothing))")
         }
@@ -28,6 +28,9 @@ extension TrialConfig {
         if margin < 0 || margin >= 1 { try fail("margin must be in [0, 1) (got \(margin))") }
         if separation < 0 { try fail("separation must be ≥ 0 (got \(separation))") }
         if clusters < 2 && data == .separated { try fail("separated data needs clusters ≥ 2 (got \(clusters))") }
+        if isRegression && loss != .square {
+            try fail("data \(data.rawValue) is a regression target: use loss square (got \(loss.rawValue))")
+        }
         if data == .file && (dataFile ?? "").isEmpty { try fail("data: file needs data_file") }
         if !(0..<1).contains(testFraction) { try fail("test_fraction must be in [0, 1) (got \(testFraction))") }
         if optimizer == .sgd && batchSize <= 0 { try fail("batch_size must be > 0 (got \(batchSize))") }

@@ -132,7 +132,8 @@ public struct TrialConfig: Hashable, Sendable {
     /// Standard deviation of bias initialisation (0 = zero init).
     public var biasInitStd: Double = 0
     public var activation: ActivationKind = .relu
-    /// leaky: negative-side slope α (α < 1; α = −1 is |z|).
+    /// leaky: negative-side slope α (any finite α; α = −1 is |z|, α = 1 the identity;
+    /// α > 1 is allowed so that α and 1/α can be compared, SCIENCE.md §2).
     public var alpha: Double = 0
     /// leaky: divide by √(1+α²) (seed 004, Algorithm 1).
     public var rescaled: Bool = false

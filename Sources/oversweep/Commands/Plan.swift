@@ -1,9 +1,96 @@
 import ArgumentParser
+import Foundation
+import Sweep
 
 struct Plan: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Check a sweep spec and show its trials, shards, axes and estimated cost.",
+        discussion: "Exits 0 for a valid spec; a bad spec prints one line 'Error: FILE:LINE: key: problem'. See docs/spec-format.md."
+    )
+
+    @Argument(help: "Path of the sweep spec (YAML).")
+    var spec: String
+
+    @Flag(name: .long, help: "Also print one line per trial: index, short id, shard, sub-sweep and axis values.")
+    var list = false
+
+    @Option(name: .long, help: "Target seconds per shard (overrides settings.shard_seconds).")
+    var shardSeconds: Double?
+
+    @Option(name: .long, help: "Assumed GFLOP/s of one worker (overrides settings.gflops).")
+    var gflops: Double?
+
+    func validate() throws {
+        if let s = shardSeconds, !(s > 0) { throw ValidationError("--shard-seconds must be > 0") }
+        if let g = gflops, !(g > 0) { throw ValidationError("--gflops must be > 0") }
+    }
 
     func run() async throws {
-        throw ValidationError("'plan' is not built yet")
+        let spec = try SweepSpec.load(path: self.spec)
+        let plan = try SweepPlan(spec: spec, options: ShardingOptions(targetSeconds: shardSeconds, gflops: gflops))
+        var out = ""
+        out += "spec    \(spec.path)  name \(spec.name)  hash \(spec.hash.prefix(16))\n"
+        let dupes = plan.duplicateCount > 0 ? " (\(plan.duplicateCount) repeated grid points run once)" : ""
+        out += "trials  \(plan.trialCount)\(dupes)\n"
+        let o = plan.options
+        out += "shards  \(plan.shardCount)  (target \(Format.number(o.targetSeconds ?? 0)) s at \(Format.number(o.gflops ?? 0)) GFLOP/s, ≤ \(Format.number(o.maxTrialsPerShard.map(Double.init) ?? 0)) trials and \(Format.number((o.memoryBytes ?? 0) / 1_048_576)) MiB each)\n"
+        out += "cost    \(Format.flops(plan.totalFlops))  ≈ \(Format.duration(plan.estimatedSeconds)) on one worker\n"
+        out += "axes\n"
+        let width = plan.axes.map(\.field.count).max() ?? 0
+        var lastSweep: String?
+        for axis in plan.axes {
+            if axis.sweep != lastSweep, !axis.sweep.isEmpty { out += "  [\(axis.sweep)]\n" }
+            lastSweep = axis.sweep
+            let indent = axis.sweep.isEmpty ? "  " : "    "
+            var notes: [String] = []
+            if axis.isShape { notes.append("shape") }
+            if !axis.zippedWith.isEmpty { notes.append("zipped with " + axis.zippedWith.joined(separator: ", ")) }
+            if let c = axis.condition { notes.append("when " + c) }
+            let name = axis.field.padding(toLength: width, withPad: " ", startingAt: 0)
+            out += "\(indent)\(name)  \(Format.values(axis.values))" + (notes.isEmpty ? "" : "  (" + notes.joined(separator: "; ") + ")") + "\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        guard list else { return }
+        var chunk = ""
+        var shard = 0
+        for i in 0..<plan.trialCount {
+            while !plan.shardRange(at: shard).contains(i) { shard += 1 }
+            let trial = plan.trial(at: i)
+            let values = plan.axisValues(at: i).map { "\($0.field)=\($0.value)" }.joined(separator: " ")
+            let sweep = trial.sweep.isEmpty ? "" : trial.sweep + " "
+            chunk += "\(i) \(trial.id.short) shard=\(shard) \(sweep)\(values)\n"
+            if chunk.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(chunk.utf8))
+                chunk = ""
+            }
+        }
+        FileHandle.standardOutput.write(Data(chunk.utf8))
+    }
+}
+
+/// Human spellings for the plan summary.
+enum Format {
+    static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(format: "%.3g", x)
+    }
+
+    static func flops(_ x: Double) -> String {
+        let units: [(Double, String)] = [(1e15, "PFLOP"), (1e12, "TFLOP"), (1e9, "GFLOP"), (1e6, "MFLOP")]
+        for (scale, name) in units where x >= scale { return String(format: "%.3g %@", x / scale, name) }
+        return String(format: "%.3g FLOP", x)
+    }
+
+    static func duration(_ s: Double) -> String {
+        if s < 60 { return String(format: "%.3g s", s) }
+        if s < 3600 { return String(format: "%.3g min", s / 60) }
+        if s < 86400 { return String(format: "%.3g h", s / 3600) }
+        return String(format: "%.3g days", s / 86400)
+    }
+
+    /// All values when few, else the first and last few.
+    static func values(_ v: [String]) -> String {
+        if v.count <= 12 { return v.joined(separator: ", ") }
+        return v.prefix(5).joined(separator: ", ") + ", … (\(v.count) values) …, " + v.suffix(3).joined(separator: ", ")
     }
 }

@@ -5,19 +5,44 @@ import Training
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train one trial from a JSON config and print its result record as JSON."
+        abstract: "Train one trial from a JSON config and print its result record as JSON.",
+        discussion: """
+            With --export DIR, also writes the trial's data and initial weights as .npy files \
+            (x_train, y_train, x_test, y_test, <layer>_w, <layer>_b) and manifest.json naming \
+            them with their shapes, so the same training can be re-run in numpy or PyTorch.
+            """
     )
 
     @Argument(help: "Path of the trial config (JSON).")
     var config: String
 
+    @Option(help: "Directory to write the data, initial weights (.npy) and manifest.json into.")
+    var export: String?
+
+    @Option(help: "Threads for this trial's GEMMs and elementwise passes.")
+    var threads: Int = 1
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be ≥ 1 (got \(threads))") }
+    }
+
     func run() async throws {
         let trial = try TrialConfigFile.load(config)
-        let result = Trainer.train(trial)
+        if let export {
+            do {
+                try TrialExport.write(trial, to: export)
+            } catch let e as TrainingError {
+                throw CLIError("\(config): \(e.message)")
+            }
+        }
+        let result = Trainer.trainShard([trial], threads: threads)[0]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))
-        if result.status == .failed { throw ExitCode(2) }
+        if result.status == .failed {
+            FileHandle.standardError.write(Data("Error: \(config): \(result.message ?? "failed")\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }
 

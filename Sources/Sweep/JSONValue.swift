@@ -1,0 +1,162 @@
+// A JSON value whose numbers are kept in one canonical spelling, so equal
+// values compare equal and serialise to the same bytes: 0.1, 0.10 and 1e-1
+// are one value; 1, 1.0 and 1e0 are one value. This is what trial ids and
+// spec hashes are computed over.
+
+/// A JSON value with canonical numbers (see `JSONValue.number(_:)`).
+public enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    /// The canonical spelling of a finite number (`CanonicalNumber`); build with `.double` / `.integer`.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// A finite double in canonical spelling; NaN and ±infinity (not JSON) become the strings "NaN", "Infinity", "-Infinity".
+    public static func double(_ x: Double) -> JSONValue {
+        guard x.isFinite else { return .string(x.isNaN ? "NaN" : (x < 0 ? "-Infinity" : "Infinity")) }
+        return .number(CanonicalNumber.format(x))
+    }
+
+    /// An integer in canonical spelling (the same bytes as an equal-valued double below 1e21).
+    public static func integer<I: BinaryInteger>(_ n: I) -> JSONValue { .number(String(n)) }
+
+    /// The number as a double, if this is a number.
+    public var doubleValue: Double? {
+        if case .number(let s) = self { return Double(s) }
+        return nil
+    }
+
+    /// The number as an integer, if this is a number with an exact integer value.
+    public var intValue: Int? {
+        guard case .number(let s) = self else { return nil }
+        if let n = Int(s) { return n }
+        if let x = Double(s), x == x.rounded(), abs(x) < 9.0e15 { return Int(x) }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// Canonical JSON text: object keys sorted by their UTF-16 code units
+    /// (RFC 8785), no whitespace, numbers in canonical spelling, strings with
+    /// the minimal escapes.
+    public var canonicalText: String {
+        var out = ""
+        out.reserveCapacity(256)
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let s): out += s
+        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, key) in members.keys.sorted(by: JSONValue.keyOrder).enumerated() {
+                if i > 0 { out += "," }
+                JSONValue.writeString(key, to: &out)
+                out += ":"
+                members[key]!.write(to: &out)  // key comes from members.keys
+            }
+            out += "}"
+        }
+    }
+
+    /// RFC 8785 orders keys by UTF-16 code units.
+    static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf16.lexicographicallyPrecedes(b.utf16) }
+
+    static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    /// A short human spelling for listings: strings bare, everything else as canonical JSON.
+    public var display: String {
+        if case .string(let s) = self { return s }
+        return canonicalText
+    }
+}
+
+/// The one spelling of a number: the shortest digits that round-trip the
+/// double, laid out as ECMAScript's Number.prototype.toString does (the
+/// form RFC 8785 canonical JSON uses): plain decimals from 1e-6 up to 1e21,
+/// exponent form outside; "-0" is "0".
+public enum CanonicalNumber {
+    public static func format(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        let negative = x < 0
+        // Swift's description gives the shortest round-tripping digits; take them apart.
+        let (digits, exponent) = decompose(String(describing: abs(x)))
+        let k = digits.count
+        let n = exponent  // value = 0.digits × 10^n
+        var body: String
+        if k <= n && n <= 21 {
+            body = digits + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            let i = digits.index(digits.startIndex, offsetBy: n)
+            body = digits[..<i] + "." + digits[i...]
+        } else if -6 < n && n <= 0 {
+            body = "0." + String(repeating: "0", count: -n) + digits
+        } else {
+            let e = n - 1
+            let mantissa = k == 1 ? digits : String(digits.prefix(1)) + "." + digits.dropFirst()
+            body = mantissa + "e" + (e < 0 ? "-" : "+") + String(abs(e))
+        }
+        return negative ? "-" + body : body
+    }
+
+    /// "123.45" → ("12345", 3); "1.5e-07" → ("15", -6): significant digits without
+    /// leading/trailing zeros and n with value = 0.d₁d₂… × 10ⁿ.
+    static func decompose(_ s: String) -> (String, Int) {
+        var mantissa = Substring(s)
+        var exp = 0
+        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = s[..<e]
+            exp = Int(s[s.index(after: e)...]) ?? 0
+        }
+        var intPart = mantissa
+        var fracPart: Substring = ""
+        if let dot = mantissa.firstIndex(of: ".") {
+            intPart = mantissa[..<dot]
+            fracPart = mantissa[mantissa.index(after: dot)...]
+        }
+        var all = String(intPart) + fracPart
+        var n = intPart.count + exp
+        while all.first == "0" { all.removeFirst(); n -= 1 }
+        while all.last == "0" { all.removeLast() }
+        if all.isEmpty { return ("0", 1) }
+        return (all, n)
+    }
+}

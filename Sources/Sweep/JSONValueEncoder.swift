@@ -1,0 +1,138 @@
+// Encodes any Encodable straight into a `JSONValue` (no JSON text in
+// between), so a config's canonical form follows its own `encode(to:)` and
+// stays right when fields are added.
+
+enum JSONValueEncoder {
+    static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
+        let box = Box()
+        try value.encode(to: ValueEncoder(box: box, codingPath: []))
+        return box.resolved
+    }
+}
+
+/// A value under construction; containers write into their box, which is
+/// read back once encoding ends. A class so nested containers share it.
+private final class Box {
+    var scalar: JSONValue = .null
+    var object: [String: Box]?
+    var array: [Box]?
+
+    var resolved: JSONValue {
+        if let object { return .object(object.mapValues(\.resolved)) }
+        if let array { return .array(array.map(\.resolved)) }
+        return scalar
+    }
+
+    func set(_ value: JSONValue) {
+        scalar = value
+        object = nil
+        array = nil
+    }
+
+    func makeObject() { if object == nil { object = [:]; array = nil } }
+    func makeArray() { if array == nil { array = []; object = nil } }
+
+    func child(forKey key: String) -> Box {
+        makeObject()
+        if let existing = object?[key] { return existing }
+        let b = Box()
+        object?[key] = b
+        return b
+    }
+
+    func appendChild() -> Box {
+        makeArray()
+        let b = Box()
+        array?.append(b)
+        return b
+    }
+
+    var count: Int { array?.count ?? 0 }
+}
+
+private struct ValueEncoder: Encoder {
+    let box: Box
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        box.makeObject()
+        return KeyedEncodingContainer(Keyed<Key>(box: box, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        box.makeArray()
+        return Unkeyed(box: box, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { Single(box: box, codingPath: codingPath) }
+}
+
+/// Turns a primitive or nested Encodable into the box's value.
+private func store<T: Encodable>(_ value: T, in box: Box, codingPath: [any CodingKey]) throws {
+    switch value {
+    case let v as Bool: box.set(.bool(v))
+    case let v as String: box.set(.string(v))
+    case let v as Double: box.set(.double(v))
+    case let v as Float: box.set(.double(Double(v)))
+    case let v as Int: box.set(.integer(v))
+    case let v as Int64: box.set(.integer(v))
+    case let v as Int32: box.set(.integer(v))
+    case let v as UInt64: box.set(.integer(v))
+    case let v as UInt32: box.set(.integer(v))
+    case let v as UInt: box.set(.integer(v))
+    default: try value.encode(to: ValueEncoder(box: box, codingPath: codingPath))
+    }
+}
+
+private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let box: Box
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil(forKey key: Key) throws { box.child(forKey: key.stringValue).set(.null) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        try store(value, in: box.child(forKey: key.stringValue), codingPath: codingPath + [key])
+    }
+    mutating func nestedContainer<N: CodingKey>(keyedBy type: N.Type, forKey key: Key) -> KeyedEncodingContainer<N> {
+        let child = box.child(forKey: key.stringValue)
+        child.makeObject()
+        return KeyedEncodingContainer(Keyed<N>(box: child, codingPath: codingPath + [key]))
+    }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let child = box.child(forKey: key.stringValue)
+        child.makeArray()
+        return Unkeyed(box: child, codingPath: codingPath + [key])
+    }
+    mutating func superEncoder() -> any Encoder { ValueEncoder(box: box.child(forKey: "super"), codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        ValueEncoder(box: box.child(forKey: key.stringValue), codingPath: codingPath + [key])
+    }
+}
+
+private struct Unkeyed: UnkeyedEncodingContainer {
+    let box: Box
+    let codingPath: [any CodingKey]
+    var count: Int { box.count }
+
+    mutating func encodeNil() throws { box.appendChild().set(.null) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try store(value, in: box.appendChild(), codingPath: codingPath) }
+    mutating func nestedContainer<N: CodingKey>(keyedBy type: N.Type) -> KeyedEncodingContainer<N> {
+        let child = box.appendChild()
+        child.makeObject()
+        return KeyedEncodingContainer(Keyed<N>(box: child, codingPath: codingPath))
+    }
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let child = box.appendChild()
+        child.makeArray()
+        return Unkeyed(box: child, codingPath: codingPath)
+    }
+    mutating func superEncoder() -> any Encoder { ValueEncoder(box: box.appendChild(), codingPath: codingPath) }
+}
+
+private struct Single: SingleValueEncodingContainer {
+    let box: Box
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil() throws { box.set(.null) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try store(value, in: box, codingPath: codingPath) }
+}
