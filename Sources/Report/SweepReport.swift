@@ -17,7 +17,7 @@ public enum SweepReport {
             overview.blocks.append(.paragraph("\(input.count - records.count) records repeat a trial id (a re-leased or merged trial); the last of each is used."))
         }
         doc.sections.append(overview)
-        doc.sections += ReferenceFigures.sections(all, namer: &namer)
+        doc.sections += ReferenceFigures.sectionsPerSubSweep(all, namer: &namer)
 
         let names = Array(Set(records.map(\.sweep))).sorted()
         for name in names {

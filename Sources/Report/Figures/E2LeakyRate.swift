@@ -9,8 +9,8 @@ extension ReferenceFigures {
     /// correlation of (1 − γ̂(α))/(1 − γ̂(0)) with g(α), and λ_min(NTK)/g(α).
     /// Drawn when α is a numeric axis with ≥ 3 values and γ̂ is known (a metric,
     /// or the train_loss curve at t = 100 and 1000).
-    static func leakyRate(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        guard let alpha = g.axis(named: "alpha"), alpha.isNumeric, alpha.values.count >= 3 else { return nil }
+    static func leakyRate(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
+        guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(named: "alpha"), alpha.isNumeric, alpha.values.count >= 3 else { return nil }
         let gammaName = MetricNames.firstMetric(MetricNames.gammaHat, in: g.metricNames)
         let gammaHat: (TrialRecord) -> Double? = gammaName.map { TrialNumbers.metric($0) } ?? TrialNumbers.gammaHatFromCurve
         guard g.records.contains(where: { $0.status == .ok && gammaHat($0) != nil }) else { return nil }

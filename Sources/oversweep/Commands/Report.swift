@@ -23,6 +23,11 @@ struct Report: AsyncParsableCommand {
         let file: (header: StoreHeader, records: [TrialRecord], problems: [LineProblem])
         do {
             file = try ResultFile.read(path: results)
+        } catch let e as StoreError where e.code == .notAResultFile {
+            // A header-less file of TrialRecord lines (what the coordinator wrote
+            // before it used the Store): read it rather than refuse it.
+            guard let plain = PlainRecordLines.read(results) else { throw CLIError(e.description) }
+            file = plain
         } catch let e as StoreError {
             throw CLIError(e.description)
         } catch {
@@ -50,5 +55,37 @@ struct Report: AsyncParsableCommand {
             + "in \(grouped.groups.count) groups; axes: " + (grouped.axes.isEmpty ? "none" : grouped.axes.map(\.name).joined(separator: ", ")))
         let reference = doc.sections.map(\.title).filter { $0.hasPrefix("E") && $0.contains("—") }
         if !reference.isEmpty { print("reference figures: " + reference.joined(separator: "; ")) }
+    }
+}
+
+/// Header-less JSON lines, one `TrialRecord` per line (plain JSONEncoder
+/// output). nil unless the first non-empty line is such a record.
+enum PlainRecordLines {
+    static func read(_ path: String) -> (header: StoreHeader, records: [TrialRecord], problems: [LineProblem])? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        // Dates as ISO 8601 strings (the coordinator's encoder) or as numbers (JSONEncoder's default).
+        let iso = JSONDecoder()
+        iso.dateDecodingStrategy = .iso8601
+        let plain = JSONDecoder()
+        func decode(_ line: Data) -> TrialRecord? {
+            (try? iso.decode(TrialRecord.self, from: line)) ?? (try? plain.decode(TrialRecord.self, from: line))
+        }
+        var records: [TrialRecord] = []
+        var problems: [LineProblem] = []
+        var offset: UInt64 = 0
+        for (i, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            defer { offset += UInt64(line.count) + 1 }
+            guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
+            if let r = decode(Data(line)) {
+                records.append(r)
+            } else if records.isEmpty {
+                return nil
+            } else {
+                problems.append(LineProblem(line: i + 1, offset: offset, length: line.count, kind: .undecodable))
+            }
+        }
+        guard !records.isEmpty else { return nil }
+        let header = StoreHeader(sweepName: "", spec: "", specHash: "", toolVersion: "", createdAt: Date(timeIntervalSince1970: 0))
+        return (header, records, problems)
     }
 }
