@@ -47,6 +47,30 @@ import Training
         #expect(!svgs.isEmpty)
     }
 
+    @Test func headerlessRecordLinesAreReadToo() throws {
+        // What the coordinator wrote before it used the Store: TrialRecord JSON per line, ISO dates.
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        var lines: [String] = []
+        for seed in UInt64(1)...3 {
+            var c = TrialConfig()
+            c.seed = seed
+            let r = TrialRecord(id: TrialID(rawValue: "plain-\(seed)"), config: c,
+                                result: TrainingResult(status: .ok, metrics: ["train_loss": 0.1 * Double(seed)], stepsRun: 10),
+                                worker: "w", host: "h", attempt: 1, startedAt: Date(timeIntervalSince1970: 0), endedAt: Date(timeIntervalSince1970: 1))
+            lines.append(String(decoding: try encoder.encode(r), as: UTF8.self))
+        }
+        let path = dir.appendingPathComponent("plain.jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("r").path
+        let r = try CLI.run(["report", path, "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        #expect(md.contains("0.2 ± 0.1") && md.contains("n=3"))
+    }
+
     @Test func helpNamesTheArguments() throws {
         let r = try CLI.run(["report", "--help"])
         #expect(r.status == 0)
