@@ -26,6 +26,7 @@ public enum SweepReport {
             doc.sections.append(results(GroupedSweep(records: subset), title: title, namer: &namer))
         }
         if let problems = problems(all) { doc.sections.append(problems) }
+        doc.sections = doc.sections.map(dropBlankContextColumn)
         return doc
     }
 
@@ -147,6 +148,19 @@ public enum SweepReport {
                     }
                 }
             }
+        }
+        return s
+    }
+
+    /// A leading "context"/"learner" column that is "—" on every row (one series) says nothing.
+    static func dropBlankContextColumn(_ section: Section) -> Section {
+        var s = section
+        s.blocks = s.blocks.map { b in
+            guard case .table(var t) = b, ["context", "learner"].contains(t.header.first ?? ""),
+                  t.rows.allSatisfy({ $0.first == "—" }) else { return b }
+            t.header.removeFirst()
+            t.rows = t.rows.map { Array($0.dropFirst()) }
+            return .table(t)
         }
         return s
     }
