@@ -48,8 +48,9 @@ public struct SweepSpec: Sendable {
         var total = 0
         for sweep in def.sweeps {
             for block in try GridExpansion(reader: reader, maxTrials: limit).blocks(for: sweep) {
-                total += block.count
-                guard total <= limit else {
+                let (sum, overflow) = total.addingReportingOverflow(block.count)
+                total = sum
+                guard !overflow, total <= limit else {
                     throw reader.error(Loc(line: 1, path: ""),
                         "the spec has more than \(limit) trials (settings.max_trials; raise it if you mean it)", .tooLarge)
                 }

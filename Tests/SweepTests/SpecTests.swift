@@ -103,6 +103,25 @@ let baseYAML = """
         #expect(alpha?.condition == "activation = leaky")
     }
 
+    @Test func conditionsNestAndMayNameSeveralAxes() throws {
+        let p = try plan(baseYAML + """
+
+            grid:
+              optimizer: [gd, sgd]
+              activation: [relu, leaky]
+              when:
+                - if: {optimizer: sgd}
+                  batch_size: [8, 32]
+                  when:
+                    - if: {batch_size: 8, activation: leaky}
+                      alpha: [-1, 0.5]
+            """)
+        // gd: relu, leaky (2); sgd: B=32 × 2 activations, B=8 × (relu + leaky × 2 α) = 2 + 2 + 3
+        #expect(p.trialCount == 2 + 2 + 3)
+        #expect(p.trials().filter { $0.config.alpha == -1 }.allSatisfy { $0.config.batchSize == 8 && $0.config.optimizer == .sgd })
+        #expect(Set(p.trials().map(\.id)).count == p.trialCount)
+    }
+
     @Test func namedSubSweepsShareBaseAndTopGrid() throws {
         let p = try plan(baseYAML + """
 
