@@ -80,7 +80,8 @@ struct SpecGrammar {
     static var gridKeys: [String] { fieldNames + ["seeds", "zip", "when"] }
 
     func definition(_ root: Node) throws -> SpecDefinition {
-        let top = try reader.mapping(root, "", what: "a mapping with 'base' and 'grid' at the top")
+        // Top-level keys starting with "x-" are free: a place to define YAML anchors.
+        let top = try reader.mapping(root, "", what: "a mapping with 'base' and 'grid' at the top").filter { !$0.key.hasPrefix("x-") }
         try reader.checkKeys(top, allowed: Self.topKeys, path: "", context: "the spec")
         let def = SpecDefinition(settings: SpecSettings(), sweeps: [])
         // Settings first: the trial limit also bounds generated axes.

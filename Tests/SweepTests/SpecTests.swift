@@ -158,6 +158,27 @@ let baseYAML = """
         #expect((0..<p.shardCount).flatMap { p.shard(at: $0).trials.map(\.config.width) } == [16, 32, 64, 128])
     }
 
+    @Test func anchorsAliasesAndMergeKeysWork() throws {
+        let p = try plan("""
+            x-model: &model
+              depth: 2
+              width: 16
+              activation: relu
+            base:
+              <<: *model
+              width: 32          # explicit keys win over merged ones
+              data: sphere_teacher
+              loss: logistic
+              lr: &lr 0.1
+              steps: 10
+            grid:
+              lr: [*lr, 0.2]
+            """)
+        #expect(p.trialCount == 2)
+        #expect(p.trials().allSatisfy { $0.config.width == 32 && $0.config.depth == 2 })
+        #expect(Set(p.trials().map(\.config.lr)) == [0.1, 0.2])
+    }
+
     @Test func yamlScalarsFollowTheCoreSchema() throws {
         // 1e-3 is a number; "0.10" quoted is text and refused for a number field; yes is not a bool.
         let p = try plan(baseYAML.replacingOccurrences(of: "lr: 0.1", with: "lr: 1e-3") + "\ngrid: {width: [8]}")
