@@ -86,6 +86,14 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("cannot read the spec"))
     }
 
+    /// A changed interface shows up as a diff of this snapshot.
+    @Test func helpMatchesTheSnapshot() throws {
+        let r = try CLI.run(["plan", "--help"])
+        let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Snapshots/plan-help.txt")
+        #expect(r.status == 0)
+        #expect(r.stdout == (try String(contentsOf: snapshot, encoding: .utf8)))
+    }
+
     @Test func theQuickExamplePlans() throws {
         let r = try CLI.run(["plan", "examples/quick.yaml"])
         #expect(r.status == 0, "\(r.stderr)")

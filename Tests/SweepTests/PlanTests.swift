@@ -88,6 +88,27 @@ import Training
         #expect(p.shardRange(at: p.shardCount - 1).upperBound == p.trialCount)
     }
 
+    @Test func costGrowsWithWhatTrainingDoes() {
+        var c = TrialConfig()
+        let base = TrialCost(config: c)
+        c.width *= 2
+        let wider = TrialCost(config: c)
+        c.steps *= 2
+        let longer = TrialCost(config: c)
+        c.dtype = .float32
+        let single = TrialCost(config: c)
+        #expect(wider.flops > base.flops && wider.bytes > base.bytes)
+        #expect(longer.flops > wider.flops && longer.bytes == wider.bytes)
+        #expect(single.bytes < longer.bytes && single.flops == longer.flops)
+    }
+
+    @Test func settingsAndLayoutDoNotChangeTheHash() throws {
+        let a = try spec(Self.mixed)
+        let b = try spec("# a comment\nsettings: {shard_seconds: 1, max_shard_trials: 2}\n" + Self.mixed)
+        #expect(a.hash == b.hash)
+        #expect(try spec(Self.mixed.replacingOccurrences(of: "seeds: 7", with: "seeds: 6")).hash != a.hash)
+    }
+
     @Test func theShippedExamplesPlan() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
