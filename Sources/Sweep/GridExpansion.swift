@@ -290,8 +290,5 @@ struct GridExpansion {
 
 extension FieldFacts {
     /// A field's value in a config, as JSON (nil when absent).
-    static func valueOf(_ field: TrialConfig.Field, in config: TrialConfig) -> JSONValue? {
-        if case .object(let members) = CanonicalJSON.rawValue(config) { return members[field.rawValue] }
-        return nil
-    }
+    static func valueOf(_ field: TrialConfig.Field, in config: TrialConfig) -> JSONValue? { config.json(field) }
 }

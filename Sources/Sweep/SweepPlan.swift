@@ -148,12 +148,10 @@ public struct SweepPlan: Sendable {
         let stable = TrialConfig.Field.allCases.filter { !TrialConfig.rewrittenByNormalization.contains($0) }
         let valueSets: [[TrialConfig.Field: Set<JSONValue>]] = blocks.map { block in
             var sets: [TrialConfig.Field: Set<JSONValue>] = [:]
-            var base: [String: JSONValue] = [:]
-            if case .object(let members) = CanonicalJSON.rawValue(block.base) { base = members }
-            for f in stable { sets[f] = [base[f.rawValue] ?? .null] }
+            for f in stable { sets[f] = [block.base.json(f) ?? .null] }
             for factor in block.factors {
-                for (j, f) in factor.fields.enumerated() where sets[f] != nil {
-                    sets[f] = Set(factor.points.map { FieldFacts.valueOf(f, in: $0.config) ?? $0.values[j] })
+                for f in factor.fields where sets[f] != nil {
+                    sets[f] = Set(factor.points.map { $0.config.json(f) ?? .null })
                 }
             }
             return sets
