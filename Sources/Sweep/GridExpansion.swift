@@ -258,7 +258,10 @@ struct GridExpansion {
     func probeForIneffectiveAxes(_ b: Block) throws {
         let anchorDigits = Array(repeating: 0, count: b.factors.count)
         for (k, factor) in b.factors.enumerated() where factor.points.count > 1 {
-            var contexts: [(digits: [Int], note: String)] = [(anchorDigits, "")]
+            let anchorNote = b.factors.enumerated().filter { $0.offset != k && $0.element.points.count > 1 }.flatMap { _, other in
+                zip(other.fields, other.points[0].values).map { "\($0.rawValue) = \($1.display)" }
+            }.joined(separator: ", ")
+            var contexts: [(digits: [Int], note: String)] = [(anchorDigits, anchorNote.isEmpty ? "" : " where " + anchorNote)]
             for (g, other) in b.factors.enumerated() where g != k && other.points.count > 1 {
                 let n = other.points.count
                 let picks = n <= 33 ? Array(1..<n) : (1...32).map { $0 * (n - 1) / 32 }
@@ -278,8 +281,10 @@ struct GridExpansion {
                     if let first = seen[normalized] {
                         let a = factor.points[first].values.map(\.display).joined(separator: ", ")
                         let c = factor.points[p].values.map(\.display).joined(separator: ", ")
-                        throw reader.error(factor.loc,
-                            "values \(a) and \(c) of '\(factor.label)' give the same trial\(context.note) (the config ignores \(factor.label) there); move it under a `when` so it only varies where it matters")
+                        let advice = context.note.isEmpty
+                            ? " (TrialConfig.normalized() makes them equal); keep one of them"
+                            : " (the config ignores \(factor.label) there); move it under a `when` so it only varies where it matters"
+                        throw reader.error(factor.loc, "values \(a) and \(c) of '\(factor.label)' give the same trial\(context.note)\(advice)")
                     }
                     seen[normalized] = p
                 }

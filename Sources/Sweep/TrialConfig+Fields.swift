@@ -103,6 +103,9 @@ enum FieldFacts {
             return try JSONDecoder().decode(TrialConfig.self, from: Data(JSONValue.object(members).canonicalText.utf8))
         } catch let e as TrainingError {
             throw e
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Foundation refuses integer literals beyond 64 bits as "not valid JSON".
+            throw TrainingError(.invalidConfig, "a number is too large for its field")
         } catch {
             throw TrainingError(.invalidConfig, "\(error)")
         }
