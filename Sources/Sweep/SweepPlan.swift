@@ -47,6 +47,21 @@ public struct SweepPlan: Sendable {
         (shardBounds, totalFlops) = try Self.shards(spec: spec, starts: starts, skipped: skipped, options: options)
     }
 
+    /// Trials per sub-sweep, in plan order (a shared point counts for the first sub-sweep that has it).
+    public var trialsPerSweep: [(sweep: String, count: Int)] {
+        var out: [(sweep: String, count: Int)] = []
+        for (b, block) in spec.blocks.enumerated() {
+            let start = blockStarts[b]
+            let kept = block.count - (Self.upperBound(skipped, start + block.count - 1) - Self.upperBound(skipped, start - 1))
+            if let last = out.last, last.sweep == block.sweep {
+                out[out.count - 1].count += kept
+            } else {
+                out.append((block.sweep, kept))
+            }
+        }
+        return out
+    }
+
     // MARK: Trials
 
     /// The trial at a plan index in 0..<trialCount.

@@ -57,7 +57,8 @@ import Testing
         let listed = first.stdout.split(separator: "\n").map(String.init).filter { $0.first?.isNumber == true }
         #expect(listed == expected)
         #expect(plan.trialCount == 2 * (2 + 4) * 3 * 3)
-        #expect(first.stdout.contains("trials  \(plan.trialCount)\n") && first.stdout.contains("shards  \(plan.shardCount) "))
+        #expect(first.stdout.contains("trials  \(plan.trialCount)  (A \(plan.trialCount / 2), B \(plan.trialCount / 2))\n"))
+        #expect(first.stdout.contains("shards  \(plan.shardCount) "))
         #expect(first.stdout.contains("alpha") && first.stdout.contains("when activation = leaky"))
     }
 

@@ -154,6 +154,7 @@ let baseYAML = """
                 grid: {width: [64, 128]}
             """)
         #expect(p.trialCount == 4 && p.duplicateCount == 1)
+        #expect(p.trialsPerSweep.map(\.sweep) == ["A", "B"] && p.trialsPerSweep.map(\.count) == [3, 1])
         #expect(p.trials().map(\.config.width) == [16, 32, 64, 128])
         #expect((0..<p.shardCount).flatMap { p.shard(at: $0).trials.map(\.config.width) } == [16, 32, 64, 128])
     }
