@@ -26,6 +26,9 @@ struct WhenDef: Sendable {
     var clauses: [Clause]
     var grid: GridDef
     var loc: Loc
+    /// A top-level `when` copied into a sub-sweep: it may not apply to every
+    /// sub-sweep, so it is checked across all of them, not in each.
+    var inherited = false
 }
 
 struct GridDef: Sendable {
@@ -129,7 +132,7 @@ struct SpecGrammar {
             // The top-level grid applies to every sub-sweep; a sub-sweep's own axis for a field replaces it.
             let own = sub.grid.axisFields
             sub.grid.axes += grid.axes.filter { Set($0.fields).isDisjoint(with: own) }
-            sub.grid.whens = grid.whens + sub.grid.whens
+            sub.grid.whens = grid.whens.map { var w = $0; w.inherited = true; return w } + sub.grid.whens
             def.sweeps.append(sub)
         }
         return def

@@ -122,6 +122,27 @@ let baseYAML = """
         #expect(Set(p.trials().map(\.id)).count == p.trialCount)
     }
 
+    @Test func topLevelConditionsNeedNotHoldInEverySubSweep() throws {
+        let yaml = baseYAML + """
+
+            grid:
+              activation: [relu, leaky]
+              when:
+                - if: {activation: leaky}
+                  alpha: [-1, 0.5]
+            sweeps:
+              both: {}
+              relu-only:
+                grid: {activation: [relu]}
+            """
+        let p = try plan(yaml)
+        #expect(p.trialsPerSweep.map(\.count) == [3, 0] || p.trialsPerSweep.map(\.count) == [3])
+        #expect(p.trialCount == 3 && p.duplicateCount == 1)
+        // …but must hold in some sub-sweep, with values its axis takes.
+        #expect(failure(yaml.replacingOccurrences(of: "if: {activation: leaky}", with: "if: {activation: tanh}"))?
+            .problem.contains("'tanh' is not a value of axis activation") == true)
+    }
+
     @Test func namedSubSweepsShareBaseAndTopGrid() throws {
         let p = try plan(baseYAML + """
 
