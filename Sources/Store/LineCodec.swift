@@ -63,7 +63,7 @@ public enum LineCodec {
         w.key("ended_at"); w.date(r.endedAt)
         w.key("config")
         do {
-            try JSONTreeEncoder.write(r.config, to: &w)
+            try JSONStreamEncoder.write(r.config, to: &w)
         } catch let e as JSONTreeEncoder.NonFinite {
             throw StoreError(.invalidRecord, path: path, "trial \(r.id.short): config \(e)")
         }

@@ -157,12 +157,12 @@ public final class ResultStore: @unchecked Sendable {
 
     private func syncLoop() {
         condition.lock()
-        while true {
+        while failure == nil {
             let due = firstPendingAt.map { $0.addingTimeInterval(options.syncInterval) } ?? .distantFuture
             let ready = !pending.isEmpty && (flushWanted || closing || pendingIDs.count >= options.syncBatchRecords
                 || pending.count >= options.maxPendingBytes / 2 || Date() >= due)
             if !ready {
-                if closing || failure != nil { break }
+                if closing { break }
                 _ = pending.isEmpty ? condition.wait(until: Date().addingTimeInterval(max(options.syncInterval, 0.01))) : condition.wait(until: due)
                 continue
             }

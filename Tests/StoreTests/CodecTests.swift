@@ -72,12 +72,26 @@ import Training
         c.noiseStd = 0.25
         c.dataFile = "data/x,y.csv"
         c.namedSteps = [1, 2, 3]
-        var w = JSONWriter()
-        try JSONTreeEncoder.write(c, to: &w)
-        let ours = try JSONSerialization.jsonObject(with: Data(w.bytes)) as? NSDictionary
         let foundation = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? NSDictionary
+        var tree = JSONWriter()
+        try JSONTreeEncoder.write(c, to: &tree)
+        var stream = JSONWriter()
+        try JSONStreamEncoder.write(c, to: &stream)
+        #expect(tree.bytes == stream.bytes, "both encoders write the same bytes")
+        let ours = try JSONSerialization.jsonObject(with: Data(stream.bytes)) as? NSDictionary
         #expect(ours != nil && ours == foundation)
-        #expect(try JSONDecoder().decode(TrialConfig.self, from: Data(w.bytes)) == c)
+        #expect(try JSONDecoder().decode(TrialConfig.self, from: Data(stream.bytes)) == c)
+    }
+
+    @Test func theStreamEncoderHandlesNestingAndEmptyValues() throws {
+        struct Inner: Codable, Equatable { var a: [Int]; var b: [String: Double]; var c: [[Int]] }
+        struct Empty: Codable, Equatable {}
+        struct Outer: Codable, Equatable { var x: Inner; var e: Empty; var list: [Inner]; var tail: String? }
+        let v = Outer(x: Inner(a: [1, 2], b: ["k": 0.5], c: [[], [3]]), e: Empty(),
+                      list: [Inner(a: [], b: [:], c: [[1]]), Inner(a: [4], b: ["z": -1e-300], c: [])], tail: "end")
+        var w = JSONWriter()
+        try JSONStreamEncoder.write(v, to: &w)
+        #expect(try JSONDecoder().decode(Outer.self, from: Data(w.bytes)) == v, "\(String(decoding: w.bytes, as: UTF8.self))")
     }
 
     @Test func nonFiniteNumbersAreRefusedNotWritten() {
