@@ -37,6 +37,7 @@ public final class ResultStore: @unchecked Sendable {
     public static func open(path: String, creating header: StoreHeader?, options: StoreOptions = .init()) throws -> ResultStore {
         let log = try FileLineLog(path: path, writable: true, create: header != nil)
         try log.lockExclusively()
+        log.slowWrites = options.slowWritesForCrashTests
         var report = RecoveryReport()
         if let header, try startsNew(log) {
             if log.size > 0 { try setAside(log, from: 0, problems: [], report: &report, path: path) }

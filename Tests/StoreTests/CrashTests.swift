@@ -20,6 +20,7 @@ import Testing
             p.executableURL = Binary.url
             p.arguments = ["store-tool", "append-synthetic", path, "--prefix", "r\(round)",
                            "--batch", "\(Int.random(in: 1...200, using: &rng))", "--sync-interval", "0.005"]
+                + (round % 2 == 0 ? ["--slow-writes"] : [])
             let out = Pipe()
             p.standardOutput = out
             p.standardError = FileHandle.nullDevice
@@ -45,6 +46,7 @@ import Testing
         }
         #expect(killedWhileWriting > 20)
         #expect(!acknowledged.isEmpty)
+        #expect(tornTails > 0, "the kills should tear a line now and then (slow-write rounds)")
         print("SIGKILL test: \(acknowledged.count) acknowledged trials kept over 30 kills; \(tornTails) torn tails seen and set aside")
         let store = try ResultStore.open(path: path, creating: SyntheticRecords.header())
         #expect(store.recoveryReport.skipped.isEmpty)

@@ -34,11 +34,15 @@ struct AppendSynthetic: ParsableCommand {
     @Option(help: "The store's sync interval in seconds.")
     var syncInterval = 0.05
 
+    @Flag(help: "Write in small pieces with pauses, so a kill often tears a line.")
+    var slowWrites = false
+
     func run() throws {
         let store: ResultStore
         do {
-            store = try ResultStore.open(path: file, creating: SyntheticRecords.header(),
-                                         options: StoreOptions(syncInterval: syncInterval))
+            var options = StoreOptions(syncInterval: syncInterval)
+            options.slowWritesForCrashTests = slowWrites
+            store = try ResultStore.open(path: file, creating: SyntheticRecords.header(), options: options)
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
