@@ -95,9 +95,8 @@ public enum Benchmark {
     /// Best of three timed square GEMMs of size 2048 with OpenBLAS on `threads`
     /// threads: the machine's practical GEMM peak in GFLOP/s.
     public static func gemmPeak(_ dtype: DType, threads: Int) -> Double {
-        let saved = BLASThreads.current
         BLASThreads.set(threads)
-        defer { BLASThreads.set(saved) }
+        defer { BLASThreads.set(1) }  // the trainer's setting (see Trainer)
         switch dtype {
         case .float32: return peak(Float.self)
         case .float64: return peak(Double.self)
