@@ -20,9 +20,9 @@ RUNS="$WORK/runs.jsonl"
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS
 export XLA_FLAGS="--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads=$THREADS"
 for r in $(seq "$REPEAT"); do
-  for w in W1 W2 W3; do
+  for w in W2 W1 W3; do
     for d in float32 float64; do
-      for impl in swift numpy jax; do
+      for impl in swift jax numpy; do
         echo "run $r/$REPEAT $w $d $impl (load $(cut -d' ' -f1 /proc/loadavg))" >&2
         cut -d' ' -f1 /proc/loadavg >> "$WORK/load.txt"
         case $impl in

@@ -33,7 +33,8 @@ print("|---|---|---|---|---|---|---|---|---|")
 for w in ["W1", "W2", "W3"]:
     for d in ["float32", "float64"]:
         s = {i: med(w, d, i, "seconds") for i in impls}
-        best = min(s["numpy"], s["jax"])
+        peers = [s[i] for i in ("numpy", "jax") if s[i] == s[i]]  # skip cells that did not run (nan)
+        best = min(peers) if peers else float("nan")
         g = med(w, d, "swift", "gflops")
         losses = " / ".join(f"{med(w, d, i, 'final_loss'):.6f}" for i in impls)
         print(f"| {w} | {d} | {s['swift']:.3f} | {s['numpy']:.3f} | {s['jax']:.3f} | {best / s['swift']:.2f}× "
