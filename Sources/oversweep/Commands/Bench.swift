@@ -44,7 +44,7 @@ struct Bench: AsyncParsableCommand {
         if json && (workload == "all" || dtype == "all") { throw ValidationError("--json runs one workload: give --workload and --dtype") }
     }
 
-    var dtypes: [DType] { dtype == "all" ? [.float32, .float64] : [DType(rawValue: dtype)!] }
+    var dtypes: [DType] { dtype == "all" ? [.float32, .float64] : [DType(rawValue: dtype) ?? .float64] }
     var names: [String] { workload == "all" ? ["W1", "W2", "W3"] : [workload] }
 
     func run() async throws {
@@ -70,7 +70,9 @@ struct Bench: AsyncParsableCommand {
             return
         }
         if json {
-            let w = Benchmark.workloads(dtypes[0]).first { $0.name == workload }!
+            guard let w = Benchmark.workloads(dtypes[0]).first(where: { $0.name == workload }) else {
+                throw ValidationError("--workload must be W1, W2 or W3 (got \(workload))")
+            }
             print(Self.encode(Self.measure(w, threads: threads)))
             return
         }
@@ -78,7 +80,7 @@ struct Bench: AsyncParsableCommand {
         var peaks = [DType: Double]()
         for d in dtypes {
             peaks[d] = Benchmark.gemmPeak(d, threads: threads)
-            print("\(d.rawValue) \(String(format: "%.1f", peaks[d]!)) GFLOP/s  ", terminator: "")
+            print("\(d.rawValue) \(String(format: "%.1f", peaks[d] ?? 0)) GFLOP/s  ", terminator: "")
         }
         print("")
         print("workload dtype    seconds  GFLOP/s  %peak  final_loss   peak_RSS_MB  (base+train)  needed_MB  ratio")
