@@ -43,7 +43,7 @@ enum MetricProbes {
     static func make(for config: TrialConfig) -> [any MetricProbe] {
         switch config.metrics {
         case .basic: return []
-        case .full: return []  // §6 probes (NTK spectrum, spectral norms, flips …) go here
+        case .full: return [NTKAtInit()]  // further §6 probes (spectral norms, flips, rates …) go here
         }
     }
 }
