@@ -55,3 +55,10 @@ check_results() {
 
 # plan_trials SPEC: the trial count `oversweep plan` reports ("trials  N").
 plan_trials() { "$OVERSWEEP" plan "$1" | awk '$1 == "trials" { print $2; exit }'; }
+
+# no_leftovers WHAT PATTERN: no process's command line contains PATTERN.
+no_leftovers() {
+    local left
+    left=$(pgrep -af -- "$2" || true)
+    [[ -z $left ]] && pass "no $1 left running" || fail "$1 left running: $left"
+}
