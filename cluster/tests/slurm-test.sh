@@ -48,21 +48,24 @@ total=${FAKE_TRIALS:-0}
 [[ $FAKE == 1 ]] || total=$(plan_trials "$spec")
 at_least() { [[ $(results_count "$1") -ge $2 ]]; }
 
-echo "sweep 1: 2 workers, scancel one array task mid-sweep"
+echo "sweep 1: 3 workers, scancel one array task (SIGTERM) and SIGKILL another mid-sweep"
 sweep=$work/sweep1
-"$submit" "$spec" --dir "$sweep" --workers 2 --time 10 --grace 20 --poll 2 \
+"$submit" "$spec" --dir "$sweep" --workers 3 --time 10 --grace 20 --poll 2 \
     --bind-host 127.0.0.1 --advertise-host 127.0.0.1 --port 23571 --oversweep "$OVERSWEEP"
 coord=$(sed -n 1p "$sweep/jobs"); workers=$(sed -n 2p "$sweep/jobs")
 wait_for 120 at_least "$sweep/results.jsonl" $((total / 4)) || fail "no progress within 120 s"
 scancel "${workers}_1"
 pass "scancel ${workers}_1 after $(results_count "$sweep/results.jsonl")/$total trials"
+# A hard kill: no hand-back, the coordinator must re-lease the trials in flight.
+scancel --full --signal=KILL "${workers}_3"
+pass "scancel --signal=KILL ${workers}_3 after $(results_count "$sweep/results.jsonl")/$total trials"
 if wait_for 300 job_gone "$coord"; then pass "coordinator job $coord finished"; else fail "coordinator job $coord still $(job_state "$coord") after 300 s"; fi
 wait_for 60 job_gone "$workers" || fail "worker array $workers still queued/running after the sweep"
 [[ -e $sweep/coordinator.done ]] && pass "coordinator.done marked" || fail "no coordinator.done"
 check_results "$sweep/results.jsonl" "$spec"
 grep -q SIGTERM "$sweep/logs/worker-${workers}_1.out" && pass "cancelled worker got SIGTERM" \
     || fail "cancelled worker's log shows no SIGTERM: $(cat "$sweep/logs/worker-${workers}_1.out")"
-grep -q "exited with status 0" "$sweep/logs/worker-${workers}_2.out" && pass "other worker exited 0 at the end" \
+grep -q "exited with status 0" "$sweep/logs/worker-${workers}_2.out" && pass "the surviving worker exited 0 at the end" \
     || fail "worker 2 log: $(cat "$sweep/logs/worker-${workers}_2.out")"
 
 echo "sweep 2: requeue the coordinator mid-sweep (preemption) — resumes, no duplicates"
