@@ -44,8 +44,7 @@ pass "slurmctld + slurmd up in $((SECONDS - t0)) s"
 results_count() { if [[ -f $1 ]]; then result_ids "$1" | wc -l; else echo 0; fi; }
 job_state() { squeue -h -j "$1" -o %T 2>/dev/null | head -1; }
 job_gone() { [[ -z $(squeue -h -j "$1" -o %A 2>/dev/null) ]]; }
-total=${FAKE_TRIALS:-0}
-[[ $FAKE == 1 ]] || total=$(plan_trials "$spec")
+total=$(plan_trials "$spec")
 at_least() { [[ $(results_count "$1") -ge $2 ]]; }
 
 echo "sweep 1: 3 workers, scancel one array task (SIGTERM) and SIGKILL another mid-sweep"
@@ -56,9 +55,14 @@ coord=$(sed -n 1p "$sweep/jobs"); workers=$(sed -n 2p "$sweep/jobs")
 wait_for 120 at_least "$sweep/results.jsonl" $((total / 4)) || fail "no progress within 120 s"
 scancel "${workers}_1"
 pass "scancel ${workers}_1 after $(results_count "$sweep/results.jsonl")/$total trials"
-# A hard kill: no hand-back, the coordinator must re-lease the trials in flight.
-scancel --full --signal=KILL "${workers}_3"
-pass "scancel --signal=KILL ${workers}_3 after $(results_count "$sweep/results.jsonl")/$total trials"
+# A hard kill (node lost): SIGKILL the worker process of task 3, by its pid
+# (scancel --signal=KILL becomes a cancel with SIGTERM first). No hand-back:
+# the coordinator must re-lease its trials after missed heartbeats.
+victim=$(pgrep -f -- "--name slurm-${workers}_3\\." | head -1 || true)
+if [[ -n $victim ]]; then
+    kill -KILL "$victim"
+    pass "SIGKILL worker of ${workers}_3 (pid $victim) after $(results_count "$sweep/results.jsonl")/$total trials"
+else fail "no worker process for ${workers}_3"; fi
 if wait_for 300 job_gone "$coord"; then pass "coordinator job $coord finished"; else fail "coordinator job $coord still $(job_state "$coord") after 300 s"; fi
 wait_for 60 job_gone "$workers" || fail "worker array $workers still queued/running after the sweep"
 [[ -e $sweep/coordinator.done ]] && pass "coordinator.done marked" || fail "no coordinator.done"
