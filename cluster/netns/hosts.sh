@@ -137,7 +137,7 @@ sweep() {
     stop_all() {
         local p
         for p in "${sweep_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-        for _ in $(seq 30); do
+        for _ in $(seq 100); do   # up to 10 s to hand back and exit
             local alive=0
             for p in "${sweep_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
             [[ $alive == 1 ]] || break
