@@ -3,6 +3,7 @@ import Coordinator
 import Foundation
 import Logging
 import Sweep
+import Training
 import Wire
 
 /// Flags of the coordinator, shared by `coordinator` and `run`.
@@ -46,6 +47,15 @@ struct CoordinatorFlags: ParsableArguments {
 
     /// Opens the trial source and result sink for SPEC and builds the core.
     func makeCore(spec: String, out: String, logger: Logger) throws -> CoordinatorCore {
+        if spec.hasPrefix("synthetic:") {
+            // Benchmarks only (make bench-dispatch): N trials generated lazily, never held in memory.
+            guard let n = Int(spec.dropFirst("synthetic:".count)), n > 0 else { throw CLIError("\(spec): expected synthetic:N") }
+            return try makeCore(source: GeneratedTrialSource(count: n, shardSize: 256) { i in
+                var c = TrialConfig()
+                c.seed = UInt64(i)
+                return Trial(id: TrialID(rawValue: String(format: "synthetic%09d", i)), config: c)
+            }, sweepID: "synthetic-\(n)", out: out, logger: logger)
+        }
         guard spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") else {
             // Spec expansion arrives with the Sweep module; until then a trial list.
             throw CLIError("\(spec): YAML specs need the Sweep module (not merged yet); pass a .jsonl trial list")
@@ -53,15 +63,19 @@ struct CoordinatorFlags: ParsableArguments {
         guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
         let trials: [Trial]
         do { trials = try TrialListFile.read(spec) } catch { throw CLIError("\(error)") }
+        return try makeCore(source: MemoryTrialSource(trials, shardSize: 64), sweepID: fnv1a(bytes), out: out, logger: logger)
+    }
+
+    private func makeCore(source: any TrialSource, sweepID: String, out: String, logger: Logger) throws -> CoordinatorCore {
         let sink: JSONLinesResultSink
         do { sink = try JSONLinesResultSink(path: out, resume: resume) } catch { throw CLIError("\(error)") }
-        var options = CoordinatorOptions(sweepID: fnv1a(bytes))
+        var options = CoordinatorOptions(sweepID: sweepID)
         options.heartbeatInterval = heartbeatInterval
         options.liveness = liveness
         options.maxAttempts = maxAttempts
         options.workerFailureLimit = workerFailureLimit
         options.leaseSize = leaseSize
-        let core = CoordinatorCore(options: options, source: MemoryTrialSource(trials, shardSize: 64), sink: sink, logger: logger)
+        let core = CoordinatorCore(options: options, source: source, sink: sink, logger: logger)
         if resume && core.stats.recorded > 0 {
             logger.info("resuming: \(core.stats.recorded) of \(core.stats.total) trials already recorded in \(out)")
         }
