@@ -6,7 +6,7 @@ BIN := .build/release/oversweep
 SPEC ?= examples/quick.yaml
 OUT ?= out/quick.jsonl
 
-.PHONY: deps build release run test bench bench-deps cluster-test clean
+.PHONY: deps build release run test bench bench-deps bench-dispatch cluster-test clean
 
 # Idempotent: installs only what is missing (root on Debian 12; sudo otherwise).
 deps:
@@ -39,6 +39,10 @@ bench-deps:
 
 bench: release bench-deps
 	bench/run.sh
+
+# Coordinator dispatch rate, overhead and peak memory (figures: docs/dispatch-benchmark.md).
+bench-dispatch: release
+	BIN=$(BIN) python3 bench/dispatch.py
 
 clean:
 	rm -rf .build out

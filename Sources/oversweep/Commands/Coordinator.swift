@@ -83,12 +83,12 @@ struct CoordinatorFlags: ParsableArguments {
     }
 
     /// Runs a coordinator until the sweep completes or a signal stops it; returns the exit code.
-    func serve(core: CoordinatorCore, transport: any ServerTransport, logger: Logger, quiet: Bool) async -> Int32 {
+    func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, quiet: Bool) async -> Int32 {
         var server = CoordinatorServer(logger: logger)
         server.grace = grace
         let progress = ProgressLine(live: ProgressLine.stderrIsTTY)
         if !quiet { server.onProgress = { progress.update($0) } }
-        let outcome = await server.run(core: core, transport: transport, clock: SystemClock(), signals: Signals.stream())
+        let outcome = await server.run(core: core, transport: transport, clock: SystemClock(), signals: signals)
         if !quiet { progress.finish() }
         transport.close(lingerMs: 200)
         let s = core.stats
@@ -138,6 +138,8 @@ struct Coordinator: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything else, so an early signal still gets the orderly shutdown.
+        let signals = Signals.stream()
         let logger = log.bootstrap("coordinator")
         let curve = try CurveFlags.server(secret: curveSecret, allow: curveAllow)
         if curve == nil && Endpoints.isPublicTCP(bind) {
@@ -154,7 +156,7 @@ struct Coordinator: AsyncParsableCommand {
             throw CLIError("cannot bind \(bind): \(error)")
         }
         logger.info("coordinator on \(bind)\(curve == nil ? "" : " (CURVE)"): \(core.stats.total) trials, sweep \(core.options.sweepID)")
-        let code = await flags.serve(core: core, transport: transport, logger: logger, quiet: log.quiet)
+        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, quiet: log.quiet)
         if code != 0 { throw ExitCode(code) }
     }
 }
