@@ -142,6 +142,8 @@ public final class CoordinatorCore {
 
     private func drop(_ peer: PeerID, _ why: String) {
         stats.droppedMessages += 1
+        // Bounded: a rogue can invent any number of peer ids.
+        if dropLog.count > 10_000 { dropLog.removeAll() }
         let n = (dropLog[peer] ?? 0) + 1
         dropLog[peer] = n
         // A rogue peer must not flood the log: the first few, then every 1000th.
