@@ -13,7 +13,7 @@ import Testing
         let records = Scratch.records(out)
         #expect(records.count == ids.count && Set(records.map(\.id)) == ids)
         #expect(Set(records.map(\.worker)).isSubset(of: ["local-1", "local-2"]))
-        let lines = run.log.split(separator: "\n").filter { !$0.hasPrefix("progress:") }
+        let lines = run.log.split(separator: "\n")
         #expect(!lines.isEmpty)
         for line in lines {
             let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]

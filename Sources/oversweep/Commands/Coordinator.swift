@@ -83,10 +83,16 @@ struct CoordinatorFlags: ParsableArguments {
     }
 
     /// Runs a coordinator until the sweep completes or a signal stops it; returns the exit code.
-    func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, quiet: Bool) async -> Int32 {
+    func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, log: LogOptions) async -> Int32 {
+        let quiet = log.quiet
         var server = CoordinatorServer(logger: logger)
         server.grace = grace
-        let progress = ProgressLine(live: ProgressLine.stderrIsTTY)
+        // With JSON logs, progress is a log record too, so every stderr line parses.
+        var emit: (@Sendable (String) -> Void)?
+        if log.logFormat == .json {
+            emit = { (line: String) in logger.info("\(line)") }
+        }
+        let progress = ProgressLine(live: ProgressLine.stderrIsTTY, emit: emit)
         if !quiet { server.onProgress = { progress.update($0) } }
         let outcome = await server.run(core: core, transport: transport, clock: SystemClock(), signals: signals)
         if !quiet { progress.finish() }
@@ -156,7 +162,7 @@ struct Coordinator: AsyncParsableCommand {
             throw CLIError("cannot bind \(bind): \(error)")
         }
         logger.info("coordinator on \(bind)\(curve == nil ? "" : " (CURVE)"): \(core.stats.total) trials, sweep \(core.options.sweepID)")
-        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, quiet: log.quiet)
+        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log)
         if code != 0 { throw ExitCode(code) }
     }
 }
