@@ -3,6 +3,7 @@ import Coordinator
 import Foundation
 import Logging
 import Sweep
+import Training
 import Wire
 
 /// Flags of the coordinator, shared by `coordinator` and `run`.
@@ -46,6 +47,15 @@ struct CoordinatorFlags: ParsableArguments {
 
     /// Opens the trial source and result sink for SPEC and builds the core.
     func makeCore(spec: String, out: String, logger: Logger) throws -> CoordinatorCore {
+        if spec.hasPrefix("synthetic:") {
+            // Benchmarks only (make bench-dispatch): N trials generated lazily, never held in memory.
+            guard let n = Int(spec.dropFirst("synthetic:".count)), n > 0 else { throw CLIError("\(spec): expected synthetic:N") }
+            return try makeCore(source: GeneratedTrialSource(count: n, shardSize: 256) { i in
+                var c = TrialConfig()
+                c.seed = UInt64(i)
+                return Trial(id: TrialID(rawValue: String(format: "synthetic%09d", i)), config: c)
+            }, sweepID: "synthetic-\(n)", out: out, logger: logger)
+        }
         guard spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") else {
             // Spec expansion arrives with the Sweep module; until then a trial list.
             throw CLIError("\(spec): YAML specs need the Sweep module (not merged yet); pass a .jsonl trial list")
@@ -53,15 +63,19 @@ struct CoordinatorFlags: ParsableArguments {
         guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
         let trials: [Trial]
         do { trials = try TrialListFile.read(spec) } catch { throw CLIError("\(error)") }
+        return try makeCore(source: MemoryTrialSource(trials, shardSize: 64), sweepID: fnv1a(bytes), out: out, logger: logger)
+    }
+
+    private func makeCore(source: any TrialSource, sweepID: String, out: String, logger: Logger) throws -> CoordinatorCore {
         let sink: JSONLinesResultSink
         do { sink = try JSONLinesResultSink(path: out, resume: resume) } catch { throw CLIError("\(error)") }
-        var options = CoordinatorOptions(sweepID: fnv1a(bytes))
+        var options = CoordinatorOptions(sweepID: sweepID)
         options.heartbeatInterval = heartbeatInterval
         options.liveness = liveness
         options.maxAttempts = maxAttempts
         options.workerFailureLimit = workerFailureLimit
         options.leaseSize = leaseSize
-        let core = CoordinatorCore(options: options, source: MemoryTrialSource(trials, shardSize: 64), sink: sink, logger: logger)
+        let core = CoordinatorCore(options: options, source: source, sink: sink, logger: logger)
         if resume && core.stats.recorded > 0 {
             logger.info("resuming: \(core.stats.recorded) of \(core.stats.total) trials already recorded in \(out)")
         }
@@ -69,12 +83,18 @@ struct CoordinatorFlags: ParsableArguments {
     }
 
     /// Runs a coordinator until the sweep completes or a signal stops it; returns the exit code.
-    func serve(core: CoordinatorCore, transport: any ServerTransport, logger: Logger, quiet: Bool) async -> Int32 {
+    func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, log: LogOptions) async -> Int32 {
+        let quiet = log.quiet
         var server = CoordinatorServer(logger: logger)
         server.grace = grace
-        let progress = ProgressLine(live: ProgressLine.stderrIsTTY)
+        // With JSON logs, progress is a log record too, so every stderr line parses.
+        var emit: (@Sendable (String) -> Void)?
+        if log.logFormat == .json {
+            emit = { (line: String) in logger.info("\(line)") }
+        }
+        let progress = ProgressLine(live: ProgressLine.stderrIsTTY, emit: emit)
         if !quiet { server.onProgress = { progress.update($0) } }
-        let outcome = await server.run(core: core, transport: transport, clock: SystemClock(), signals: Signals.stream())
+        let outcome = await server.run(core: core, transport: transport, clock: SystemClock(), signals: signals)
         if !quiet { progress.finish() }
         transport.close(lingerMs: 200)
         let s = core.stats
@@ -124,6 +144,8 @@ struct Coordinator: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything else, so an early signal still gets the orderly shutdown.
+        let signals = Signals.stream()
         let logger = log.bootstrap("coordinator")
         let curve = try CurveFlags.server(secret: curveSecret, allow: curveAllow)
         if curve == nil && Endpoints.isPublicTCP(bind) {
@@ -140,7 +162,7 @@ struct Coordinator: AsyncParsableCommand {
             throw CLIError("cannot bind \(bind): \(error)")
         }
         logger.info("coordinator on \(bind)\(curve == nil ? "" : " (CURVE)"): \(core.stats.total) trials, sweep \(core.options.sweepID)")
-        let code = await flags.serve(core: core, transport: transport, logger: logger, quiet: log.quiet)
+        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log)
         if code != 0 { throw ExitCode(code) }
     }
 }
