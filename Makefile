@@ -30,7 +30,7 @@ release: deps
 .PHONY: run
 run: release
 	@mkdir -p $(dir $(OUT))
-	$(BIN) run $(SPEC) --out $(OUT)
+	$(BIN) run $(SPEC) --out $(OUT) --resume
 
 # The store's tests check that pandas.read_json(lines=True) reads result files.
 .PHONY: test-deps

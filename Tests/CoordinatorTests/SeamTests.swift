@@ -33,31 +33,37 @@ import Worker
         #expect(sink.flushedCount == 2 && sink.duplicateAppends == 1)
     }
 
-    @Test func jsonLinesSinkIsDurableResumableAndCutsATornLine() throws {
+    @Test func storeSinkIsDurableResumableAndCutsATornLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("r.jsonl").path
+        let header = StoreHeader(sweepName: "t", spec: "test", specHash: "abc", toolVersion: "test")
         do {
-            let sink = try JSONLinesResultSink(path: path, resume: false)
+            let sink = try StoreResultSink(path: path, header: header, resume: false)
             try Self.check(sink)
+            try sink.close()
         }
-        // Flushed means on disk: a fresh reader sees both lines.
-        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)
-        #expect(throws: CoordinatorError.self) { try JSONLinesResultSink(path: path, resume: false) }
-        // A crash mid-write leaves a torn last line: it is cut, the rest is kept.
+        // Flushed means on disk: a fresh reader sees both records after the header.
+        #expect(try ResultFile.finishedIDs(path: path) == [TrialID(rawValue: "id1"), TrialID(rawValue: "id2")])
+        #expect(throws: CoordinatorError.self) { try StoreResultSink(path: path, header: header, resume: false) }
+        // Another sweep's file is refused on resume.
+        let other = StoreHeader(sweepName: "t", spec: "other", specHash: "def", toolVersion: "test")
+        #expect(throws: (any Error).self) { try StoreResultSink(path: path, header: other, resume: true) }
+        // A crash mid-write leaves a torn last line: it is set aside, the rest is kept.
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try h.seekToEnd()
-        try h.write(contentsOf: Data(#"{"id":"id3","con"#.utf8))
+        try h.write(contentsOf: Data(#"{"kind":"trial","id":"id3","con"#.utf8))
         try h.close()
-        let resumed = try JSONLinesResultSink(path: path, resume: true)
+        let resumed = try StoreResultSink(path: path, header: header, resume: true)
         #expect(resumed.recordedCount == 2 && !resumed.isRecorded(TrialID(rawValue: "id3")))
+        #expect(!resumed.recoveryWarnings.isEmpty)
         #expect(try resumed.append(Self.record(3)))
         #expect(try !resumed.append(Self.record(1)))
         try resumed.flush()
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 3)
-        #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+        try resumed.close()
+        let read = try ResultFile.read(path: path)
+        #expect(read.records.map(\.id.rawValue).sorted() == ["id1", "id2", "id3"] && read.problems.isEmpty)
     }
 }
 
@@ -77,15 +83,17 @@ import Worker
             var o = WorkerOptions(name: name, host: "local")
             o.initialBackoff = 0.05
             o.maxBackoff = 0.2
-            let agent = WorkerAgent(options: o, runner: SimulatedRunner(secondsPerTrial: 0.02), logger: Logger(label: name))
+            let agent = WorkerAgent(options: o, runner: SimulatedRunner(secondsPerTrial: 0.05), logger: Logger(label: name))
             let transport = net.client(name)
             return Task { await agent.run(transport: transport, clock: SystemClock(), tickInterval: 0.02) }
         }
         let a = worker("a"), b = worker("b")
         let cutter = Task {
-            try? await Task.sleep(for: .milliseconds(150))
+            // Trials take 0.05 s, so the 80 need ≥ 2 s on two workers: at 0.4 s
+            // "a" holds a lease even when a loaded machine starts it late.
+            try? await Task.sleep(for: .milliseconds(400))
             net.setCut("a", true)
-            try? await Task.sleep(for: .milliseconds(500))
+            try? await Task.sleep(for: .milliseconds(1000))
             net.setCut("a", false)
         }
         let outcome = await CoordinatorServer(logger: Logger(label: "server")).run(core: core, transport: net.server, clock: SystemClock())

@@ -11,7 +11,7 @@ struct Run: AsyncParsableCommand {
         discussion: "The same protocol as a cluster, over an ipc:// socket. Interrupt and rerun with --resume to continue."
     )
 
-    @Argument(help: "The sweep: a trial list (.jsonl) until YAML specs are wired in.")
+    @Argument(help: "The sweep: a YAML spec (see docs/spec-format.md) or a trial list (.jsonl).")
     var spec: String
 
     @Option(help: "Local worker processes (default: one per core).")
