@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import Store
 
 /// Gives each figure a unique file-safe name.
