@@ -22,7 +22,7 @@ public enum MetricNames {
     public static let ntkLambdaMin = ["ntk_lambda_min", "ntk_min_eigenvalue"]
     /// Steps until the training 0-1 error first reaches 0; derived from the
     /// train_error curve when absent.
-    public static let stepsToZeroError = ["steps_to_zero_error", "steps_to_zero_train_error", "zero_error_step"]
+    public static let stepsToZeroError = ["first_step_zero_train_error", "steps_to_zero_error", "steps_to_zero_train_error", "zero_error_step"]
     /// ‖W_l − W_l(0)‖_F: names starting with one of these prefixes (per layer
     /// "…_l1", "…_l2" or a total); names mentioning "spectral"/"spec" are the
     /// ‖·‖₂ variant and are left out.

@@ -42,8 +42,9 @@ enum MetricProbes {
     /// The probes a config asks for.
     static func make(for config: TrialConfig) -> [any MetricProbe] {
         switch config.metrics {
-        case .basic: return []
-        case .full: return []  // §6 probes (NTK spectrum, spectral norms, flips …) go here
+        case .basic: return [BasicScienceProbe()]
+        case .full:
+            return [BasicScienceProbe(), NTKSpectrumProbe(), DataSeparationProbe(), SpectralNormProbe(), ActivationFlipProbe()]
         }
     }
 }
