@@ -6,9 +6,10 @@ BIN := .build/release/oversweep
 SPEC ?= examples/quick.yaml
 OUT ?= out/quick.jsonl
 
-.PHONY: deps build release run test bench bench-deps cluster-deps cluster-lint cluster-test clean
+
 
 # Idempotent: installs only what is missing (root on Debian 12; sudo otherwise).
+.PHONY: deps
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -18,25 +19,36 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing; \
 	else echo "deps: all present"; fi
 
+.PHONY: build
 build: deps
 	$(SWIFT) build
 
+.PHONY: release
 release: deps
 	$(SWIFT) build -c release --product oversweep
 
+.PHONY: run
 run: release
 	@mkdir -p $(dir $(OUT))
 	$(BIN) run $(SPEC) --out $(OUT)
 
-test: deps
+.PHONY: test-deps
+# The store's tests check that pandas.read_json(lines=True) reads result files.
+test-deps: deps
+	@python3 -c "import pandas" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore pandas || echo "pandas unavailable: the pandas check will be skipped"
+
+.PHONY: test
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 # Peer benchmarks: numpy and JAX from PyPI into bench/.venv (never in CI).
+.PHONY: bench-deps
 bench-deps:
 	@test -x bench/.venv/bin/python || python3 -m venv bench/.venv
 	bench/.venv/bin/pip install -q -r bench/requirements.txt
 
+.PHONY: bench
 bench: release bench-deps
 	bench/run.sh
 
@@ -45,6 +57,7 @@ bench: release bench-deps
 CLUSTER_APT := slurm-wlm munge openssh-server shellcheck iproute2 systemd
 CLUSTER_BIN ?= $(CURDIR)/.build/debug/oversweep
 
+.PHONY: cluster-deps
 cluster-deps:
 	@missing=""; for p in $(CLUSTER_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -54,11 +67,26 @@ cluster-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing; \
 	else echo "cluster-deps: all present"; fi
 
+.PHONY: cluster-lint
 cluster-lint: cluster-deps
 	shellcheck -x cluster/ssh/*.sh cluster/slurm/*.sh cluster/slurm/*.sbatch cluster/netns/*.sh cluster/tests/*.sh cluster/tests/fake-oversweep
 
+.PHONY: cluster-test
 cluster-test: cluster-lint build
 	cluster/tests/run.sh
 
+# Planning a 1,000,000-trial spec: wall time and peak memory (docs/spec-format.md).
+.PHONY: bench-plan
+bench-plan: release
+	bench/plan.sh
+
+# Result store: write throughput (group commit) and resume-set load of a
+# 1,000,000-line file. Figures in docs/result-format.md.
+BENCH_STORE_RECORDS ?= 1000000
+.PHONY: bench-store
+bench-store: release
+	$(BIN) store-tool bench --records $(BENCH_STORE_RECORDS)
+
+.PHONY: clean
 clean:
 	rm -rf .build out

@@ -68,7 +68,17 @@ public struct GroupedSweep: Sendable {
 
     public init(records: [TrialRecord]) {
         self.records = records
-        let values = records.map(\.config.fieldValues)
+        // Reading fields goes through the config's JSON encoding, so it is done
+        // once per distinct config-without-seed (seeds are usually most of the records).
+        var memo: [TrialConfig: [String: AxisValue]] = [:]
+        let values = records.map { r -> [String: AxisValue] in
+            var unseeded = r.config
+            unseeded.seed = 0
+            if let v = memo[unseeded] { return v }
+            let v = unseeded.fieldValues
+            memo[unseeded] = v
+            return v
+        }
         var fieldNames = ["sweep"] + TrialConfig.Field.allCases.map(\.rawValue)
         // Fields the encoding has that Field does not list (none today) still count.
         let extra = Set(values.flatMap(\.keys)).subtracting(fieldNames).sorted()
@@ -113,7 +123,8 @@ public struct GroupedSweep: Sendable {
     }
 
     /// An axis is redundant when some other axis maps one-to-one onto it over
-    /// the grid points; of such a pair the sub-sweep name (else the earlier axis) is dropped.
+    /// the grid points; of such a pair the sub-sweep name (else the later axis) is dropped.
+    /// (E.g. `steps` scaled with `n_train`: labels say n_train.)
     static func redundantAxes(_ axes: [SweepAxis], keys: [[AxisValue]]) -> Set<String> {
         var dropped = Set<String>()
         func bijective(_ i: Int, _ j: Int) -> Bool {
@@ -126,14 +137,19 @@ public struct GroupedSweep: Sendable {
             }
             return true
         }
-        for i in axes.indices where !dropped.contains(axes[i].name) {
-            for j in axes.indices where j != i && !dropped.contains(axes[j].name) && !dropped.contains(axes[i].name) {
+        for i in axes.indices {
+            for j in axes.indices where j > i && !dropped.contains(axes[j].name) && !dropped.contains(axes[i].name) {
                 guard bijective(i, j) else { continue }
-                let drop = axes[j].name == "sweep" ? j : i
-                dropped.insert(axes[drop].name)
+                dropped.insert(axes[i].name == "sweep" ? axes[i].name : axes[j].name)
             }
         }
         return dropped
+    }
+
+    /// The records of the groups whose value on `axisName` is `value`.
+    public func records(where axisName: String, is value: AxisValue) -> [TrialRecord] {
+        guard let i = axisIndex(axisName) else { return [] }
+        return groups.filter { $0.key[i] == value }.flatMap(\.records)
     }
 
     public func axis(named name: String) -> SweepAxis? { axes.first { $0.name == name } }
@@ -141,17 +157,37 @@ public struct GroupedSweep: Sendable {
 
     /// The groups laid out along one axis: one series per combination of the
     /// other axes (its "context"), each listing (axis value, group) in axis order.
-    public func along(_ axisName: String, excluding: Set<String> = []) -> [AxisSeries] {
+    /// `minPoints` drops series with fewer distinct axis values (a series of
+    /// one point says nothing about the axis). Context labels name only the
+    /// axes that differ between the series kept.
+    public func along(_ axisName: String, excluding: Set<String> = [], minPoints: Int = 1) -> [AxisSeries] {
         guard let a = axisIndex(axisName) else { return [] }
-        var order: [String] = []
-        var byContext: [String: [(value: AxisValue, group: TrialGroup)]] = [:]
+        // An axis that is a function of the plotted one (steps scaled with n_train)
+        // moves along the series; as context it would split every series into single points.
+        func followsPlotted(_ j: Int) -> Bool {
+            var seen: [AxisValue: AxisValue] = [:]
+            for g in groups {
+                if let v = seen[g.key[a]], v != g.key[j] { return false }
+                seen[g.key[a]] = g.key[j]
+            }
+            return true
+        }
+        let contextAxes = axes.indices.filter {
+            $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) && !followsPlotted($0)
+        }
+        var order: [[AxisValue]] = []
+        var byContext: [[AxisValue]: [(value: AxisValue, group: TrialGroup)]] = [:]
         for g in groups {
-            let context = axes.indices.filter { $0 != a && !excluding.contains(axes[$0].name) && !redundantAxes.contains(axes[$0].name) }
-                .map { "\(axes[$0].name)=\(g.key[$0])" }.joined(separator: ", ")
+            let context = contextAxes.map { g.key[$0] }
             if byContext[context] == nil { order.append(context) }
             byContext[context, default: []].append((g.key[a], g))
         }
-        return order.map { AxisSeries(context: $0, points: byContext[$0] ?? []) }
+        let kept = order.filter { Set((byContext[$0] ?? []).map(\.value)).count >= minPoints }
+        let varying = contextAxes.indices.filter { i in Set(kept.map { $0[i] }).count > 1 }
+        return kept.map { context in
+            AxisSeries(context: varying.map { "\(axes[contextAxes[$0]].name)=\(context[$0])" }.joined(separator: ", "),
+                       points: byContext[context] ?? [])
+        }
     }
 
     public var okCount: Int { records.count(where: { $0.status == .ok }) }

@@ -22,11 +22,12 @@ public enum MetricNames {
     public static let ntkLambdaMin = ["ntk_lambda_min", "ntk_min_eigenvalue"]
     /// Steps until the training 0-1 error first reaches 0; derived from the
     /// train_error curve when absent.
-    public static let stepsToZeroError = ["first_step_zero_train_error", "steps_to_zero_error", "steps_to_zero_train_error", "zero_error_step"]
-    /// ‖W_l − W_l(0)‖_F: names starting with one of these prefixes (per layer
-    /// "…_l1", "…_l2" or a total); names mentioning "spectral"/"spec" are the
-    /// ‖·‖₂ variant and are left out.
-    public static let weightChangePrefixes = ["weight_change", "weight_distance", "distance_from_init", "dist_from_init"]
+    public static let stepsToZeroError = ["first_step_zero_train_error", "steps_to_zero_error", "steps_to_zero_train_error"]
+    /// ‖W_l − W_l(0)‖_F: names starting with one of these prefixes — the bare
+    /// prefix is the total over layers (the core's "dist_from_init"), a suffix
+    /// names a layer ("dist_from_init_hidden1"); names mentioning "spec" are the
+    /// spectral-norm variant and are left out.
+    public static let weightChangePrefixes = ["dist_from_init", "weight_change", "weight_distance", "distance_from_init"]
     /// Best surrogate error over the run (seed 000).
     public static let surrogateErrorMin = ["surrogate_error_min", "surrogate_min"]
     /// A log-log slope of the loss against t computed by the core, if any.

@@ -1,16 +1,22 @@
 import Foundation
 import Store
+import Sweep
 import Training
 
 /// Turns the records of a sweep into a report: an overview, per sub-sweep
 /// tables (mean ± std over seeds) and plots, and the figures of the reference
 /// experiments (SCIENCE.md §7) whose axes and metrics the data has.
 public enum SweepReport {
-    public static func build(records: [TrialRecord], title: String = "OverSweep report") -> ReportDocument {
+    public static func build(records input: [TrialRecord], title: String = "OverSweep report") -> ReportDocument {
         var doc = ReportDocument(title: title)
         var namer = FigureNamer()
+        let records = latest(input)
         let all = GroupedSweep(records: records)
-        doc.sections.append(overview(all))
+        var overview = overview(all)
+        if records.count < input.count {
+            overview.blocks.append(.paragraph("\(input.count - records.count) records repeat a trial id (a re-leased or merged trial); the last of each is used."))
+        }
+        doc.sections.append(overview)
         doc.sections += ReferenceFigures.sections(all, namer: &namer)
 
         let names = Array(Set(records.map(\.sweep))).sorted()
@@ -21,6 +27,19 @@ public enum SweepReport {
         }
         if let problems = problems(all) { doc.sections.append(problems) }
         return doc
+    }
+
+    /// One record per trial id, the last in file order (as the store replays its log),
+    /// kept in the order of first appearance.
+    public static func latest(_ records: [TrialRecord]) -> [TrialRecord] {
+        var last: [TrialID: Int] = [:]
+        for (i, r) in records.enumerated() { last[r.id] = i }
+        guard last.count < records.count else { return records }
+        var seen = Set<TrialID>()
+        return records.compactMap { r in
+            guard seen.insert(r.id).inserted, let i = last[r.id] else { return nil }
+            return records[i]
+        }
     }
 
     static func overview(_ g: GroupedSweep) -> Section {
@@ -79,12 +98,12 @@ public enum SweepReport {
         }
 
         // Headline metrics against each axis.
-        let plotted = Array(([MetricNames.firstMetric(MetricNames.testError, in: g.metricNames),
-                              MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames)].compactMap { $0 }
-                             + (g.metricNames.contains("train_loss") ? ["train_loss"] : [])).uniqued().prefix(3))
+        // The test and the train error (train_loss stands in for either when absent).
+        let plotted = [MetricNames.firstMetric(MetricNames.testError, in: g.metricNames),
+                       MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames)].compactMap { $0 }.uniqued()
         for axis in g.axes where axis.values.count >= 2 {
             for metric in plotted {
-                let along = g.along(axis.name)
+                let along = g.along(axis.name, minPoints: axis.isNumeric ? 2 : 1)
                 if axis.isNumeric {
                     let series = Plots.against(along, extract: TrialNumbers.metric(metric), fallback: metric)
                     for (i, part) in Plots.chunks(series).prefix(3).enumerated() {

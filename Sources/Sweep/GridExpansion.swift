@@ -25,6 +25,15 @@ struct Factor: Sendable {
 
     var label: String { fields.map(\.rawValue).joined(separator: "+") }
 
+    /// Canonical factor order: shape factors first (so consecutive trials
+    /// share shapes), seeds innermost, then by field names — never the
+    /// order the YAML happened to list them in.
+    static func canonicalOrder(_ a: Factor, _ b: Factor) -> Bool {
+        let ka = (a.isShape ? 0 : 1, a.fields.contains(.seed) ? 1 : 0, a.label)
+        let kb = (b.isShape ? 0 : 1, b.fields.contains(.seed) ? 1 : 0, b.label)
+        return ka < kb
+    }
+
     func restricted(to indices: [Int]) -> Factor {
         var f = self
         f.points = indices.map { points[$0] }
@@ -79,11 +88,11 @@ struct GridExpansion {
         let sweepPath = sweep.name.isEmpty ? "" : "sweeps.\(sweep.name)"
         // Each base value alone, so a bad one is reported at its own line.
         var baseObject: [String: JSONValue] = [:]
-        for (field, entry) in sweep.base {
+        for (field, entry) in sweep.base.sorted(by: { ($0.value.loc.line ?? 0, $0.key.rawValue) < ($1.value.loc.line ?? 0, $1.key.rawValue) }) {
             try checkDecodes([field.rawValue: entry.value], at: entry.loc)
             baseObject[field.rawValue] = entry.value
         }
-        let top = try factors(sweep.grid, condition: nil)
+        let top = try factors(sweep.grid, condition: nil).sorted(by: Factor.canonicalOrder)
         // The anchor (base + first value of every axis) must be a complete config.
         var anchor = baseObject
         for factor in top { for (j, f) in factor.fields.enumerated() { anchor[f.rawValue] = factor.points[0].values[j] } }
@@ -140,7 +149,7 @@ struct GridExpansion {
             let description = when.clauses.map { c in
                 c.field.rawValue + " = " + c.values.map(\.display).joined(separator: " | ")
             }.joined(separator: ", ")
-            let added = try factors(when.grid, condition: description)
+            let added = try factors(when.grid, condition: description).sorted(by: Factor.canonicalOrder)
             var next: [Block] = []
             var holds = false
             var seenValues: [TrialConfig.Field: Set<JSONValue>] = [:]
@@ -224,11 +233,7 @@ struct GridExpansion {
     /// seeds innermost), sizes the block and checks it for axes that cannot matter.
     func finish(_ block: Block) throws -> Block {
         var b = block
-        b.factors.sort { a, c in
-            let ka = (a.isShape ? 0 : 1, a.fields.contains(.seed) ? 1 : 0, a.label)
-            let kc = (c.isShape ? 0 : 1, c.fields.contains(.seed) ? 1 : 0, c.label)
-            return ka < kc
-        }
+        b.factors.sort(by: Factor.canonicalOrder)
         var count = 1
         for factor in b.factors {
             let (product, overflow) = count.multipliedReportingOverflow(by: factor.points.count)

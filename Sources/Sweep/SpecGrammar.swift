@@ -240,8 +240,11 @@ struct SpecGrammar {
             throw reader.error(reader.loc(node, path), "zip lengths differ: \(parts) (zipped axes move together and need equal lengths)")
         }
         let n = lengths[0]
-        let points = (0..<n).map { i in columns.map { $0.0[i] } }
-        return AxisDef(fields: fields, points: points, pointLocs: (0..<n).map { columns[0].1[$0] }, loc: reader.loc(node, path))
+        // Columns in field-name order, so the YAML's key order does not matter.
+        let order = fields.indices.sorted { fields[$0].rawValue < fields[$1].rawValue }
+        let points = (0..<n).map { i in order.map { columns[$0].0[i] } }
+        return AxisDef(fields: order.map { fields[$0] }, points: points, pointLocs: (0..<n).map { columns[0].1[$0] },
+                       loc: reader.loc(node, path))
     }
 
     func when(_ node: Node, _ path: String) throws -> WhenDef {
@@ -260,6 +263,7 @@ struct SpecGrammar {
             clauses.append(Clause(field: f, values: values, loc: reader.loc(e.keyNode, p)))
         }
         guard !clauses.isEmpty else { throw reader.error(reader.loc(cond.value, path + ".if"), "empty condition") }
+        clauses.sort { $0.field.rawValue < $1.field.rawValue }
         // The rest of the item is the sub-grid; build a mapping node without 'if'.
         let rest = entries.filter { $0.key != "if" }
         guard !rest.isEmpty else { throw reader.error(reader.loc(node, path), "a when item needs at least one axis besides 'if'") }

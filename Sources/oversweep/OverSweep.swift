@@ -8,7 +8,7 @@ struct OverSweep: AsyncParsableCommand {
         version: ToolVersion.string,
         subcommands: [
             Run.self, Coordinator.self, Worker.self, Plan.self, Status.self, Merge.self,
-            Report.self, Export.self, Train.self, Bench.self, Keygen.self,
+            Report.self, Export.self, Train.self, Bench.self, Keygen.self, StoreTool.self,
         ]
     )
 }

@@ -45,6 +45,12 @@ import Training
         #expect(!svgs.isEmpty)
     }
 
+    @Test func helpNamesTheArguments() throws {
+        let r = try CLI.run(["report", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("USAGE: oversweep report <RESULTS.jsonl> --out <DIR> [--title <title>]"))
+    }
+
     @Test func badResultFileGetsOneLineAndNonZeroExit() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

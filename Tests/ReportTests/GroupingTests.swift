@@ -65,6 +65,25 @@ import Training
         #expect(g.along("alpha").map(\.context) == ["bias=false", "bias=true"])
     }
 
+    @Test func anAxisThatFollowsThePlottedOneDoesNotSplitSeries() throws {
+        // steps = 10·n_train (one-to-one), depth independent: two series of three points each.
+        var rs: [TrialRecord] = []
+        for n in [100, 200, 400] {
+            for depth in [1, 2] {
+                for seed in UInt64(0)..<2 {
+                    let c = Fixtures.config { $0.nTrain = n; $0.steps = 10 * n; $0.depth = depth; $0.seed = seed }
+                    rs.append(Fixtures.record(c, metrics: ["train_loss": 1 / Double(n)]))
+                }
+            }
+        }
+        let g = GroupedSweep(records: rs)
+        #expect(g.redundantAxes == ["steps"])
+        let along = g.along("n_train", minPoints: 2)
+        #expect(along.map(\.context) == ["depth=1", "depth=2"])
+        #expect(along.allSatisfy { $0.points.count == 3 })
+        #expect(try #require(g.groups.first).label == "n_train=100, depth=1")
+    }
+
     @Test func alongAnAxisGivesOneSeriesPerContext() {
         let g = GroupedSweep(records: Self.leakyRecords())
         let along = g.along("alpha")

@@ -60,16 +60,20 @@ import Training
         for m in [64, 128, 256, 512, 1024] {
             for seed in UInt64(1)...4 {
                 let c = Fixtures.config { $0.width = m; $0.seed = seed; $0.residual = true }
-                rs.append(Fixtures.record(c, metrics: ["weight_change_l1": 2 * pow(Double(m), -0.5) * noise.next(0.05),
-                                                       "test_error": 0.1]))
+                let layer = 2 * pow(Double(m), -0.5) * noise.next(0.05)
+                // The core's names: per layer and the total over layers.
+                rs.append(Fixtures.record(c, metrics: ["dist_from_init_hidden1": layer, "dist_from_init": layer * 1.5,
+                                                       "dist_from_init_spectral_hidden1": 1, "test_error": 0.1]))
             }
         }
         let doc = SweepReport.build(records: rs)
         let e6 = try #require(doc.sections.first { $0.title.hasPrefix("E6") })
         let table = try #require(e6.blocks.compactMap { b -> Table? in if case .table(let t) = b { return t } else { return nil } }.first)
+        #expect(table.rows.map(\.[0]) == ["dist_from_init", "dist_from_init_hidden1"])
         let slopeCell = try #require(table.rows.first?[2])
         let slope = try #require(Double(slopeCell.split(separator: " ")[0]))
         #expect(abs(slope + 0.5) < 0.05, "slope \(slopeCell)")
+        #expect(table.rows.first?[6] == "yes")
         let fig = try #require(doc.figures.first { $0.name.hasPrefix("e6") })
         let probe = try #require(SVGProbe.parse(SVGRenderer.document(fig.plot)))
         #expect(probe.texts.contains { $0.hasPrefix("fit: slope -0.") })
@@ -92,7 +96,9 @@ import Training
         for row in table.rows {
             let slope = try #require(Double(row[2].split(separator: " ")[0]))
             #expect(slope < -0.85 && slope > -1.0, "\(row)")
+            #expect(row[6] == "yes")
         }
+        #expect(Self.text(doc).contains("within [−1.3, −0.7] (the 1/t rate, with tolerance): 2 of 2 groups"))
         #expect(Self.allFiguresWellFormed(doc))
     }
 
@@ -113,10 +119,23 @@ import Training
         let doc = SweepReport.build(records: rs)
         let e2 = try #require(doc.sections.first { $0.title.hasPrefix("E2") })
         let md = ReportWriter.markdown(ReportDocument(title: "", sections: [e2]))
-        #expect(md.contains("corr((1−γ̂)/(1−γ̂(0)), g(α)) = 1 over 7 α values"))
+        #expect(md.contains("corr((1−γ̂)/(1−γ̂(0)), g(α)) = 1 (positive, as predicted) over 7 α values"))
         // λ_min / g(α) = 0.3 for every α.
         #expect(md.components(separatedBy: "| 0.3 |").count - 1 == alphas.count)
         #expect(Self.allFiguresWellFormed(doc))
+    }
+
+    @Test func aRepeatedTrialIDCountsOnceWithItsLastRecord() throws {
+        let c = Fixtures.config { $0.seed = 1 }
+        let first = Fixtures.record(c, status: .failed, message: "worker lost")
+        var second = Fixtures.record(c, metrics: ["train_loss": 0.5])
+        second.attempt = 2
+        #expect(first.id == second.id)
+        let other = Fixtures.record(Fixtures.config { $0.seed = 2 }, metrics: ["train_loss": 0.25])
+        let kept = SweepReport.latest([first, other, second])
+        #expect(kept.count == 2 && kept[0].attempt == 2 && kept[1].id == other.id)
+        let md = Self.text(SweepReport.build(records: [first, other, second]))
+        #expect(md.contains("1 records repeat a trial id") && md.contains("n=2") && !md.contains("failed)"))
     }
 
     @Test func writerProducesMarkdownHTMLAndStandaloneSVGs() throws {

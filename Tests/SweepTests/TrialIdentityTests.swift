@@ -48,6 +48,31 @@ import Training
         #expect(reversed.spec.hash == reference.spec.hash)
     }
 
+    @Test func zipKeysAndConditionClausesInAnyOrderGiveTheSameOrder() throws {
+        let a = try plan(baseYAML + """
+
+            grid:
+              activation: [relu, leaky]
+              depth: [1, 2]
+              zip: {width: [16, 32], lr: [0.1, 0.2]}
+              when:
+                - if: {activation: leaky, depth: 2}
+                  alpha: [-1, 0.5]
+            """)
+        let b = try plan(baseYAML + """
+
+            grid:
+              when:
+                - alpha: [-1, 0.5]
+                  if: {depth: [2], activation: [leaky]}
+              zip: {lr: [0.1, 0.2], width: [16, 32]}
+              depth: [1, 2]
+              activation: [relu, leaky]
+            """)
+        #expect(a.trialCount == 2 * (3 + 2) && a.trials().map(\.id) == b.trials().map(\.id))
+        #expect((0..<a.trialCount).map { a.axisValues(at: $0).map(\.field) } == (0..<b.trialCount).map { b.axisValues(at: $0).map(\.field) })
+    }
+
     @Test func changingAnythingThatTrainsChangesIdsAndHash() throws {
         let reference = try plan(Self.spec)
         let changes = [

@@ -38,6 +38,9 @@ extension ReferenceFigures {
                                      header: header, rows: rows)))
         if !orderings.isEmpty {
             s.blocks.append(.paragraph("Ordering of α by mean final \(train), lowest first:\n" + orderings.joined(separator: "\n")))
+            s.blocks.append(.paragraph("Paper (seed 004, Table 1, m = 5000, biases on): final train error 0.039 / 0.022 / 0.197 / 0.245 "
+                + "for α = −2 / −1 / 0 / 0.05 — α = −1 lowest, ReLU and 0.05 highest. Without biases an α = −1 network is even "
+                + "(f(x) = f(−x)) and is expected to train worse than ReLU on this target."))
         }
 
         let cats = alpha.values.map { "α=\($0)" }

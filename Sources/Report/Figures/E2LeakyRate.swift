@@ -25,7 +25,7 @@ extension ReferenceFigures {
         var rows: [[String]] = []
         var notes: [String] = []
         var gammaSeries: [PlotSeries] = [], ratioSeries: [PlotSeries] = [], ntkSeries: [PlotSeries] = []
-        for a in g.along("alpha") {
+        for a in g.along("alpha", minPoints: 2) {
             let pts = a.points.compactMap { p -> (alpha: Double, sum: Summary, group: TrialGroup)? in
                 guard let x = p.value.number, let sum = p.group.summary(gammaHat) else { return nil }
                 return (x, sum, p.group)
@@ -61,6 +61,7 @@ extension ReferenceFigures {
             let label = a.label(or: "γ̂")
             let r = Fit.pearson(x: gs, y: ratios)
             notes.append((a.context.isEmpty ? "" : "\(a.context): ") + "corr((1−γ̂)/(1−γ̂(0)), g(α)) = " + (r.map { Format.number($0) } ?? "—")
+                + (r.map { $0 > 0 ? " (positive, as predicted)" : " (not positive: the prediction fails here)" } ?? "")
                 + " over \(pts.count) α values; C_γ = \(Format.number(c))" + (fromZero ? "" : " (fitted: α = 0 not in the grid)"))
             gammaSeries.append(PlotSeries(name: label, points: pts.map { PlotPoint(x: $0.alpha, summary: $0.sum) }, style: .markers))
             if gammaSeries.count <= 3, let lo = pts.map(\.alpha).min(), let hi = pts.map(\.alpha).max() {

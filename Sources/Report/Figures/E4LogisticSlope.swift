@@ -18,11 +18,12 @@ extension ReferenceFigures {
         var s = Section(title: "E4 — late-phase log-log slope of the logistic loss (seed 002)")
         s.blocks.append(.paragraph("Slope of log J_t against log t over the late phase (t from T/10 to T, T the last step with a positive loss), "
             + "per trial (mean ± std over seeds) and for the seed-averaged curve (± standard error of the fit). Seed 002 predicts −1."))
-        var header = ["group", "activation", "slope per trial", "slope of mean curve", "R²", "late window"]
+        var header = ["group", "activation", "slope per trial", "slope of mean curve", "R²", "late window", "in [−1.3, −0.7]"]
         if let coreSlope { header.append(coreSlope) }
         header.append("n")
         var rows: [[String]] = []
         var labels: [String: String] = [:]
+        var verdicts: [Bool] = []
         for grp in groups {
             let cfg = grp.records[0].config
             let act = cfg.activation == .huber || cfg.activation == .swish ? "\(cfg.activation.rawValue)(h=\(Format.number(cfg.smoothing)))"
@@ -37,14 +38,20 @@ extension ReferenceFigures {
                     window = "t ∈ [\(Format.number(first)), \(Format.number(last))]"
                 }
             }
+            let inBand = meanFit.map { (-1.3 ... -0.7).contains($0.slope) }
+            if let inBand { verdicts.append(inBand) }
             var row = [grp.label, act, Format.meanStd(perTrial), meanFit.map { Format.slope($0) } ?? "—",
-                       meanFit?.r2.map { Format.number($0) } ?? "—", window]
+                       meanFit?.r2.map { Format.number($0) } ?? "—", window, inBand.map { $0 ? "yes" : "no" } ?? "—"]
             if let coreSlope { row.append(Format.meanStd(grp.summary(metric: coreSlope))) }
             row.append(grp.countLabel)
             rows.append(row)
-            labels[grp.label] = (grp.label == "all trials" ? act : grp.label) + ": slope " + (meanFit.map { Format.number($0.slope) } ?? "—")
+            let others = zip(g.axes, grp.key).filter { !["activation", "smoothing", "alpha"].contains($0.0.name) && !g.redundantAxes.contains($0.0.name) }
+                .map { "\($0.0.name)=\($0.1)" }
+            labels[grp.label] = ([act] + others).joined(separator: ", ") + ": slope " + (meanFit.map { Format.number($0.slope) } ?? "—")
         }
         s.blocks.append(.table(Table(caption: "Late-phase slope of \(curve) against t (log-log)", header: header, rows: rows)))
+        s.blocks.append(.paragraph("Slope of the mean curve within [−1.3, −0.7] (the 1/t rate, with tolerance): "
+            + "\(verdicts.count { $0 }) of \(verdicts.count) groups."))
 
         let series = Plots.curveSeries(curve, groups: groups) { labels[$0.label] ?? $0.label }
         let parts = Plots.chunks(series, size: Plots.maxSeries - 1)

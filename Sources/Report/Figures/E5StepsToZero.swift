@@ -18,7 +18,7 @@ extension ReferenceFigures {
             var rows: [[String]] = []
             var fits: [String] = []
             var series: [PlotSeries] = []
-            for a in g.along(axis.name) {
+            for a in g.along(axis.name, minPoints: 2) {
                 var xs: [Double] = [], ys: [Double] = []
                 var pts: [PlotPoint] = []
                 for (v, grp) in a.points {

@@ -10,9 +10,8 @@ extension ReferenceFigures {
         guard let width = g.axis(named: "width"), width.isNumeric, width.values.count >= 2 else { return nil }
         let metrics = g.metricNames.filter(MetricNames.isWeightChange)
         guard !metrics.isEmpty else { return nil }
-        // A total (no per-layer suffix) is plotted if the core gives one; otherwise the first layer's.
-        let layered = metrics.filter { $0.range(of: #"_l\d+$"#, options: .regularExpression) != nil }
-        let shown = metrics.first { !layered.contains($0) } ?? metrics[0]
+        // The total over layers (a bare prefix) is plotted if the core gives one; otherwise the first layer's.
+        let shown = metrics.first { MetricNames.weightChangePrefixes.contains($0) } ?? metrics[0]
 
         var s = Section(title: "E6 — distance from initialisation against width (seed 000)")
         s.blocks.append(.paragraph("Least-squares fit of log ‖W − W(0)‖_F against log m over every ok trial (seeds pooled); "
@@ -20,7 +19,7 @@ extension ReferenceFigures {
         var rows: [[String]] = []
         var notes: [String] = []
         var series: [PlotSeries] = []
-        let along = g.along("width")
+        let along = g.along("width", minPoints: 2)
         for metric in metrics {
             for a in along {
                 let pairs = a.points.flatMap { p in p.group.values(TrialNumbers.metric(metric)).map { (p.value.number ?? .nan, $0) } }
@@ -28,7 +27,8 @@ extension ReferenceFigures {
                 let ms = pairs.map(\.0).filter { $0 > 0 }
                 rows.append([metric, a.context.isEmpty ? "—" : a.context, f.map { Format.slope($0) } ?? "—",
                              f?.r2.map { Format.number($0) } ?? "—", "\(f?.n ?? 0)",
-                             ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))"])
+                             ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))",
+                             f.map { (-0.65 ... -0.35).contains($0.slope) ? "yes" : "no" } ?? "—"])
                 guard metric == shown else { continue }
                 let pts = a.points.compactMap { p -> PlotPoint? in
                     guard let x = p.value.number, let sum = p.group.summary(metric: metric) else { return nil }
@@ -43,7 +43,7 @@ extension ReferenceFigures {
             }
         }
         s.blocks.append(.table(Table(caption: "Log-log slope of ‖W − W(0)‖_F against m",
-                                     header: ["metric", "context", "slope", "R²", "trials", "m range"], rows: rows)))
+                                     header: ["metric", "context", "slope", "R²", "trials", "m range", "in [−0.65, −0.35]"], rows: rows)))
         s.blocks.append(.figure(Figure(name: namer.name("e6 \(shown) vs width"), caption: "E6: \(shown) against m with the fitted power law",
                                        plot: Plot(title: "\(shown) against width m", xLabel: "width m", yLabel: shown, xScale: .log, yScale: .log,
                                                   series: series, notes: Array(notes.prefix(3))))))

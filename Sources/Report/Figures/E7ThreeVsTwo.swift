@@ -15,7 +15,16 @@ extension ReferenceFigures {
 
         var s = Section(title: "E7 — test error against width and sample size (seed 003)")
         for axis in axes {
-            let along = g.along(axis.name)
+            // Against m at the largest N, and against N at the largest m (the paper's N = 1000 / fixed m).
+            let other = axes.first { $0.name != axis.name }
+            let fixed = other.flatMap { o in o.values.last.map { (o.name, $0) } }
+            let scoped = fixed.map { name, value in
+                GroupedSweep(records: g.records(where: name, is: value))
+            } ?? g
+            let along = scoped.along(axis.name, minPoints: 2)
+            if let (name, value) = fixed {
+                s.blocks.append(.paragraph("Against \(axis.name) at \(name)=\(value) (the largest in the sweep)."))
+            }
             var rows: [[String]] = []
             for a in along {
                 for (v, grp) in a.points {
@@ -25,7 +34,7 @@ extension ReferenceFigures {
             s.blocks.append(.table(Table(caption: "\(test) against \(axis.name)", header: ["learner", axis.name, test, "n"], rows: rows)))
             let series = Plots.against(along, extract: TrialNumbers.metric(test), fallback: test)
             for (i, part) in Plots.chunks(series).prefix(3).enumerated() {
-                let plot = Plot(title: "\(test) against \(axis.name)" + Plots.part(i, of: Plots.chunks(series).count), xLabel: axis.name,
+                let plot = Plot(title: "\(test) against \(axis.name)" + (fixed.map { " at \($0.0)=\($0.1)" } ?? "") + Plots.part(i, of: Plots.chunks(series).count), xLabel: axis.name,
                                 yLabel: test, xScale: axis.prefersLogScale ? .log : .linear, yScale: Plots.yScale(part, factor: 10), series: part)
                 s.blocks.append(.figure(Figure(name: namer.name("e7 \(test) vs \(axis.name) \(i + 1)"),
                                                caption: "E7: \(test) against \(axis.name), one line per learner, mean ± std over seeds", plot: plot)))

@@ -84,8 +84,7 @@ struct SVGBuilder {
         body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" fill=\"\(fill)\"\(haloAttrs)\(transform)>\(titleTag)\(Self.escape(s))</text>")
     }
 
-    func finish() -> String {
-        let w = SVGRenderer.width, h = SVGRenderer.height
+    func finish(width w: Double, height h: Double) -> String {
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
             + "<defs>" + defs.joined() + "</defs>\n"
             + "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"

@@ -3,8 +3,9 @@ import Foundation
 /// Draws a `Plot` as a standalone SVG document (no scripts, no external
 /// fonts or styles), so it renders in a browser, an image viewer or rsvg-convert.
 public enum SVGRenderer {
-    static let width = 780.0, height = 430.0
-    static let left = 78.0, top = 44.0, bottom = 62.0, legendWidth = 210.0
+    static let width = 860.0, height = 430.0
+    static let left = 78.0, top = 44.0, bottom = 62.0, legendWidth = 270.0
+    static let noteLine = 17.0
 
     /// The SVG document, with an XML declaration (for a .svg file).
     public static func document(_ plot: Plot, id: String = "plot") -> String {
@@ -16,7 +17,8 @@ public enum SVGRenderer {
     public static func element(_ plot: Plot, id: String = "plot") -> String {
         var svg = SVGBuilder(clipID: "clip-" + id)
         draw(plot, into: &svg)
-        return svg.finish()
+        // Notes (fits, correlations) go under the plot, one line each, so they never hide data.
+        return svg.finish(width: width, height: height + noteLine * Double(plot.notes.count) + (plot.notes.isEmpty ? 0 : 6))
     }
 
     static func draw(_ plot: Plot, into svg: inout SVGBuilder) {
@@ -157,14 +159,13 @@ public enum SVGRenderer {
                 if s.style != .markers { svg.polyline([(lx, y), (lx + 22, y)], stroke: color, width: 2, dash: dash) }
                 if s.style != .line && s.style != .reference { svg.marker(Palette.marker(i), x: lx + 11, y: y, color: color) }
             }
-            svg.text(String(s.name.prefix(27)) + (s.name.count > 27 ? "…" : ""), x: lx + 28, y: y + 4, size: 11, title: s.name)
+            svg.text(String(s.name.prefix(38)) + (s.name.count > 38 ? "…" : ""), x: lx + 28, y: y + 4, size: 11, title: s.name)
             y += 17
         }
-        // Notes (fits, correlations) at the top left inside the plot.
-        var ny = area.y0 + 16
+        var ny = height + 2
         for note in plot.notes {
-            svg.text(note, x: area.x0 + 8, y: ny, size: 12, fill: "#111111", halo: true)
-            ny += 16
+            svg.text(note, x: area.x0, y: ny, size: 12, fill: "#111111")
+            ny += noteLine
         }
     }
 

@@ -1,9 +1,32 @@
 import ArgumentParser
+import Foundation
+import Store
 
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a result file as a flat table: config fields and final metrics, one row per trial."
+    )
+
+    @Argument(help: "The result file (JSON lines).")
+    var file: String
+
+    @Option(help: "Write CSV to this path (replaced atomically).")
+    var csv: String
+
+    @Flag(help: "Include every config field, not only those that vary between trials.")
+    var allConfig = false
 
     func run() async throws {
-        throw ValidationError("'export' is not built yet")
+        do {
+            let (_, records, problems) = try ResultFile.read(path: file)
+            for p in problems {
+                FileHandle.standardError.write(Data("warning: \(file):\(p.line): \(p.kind.rawValue), line skipped\n".utf8))
+            }
+            let (rows, columns) = try CSVExport.write(records, to: csv, allConfig: allConfig)
+            print("wrote \(rows) rows × \(columns) columns to \(csv)")
+        } catch let e as StoreError {
+            throw CLIError(e.description)
+        }
     }
 }

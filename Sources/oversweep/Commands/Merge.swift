@@ -1,9 +1,61 @@
 import ArgumentParser
+import Foundation
+import Store
+
+extension MergePreference: ExpressibleByArgument {}
 
 struct Merge: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "merge", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Union result files by trial id into one file, written atomically.",
+        discussion: """
+            A trial recorded in several inputs is written once. Copies whose outcome \
+            (status, metrics, curves, steps run, config) agrees are counted as identical \
+            duplicates; timings, worker, host and attempt are not compared. When copies \
+            disagree, --prefer decides: 'first' keeps the first occurrence (inputs in the \
+            order given, lines in file order), 'last' the last, 'fail' stops without \
+            writing anything.
+            """
+    )
+
+    @Argument(help: "Result files to merge, in order (the order --prefer refers to).")
+    var inputs: [String]
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "The merged file to write (replaced atomically if it exists).")
+    var output: String
+
+    @Option(help: "Which copy wins when copies of one trial disagree: first, last or fail.")
+    var prefer: MergePreference = .fail
+
+    @Flag(help: "Merge files of different sweeps (different spec hashes).")
+    var allowMixed = false
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("merge needs at least one input file") }
+        if output.isEmpty { throw ValidationError("-o/--output must name a file") }
+    }
 
     func run() async throws {
-        throw ValidationError("'merge' is not built yet")
+        let summary: MergeSummary
+        do {
+            summary = try ResultMerge.mergeFiles(inputs, into: output, prefer: prefer, allowMixed: allowMixed)
+        } catch let e as StoreError {
+            throw CLIError(e.description)
+        }
+        for input in summary.inputs {
+            for p in input.problems {
+                FileHandle.standardError.write(Data("warning: \(input.path):\(p.line): \(p.kind.rawValue), line skipped\n".utf8))
+            }
+        }
+        print("merged \(summary.inputs.count) file\(summary.inputs.count == 1 ? "" : "s") into \(output): \(summary.written) trials written")
+        for input in summary.inputs {
+            print("  \(input.path): \(input.records) records" + (input.problems.isEmpty ? "" : ", \(input.problems.count) unreadable lines skipped"))
+        }
+        let rule = prefer == .last ? "kept the last copy" : "kept the first copy"
+        print("identical duplicates: \(summary.identicalDuplicates); conflicting duplicates: \(summary.conflicts.count)"
+              + (summary.conflicts.isEmpty ? "" : " (\(rule))"))
+        for c in summary.conflicts.prefix(20) { print("  \(c)") }
+        if summary.conflicts.count > 20 { print("  … and \(summary.conflicts.count - 20) more") }
+        if summary.specHashes.count > 1 { print("mixed sweeps: \(summary.specHashes.count) spec hashes (header marks the file as mixed)") }
     }
 }

@@ -10,10 +10,10 @@ struct Report: AsyncParsableCommand {
         discussion: "Writes DIR/report.md, DIR/index.html (plots inline) and each plot as DIR/<name>.svg."
     )
 
-    @Argument(help: "Result file (JSON lines) written by 'oversweep run' or 'coordinator'.")
+    @Argument(help: ArgumentHelp("Result file (JSON lines) written by 'oversweep run' or 'coordinator'.", valueName: "RESULTS.jsonl"))
     var results: String
 
-    @Option(name: [.short, .customLong("out")], help: "Directory to write the report into (created if missing).")
+    @Option(name: [.short, .customLong("out")], help: ArgumentHelp("Directory to write the report into (created if missing).", valueName: "DIR"))
     var out: String
 
     @Option(help: "Title of the report (default: the result file's name).")

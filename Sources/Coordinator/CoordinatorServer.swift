@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import Wire
+
+/// How a coordinator run ended.
+public enum CoordinatorOutcome: Sendable, Equatable {
+    /// Every trial recorded.
+    case complete
+    /// Stopped by a signal (after the grace period, or at once on a second signal).
+    case interrupted(signal: Int32)
+    /// The result sink failed; recorded results up to the last flush are safe.
+    case failed(String)
+}
+
+/// Drives a `CoordinatorCore` with a transport, a clock and signals.
+public struct CoordinatorServer {
+    public var tickInterval: Double = 0.02
+    /// Seconds to wait for in-flight results after the first signal.
+    public var grace: Double = 10
+    /// Flush early once this many records wait.
+    public var flushBatch = 2000
+    /// Called about once a second with the counters (progress line).
+    public var onProgress: (@Sendable (CoordinatorStats) -> Void)?
+    let logger: Logger
+
+    public init(logger: Logger) { self.logger = logger }
+
+    private enum Event: Sendable {
+        case delivery(Delivery)
+        case tick
+        case signal(Int32)
+        case transportClosed
+    }
+
+    public func run(core: CoordinatorCore, transport: any ServerTransport, clock: any WireClock,
+                    signals: AsyncStream<Int32>? = nil) async -> CoordinatorOutcome {
+        let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        let pump = Task {
+            for await d in transport.incoming { sink.yield(.delivery(d)) }
+            sink.yield(.transportClosed)
+        }
+        let tickInterval = self.tickInterval
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await clock.sleep(seconds: tickInterval)
+                sink.yield(.tick)
+            }
+        }
+        let signalPump = Task {
+            guard let signals else { return }
+            for await s in signals { sink.yield(.signal(s)) }
+        }
+        defer {
+            pump.cancel()
+            ticker.cancel()
+            signalPump.cancel()
+        }
+
+        func send(_ out: [CoordinatorCore.Outgoing]) {
+            for o in out {
+                let env = Envelope(sweepID: core.options.sweepID, incarnation: core.options.incarnation, message: o.message)
+                do { transport.send(try Codec.encode(env), to: o.peer) } catch {
+                    logger.error("cannot encode \(o.message.kind) for \(o.peer): \(error)")
+                }
+            }
+        }
+        func flush() -> Bool {
+            do { send(try core.flush()); return true } catch {
+                logger.error("cannot make results durable: \(error)")
+                return false
+            }
+        }
+
+        var stopSignal: Int32?
+        var graceDeadline = 0.0
+        var lastProgress = clock.now()
+        var doneAt: Double?
+        for await event in events {
+            let now = clock.now()
+            switch event {
+            case .delivery(let d):
+                send(core.receive(d, now: now))
+                if core.unflushed >= flushBatch && !flush() { return .failed("result sink failed") }
+            case .tick:
+                if !flush() { return .failed("result sink failed") }
+                send(core.tick(now: now))
+                if now - lastProgress >= 1 {
+                    lastProgress = now
+                    onProgress?(core.stats)
+                }
+                if core.isComplete {
+                    // Give the `done` messages a moment to leave before the socket closes.
+                    if doneAt == nil { doneAt = now }
+                    if let t = doneAt, now - t >= 0.2 {
+                        onProgress?(core.stats)
+                        return .complete
+                    }
+                }
+                if let s = stopSignal, !core.hasLeases || now >= graceDeadline {
+                    _ = flush()
+                    if core.hasLeases { logger.warning("grace period over; unfinished leases will run again on resume") }
+                    return .interrupted(signal: s)
+                }
+            case .signal(let s):
+                if stopSignal != nil {
+                    _ = flush()
+                    logger.warning("second signal: exiting now; every recorded result is flushed")
+                    return .interrupted(signal: s)
+                }
+                stopSignal = s
+                core.draining = true
+                graceDeadline = now + grace
+                logger.warning("signal \(s): no new leases; waiting up to \(Int(grace)) s for in-flight results (signal again to exit now)")
+            case .transportClosed:
+                _ = flush()
+                return .failed("transport closed")
+            }
+        }
+        _ = flush()
+        return .failed("event stream ended")
+    }
+}

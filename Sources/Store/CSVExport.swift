@@ -1,0 +1,81 @@
+import Foundation
+import Training
+
+/// A flat table of trials for spreadsheets and pandas: id, sub-sweep,
+/// status, config fields, final metrics, then run facts.
+public enum CSVExport {
+    public static func table(_ records: [TrialRecord], allConfig: Bool) -> (columns: [String], rows: [[String]]) {
+        let configs = records.map { flatConfig($0.config) }
+        var configKeys: [String] = []
+        for c in configs { for (k, _) in c where !configKeys.contains(k) { configKeys.append(k) } }
+        if !allConfig {
+            configKeys = configKeys.filter { key in
+                let values = configs.map { c in c.first { $0.0 == key }?.1 ?? "" }
+                return Set(values).count > 1
+            }
+        }
+        let fixed = ["id", "sweep", "status"]
+        let tail = ["steps_run", "seconds", "worker", "host", "attempt", "started_at", "ended_at", "message"]
+        let metricNames = Set(records.flatMap { $0.result.metrics.keys }).sorted()
+        let taken = Set(fixed + tail + configKeys)
+        let metricColumns = metricNames.map { taken.contains($0) ? "metric.\($0)" : $0 }
+        let columns = fixed + configKeys + metricColumns + tail
+        let rows = zip(records, configs).map { r, config -> [String] in
+            var row = [r.id.rawValue, r.sweep, r.result.status.rawValue]
+            let lookup = Dictionary(config, uniquingKeysWith: { a, _ in a })
+            row += configKeys.map { lookup[$0] ?? "" }
+            row += metricNames.map { r.result.metrics[$0].map { "\($0)" } ?? "" }
+            row += ["\(r.result.stepsRun)", "\(r.result.timing.seconds)", r.worker, r.host, "\(r.attempt)",
+                    Timestamp.format(r.startedAt), Timestamp.format(r.endedAt), r.result.message ?? ""]
+            return row
+        }
+        return (columns, rows)
+    }
+
+    /// RFC 4180: a field with a comma, quote, CR or LF (or outer spaces) is quoted, quotes doubled.
+    public static func field(_ s: String) -> String {
+        let needsQuotes = s.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+            || s.first == " " || s.last == " "
+        return needsQuotes ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    public static func csv(columns: [String], rows: [[String]]) -> String {
+        var out = columns.map(field).joined(separator: ",") + "\r\n"
+        for row in rows { out += row.map(field).joined(separator: ",") + "\r\n" }
+        return out
+    }
+
+    /// Writes the CSV atomically; returns (rows, columns).
+    @discardableResult
+    public static func write(_ records: [TrialRecord], to path: String, allConfig: Bool) throws -> (rows: Int, columns: Int) {
+        let t = table(records, allConfig: allConfig)
+        try AtomicFile.write(path: path, chunks: [Array(csv(columns: t.columns, rows: t.rows).utf8)])
+        return (t.rows.count, t.columns.count)
+    }
+
+    /// A config as (field, text) pairs in its encoding order; arrays as JSON text.
+    static func flatConfig(_ config: TrialConfig) -> [(String, String)] {
+        var w = JSONWriter()
+        let root = JSONTreeEncoder.Node()
+        guard (try? JSONTreeEncoder.encodeTree(config, into: root)) != nil else { return [] }
+        var out: [(String, String)] = []
+        for (k, node) in root.members {
+            switch node.kind {
+            case .value:
+                switch node.scalar {
+                case .null: out.append((k, ""))
+                case .bool(let b): out.append((k, b ? "true" : "false"))
+                case .int(let i): out.append((k, "\(i)"))
+                case .uint(let u): out.append((k, "\(u)"))
+                case .double(let d): out.append((k, "\(d)"))
+                case .string(let s): out.append((k, s))
+                }
+            default:
+                w = JSONWriter()
+                JSONTreeEncoder.emit(node, to: &w)
+                out.append((k, String(decoding: w.bytes, as: UTF8.self)))
+            }
+        }
+        return out
+    }
+}

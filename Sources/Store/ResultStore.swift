@@ -1,0 +1,227 @@
+import Foundation
+import Sweep
+
+/// The result file as its one writer (the coordinator) sees it: an exclusive
+/// lock, the set of recorded trials, and appends made durable in groups.
+///
+/// `append` encodes the record and queues its line; a sync thread writes and
+/// fsyncs the queue every `syncInterval` seconds or once `syncBatchRecords`
+/// are waiting. `flush()` returns only after everything appended before it is
+/// on disk: acknowledge a result to a worker only after that (or from
+/// `StoreOptions.onDurable`).
+public final class ResultStore: @unchecked Sendable {
+    public let path: String
+    public let header: StoreHeader
+    public let recoveryReport: RecoveryReport
+    private let log: any LineLog
+    private let options: StoreOptions
+
+    // Everything below is guarded by `condition`.
+    private let condition = NSCondition()
+    private var ids: Set<TrialID>
+    private var pending: [UInt8] = []
+    private var pendingIDs: [TrialID] = []
+    private var appended = 0  // records queued since open
+    private var durable = 0  // of those, records on disk
+    private var flushWanted = false
+    private var closing = false
+    private var syncThreadDone = false
+    private var failure: StoreError?
+    private var firstPendingAt: Date?
+
+    /// Opens (and with `creating`, creates) the result file at `path`: takes
+    /// the write lock, checks the header, sets a torn tail aside into
+    /// `path.corrupt` and truncates the file to its last good line. With
+    /// `creating`, an existing file must have the same spec hash unless
+    /// `options.allowSpecMismatch`. Nothing is modified when it throws.
+    public static func open(path: String, creating header: StoreHeader?, options: StoreOptions = .init()) throws -> ResultStore {
+        let log = try FileLineLog(path: path, writable: true, create: header != nil)
+        try log.lockExclusively()
+        var report = RecoveryReport()
+        if let header, try startsNew(log) {
+            if log.size > 0 { try setAside(log, from: 0, problems: [], report: &report, path: path) }
+            try log.append(LineCodec.encode(header))
+            FileLineLog.syncDirectory(of: path)
+            report.createdFile = true
+        }
+        var ids = Set<TrialID>()
+        let scan = try LogScan.run(log, path: path) { line in
+            guard let id = LogScan.trialID(line) else { return .undecodable("no trial id") }
+            ids.insert(id)
+            return .accepted
+        }
+        if let header, scan.header.specHash != header.specHash, !options.allowSpecMismatch {
+            throw StoreError(.specMismatch, path: path,
+                             "written for spec hash \(scan.header.specHash.prefix(12)) (sweep '\(scan.header.sweepName)'), "
+                             + "but this spec hashes to \(header.specHash.prefix(12)); use another output file, or --force to add to it anyway")
+        }
+        report.skipped = scan.middleProblems
+        let tail = scan.tailProblems
+        if !tail.isEmpty || scan.end < log.size {
+            try setAside(log, from: scan.lastGoodEnd, problems: tail, report: &report, path: path)
+        }
+        if scan.lastGoodUnterminated {
+            try log.append([0x0A])
+            report.addedFinalNewline = true
+        }
+        return ResultStore(path: path, header: scan.header, log: log, ids: ids, report: report, options: options)
+    }
+
+    /// A store over any log (tests use `MemoryLineLog`); no lock, no repair.
+    public static func open(log: any LineLog, path: String = "<memory>", creating header: StoreHeader?,
+                            options: StoreOptions = .init()) throws -> ResultStore {
+        var empty = true
+        try log.read { _ in empty = false }
+        if empty, let header { try log.append(LineCodec.encode(header)) }
+        var ids = Set<TrialID>()
+        let scan = try LogScan.run(log, path: path) { line in
+            guard let id = LogScan.trialID(line) else { return .undecodable("no trial id") }
+            ids.insert(id)
+            return .accepted
+        }
+        var report = RecoveryReport()
+        report.skipped = scan.problems
+        return ResultStore(path: path, header: scan.header, log: log, ids: ids, report: report, options: options)
+    }
+
+    private init(path: String, header: StoreHeader, log: any LineLog, ids: Set<TrialID>, report: RecoveryReport, options: StoreOptions) {
+        self.path = path
+        self.header = header
+        self.log = log
+        self.ids = ids
+        self.recoveryReport = report
+        self.options = options
+        let thread = Thread { [self] in syncLoop() }
+        thread.name = "oversweep-store-sync"
+        thread.start()
+    }
+
+    /// Every trial recorded in the file or appended since open (any status).
+    public var finishedIDs: Set<TrialID> {
+        condition.lock(); defer { condition.unlock() }
+        return ids
+    }
+
+    /// Queues a record; false (and nothing written) if its id is already recorded.
+    /// Throws `.invalidRecord` for a record JSON cannot hold, `.unusable` after
+    /// a failed write or `close()`.
+    @discardableResult
+    public func append(_ record: TrialRecord) throws -> Bool {
+        let line = try LineCodec.encode(record, path: path)
+        condition.lock(); defer { condition.unlock() }
+        if let failure { throw failure }
+        guard !closing else { throw StoreError(.unusable, path: path, "the result store is closed") }
+        guard ids.insert(record.id).inserted else { return false }
+        if pending.isEmpty { firstPendingAt = Date() }
+        pending.append(contentsOf: line)
+        pendingIDs.append(record.id)
+        appended += 1
+        if pendingIDs.count >= options.syncBatchRecords { condition.broadcast() }
+        while pending.count > options.maxPendingBytes && failure == nil {
+            condition.broadcast()
+            condition.wait()
+        }
+        return true
+    }
+
+    /// Returns once every record appended before the call is on disk.
+    public func flush() throws {
+        condition.lock(); defer { condition.unlock() }
+        let target = appended
+        while durable < target && failure == nil {
+            flushWanted = true
+            condition.broadcast()
+            condition.wait()
+        }
+        if let failure { throw failure }
+    }
+
+    /// Flushes, stops the sync thread and releases the lock. Later appends throw.
+    /// Call it: the sync thread keeps an unclosed store (and its lock) alive.
+    public func close() throws {
+        condition.lock()
+        let target = appended
+        while durable < target && failure == nil {
+            flushWanted = true
+            condition.broadcast()
+            condition.wait()
+        }
+        closing = true
+        condition.broadcast()
+        while !syncThreadDone { condition.wait() }
+        let failure = self.failure
+        condition.unlock()
+        (log as? FileLineLog)?.closeFile()
+        if let failure { throw failure }
+    }
+
+    private func syncLoop() {
+        condition.lock()
+        while true {
+            let due = firstPendingAt.map { $0.addingTimeInterval(options.syncInterval) } ?? .distantFuture
+            let ready = !pending.isEmpty && (flushWanted || closing || pendingIDs.count >= options.syncBatchRecords
+                || pending.count >= options.maxPendingBytes / 2 || Date() >= due)
+            if !ready {
+                if closing || failure != nil { break }
+                _ = pending.isEmpty ? condition.wait(until: Date().addingTimeInterval(max(options.syncInterval, 0.01))) : condition.wait(until: due)
+                continue
+            }
+            let batch = pending
+            let batchIDs = pendingIDs
+            let target = appended
+            pending = []
+            pending.reserveCapacity(batch.count)
+            pendingIDs = []
+            firstPendingAt = nil
+            flushWanted = false
+            condition.broadcast()  // appenders waiting on backpressure
+            condition.unlock()
+            var writeError: StoreError?
+            do {
+                try log.append(batch)
+            } catch let e as StoreError {
+                writeError = e
+            } catch {
+                writeError = StoreError(.io, path: path, "\(error)")
+            }
+            if writeError == nil { options.onDurable?(batchIDs) }
+            condition.lock()
+            if let writeError {
+                failure = StoreError(.unusable, path: path, "writing results failed, the store stopped accepting them: \(writeError.message)")
+            } else {
+                durable = target
+            }
+            condition.broadcast()
+        }
+        syncThreadDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    // MARK: Recovery helpers
+
+    /// True when the file is empty or holds only a torn header (a crash while creating it).
+    private static func startsNew(_ log: FileLineLog) throws -> Bool {
+        if log.size == 0 { return true }
+        let headLength = Int(min(log.size, 4096))
+        let head = try log.bytes(at: 0, count: headLength)
+        guard !head.contains(0x0A), log.size <= 4096 else { return false }
+        let start = Array(#"{"kind":"header","format":""#.utf8) + Array(ResultFormat.marker.utf8)
+        let shared = min(head.count, start.count)
+        guard head.prefix(shared).elementsEqual(start.prefix(shared)) else { return false }
+        return head.withUnsafeBytes { LineCodec.verify($0) } != .valid
+    }
+
+    /// Appends bytes `[from, size)` to the sidecar, syncs it, then truncates the log to `from`.
+    private static func setAside(_ log: FileLineLog, from: UInt64, problems: [LineProblem], report: inout RecoveryReport, path: String) throws {
+        let sidecar = path + ".corrupt"
+        var bytes = try log.bytes(at: from, count: Int(log.size - from))
+        if bytes.last != 0x0A { bytes.append(0x0A) }
+        let side = try FileLineLog(path: sidecar, writable: true, create: true)
+        try side.append(bytes)
+        FileLineLog.syncDirectory(of: sidecar)
+        try log.truncate(to: from)
+        report.setAside = problems
+        report.sidecarPath = sidecar
+    }
+}

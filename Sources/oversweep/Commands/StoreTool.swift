@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Store
+import Sweep
+
+/// Hidden helpers for the result store's crash tests and benchmarks.
+struct StoreTool: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store-tool",
+        abstract: "Result-store test and benchmark helpers (not for users).",
+        shouldDisplay: false,
+        subcommands: [AppendSynthetic.self, StoreBench.self]
+    )
+}
+
+/// Appends synthetic records in batches, printing "durable <id>" for each
+/// record once `flush()` has returned: the SIGKILL test checks that every id
+/// printed is in the file after the process is killed at a random moment.
+struct AppendSynthetic: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "append-synthetic", abstract: "Append synthetic records.")
+
+    @Argument(help: "The result file (created if missing).")
+    var file: String
+
+    @Option(help: "Records to append (0 = until killed).")
+    var count = 0
+
+    @Option(help: "Records per flush.")
+    var batch = 10
+
+    @Option(help: "Prefix of the synthetic trial ids (use a new one per run).")
+    var prefix = "syn"
+
+    @Option(help: "The store's sync interval in seconds.")
+    var syncInterval = 0.05
+
+    func run() throws {
+        let store: ResultStore
+        do {
+            store = try ResultStore.open(path: file, creating: SyntheticRecords.header(),
+                                         options: StoreOptions(syncInterval: syncInterval))
+        } catch let e as StoreError {
+            throw CLIError(e.description)
+        }
+        for w in store.recoveryReport.warnings(path: file) { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        var i = 0
+        while count == 0 || i < count {
+            var ids: [String] = []
+            for _ in 0..<max(1, batch) where count == 0 || i < count {
+                let r = SyntheticRecords.make(index: i, prefix: prefix)
+                if try store.append(r) { ids.append(r.id.rawValue) }
+                i += 1
+            }
+            try store.flush()
+            FileHandle.standardOutput.write(Data(ids.map { "durable \($0)\n" }.joined().utf8))
+        }
+        try store.close()
+    }
+}
+
+/// `make bench-store`: write throughput with group commit, and resume-set load.
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmark the result store.")
+
+    @Option(help: "Records to write (the resume benchmark reads the same file).")
+    var records = 1_000_000
+
+    @Option(help: "Directory for the benchmark file (removed afterwards).")
+    var dir = NSTemporaryDirectory()
+
+    func run() throws {
+        let path = (dir as NSString).appendingPathComponent("oversweep-bench-\(getpid()).jsonl")
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: path + ".corrupt")
+        }
+        let sample = (0..<1000).map { SyntheticRecords.make(index: $0, prefix: "bench") }
+        func record(_ i: Int) -> TrialRecord {
+            var r = sample[i % sample.count]
+            r.id = TrialID(rawValue: "bench-\(i)")
+            return r
+        }
+
+        var t = Date()
+        let store = try ResultStore.open(path: path, creating: SyntheticRecords.header(), options: StoreOptions())
+        for i in 0..<records { try store.append(record(i)) }
+        try store.flush()
+        try store.close()
+        let writeSeconds = Date().timeIntervalSince(t)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print(String(format: "write: %ld records (%.0f MB) in %.2f s = %.0f records/s (group commit, default options)",
+                     records, Double(size) / 1e6, writeSeconds, Double(records) / writeSeconds))
+
+        t = Date()
+        let ids = try ResultFile.finishedIDs(path: path)
+        let loadSeconds = Date().timeIntervalSince(t)
+        print(String(format: "resume set: %ld ids from %ld lines in %.2f s = %.0f lines/s (ResultFile.finishedIDs, warm cache)",
+                     ids.count, records + 1, loadSeconds, Double(records + 1) / loadSeconds))
+
+        t = Date()
+        let reopened = try ResultStore.open(path: path, creating: SyntheticRecords.header())
+        let openSeconds = Date().timeIntervalSince(t)
+        try reopened.close()
+        print(String(format: "open for resume (lock + verify + id set): %.2f s = %.0f lines/s", openSeconds, Double(records + 1) / openSeconds))
+
+        let sampleCount = min(records, 100_000)
+        let small = path + ".sample.jsonl"
+        defer { try? FileManager.default.removeItem(atPath: small) }
+        let s = try ResultStore.open(path: small, creating: SyntheticRecords.header())
+        for i in 0..<sampleCount { try s.append(record(i)) }
+        try s.close()
+        t = Date()
+        let all = try ResultFile.read(path: small)
+        let readSeconds = Date().timeIntervalSince(t)
+        print(String(format: "full read (decode every record): %ld records in %.2f s = %.0f records/s",
+                     all.records.count, readSeconds, Double(all.records.count) / readSeconds))
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import Testing
+import Wire
+
+/// Peers that should not disturb a sweep: garbage, huge frames, another
+/// protocol version, a worker that takes a lease and goes mute, and (with
+/// CURVE) a worker whose key is not on the allow-list.
+@Suite(.serialized) struct HostileTests {
+    @Test func roguePeerDoesNotDisturbTheSweep() async throws {
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let (spec, ids) = try s.trialList(200)
+        let endpoint = loopbackEndpoint()
+        let out = s.path("results.jsonl")
+        let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "8",
+                                     "--max-message-size", "65536"] + fastLiveness, log: s.path("coordinator.log"))
+        let ctx = try ZMQContext()
+        let rogue = try ZMQClientTransport(context: ctx, spec: SocketSpec(role: .dealer(connect: endpoint, routingID: "rogue")),
+                                           logger: Logger(label: "rogue"))
+        let mute = try ZMQClientTransport(context: ctx, spec: SocketSpec(role: .dealer(connect: endpoint, routingID: "mute")),
+                                          logger: Logger(label: "mute"))
+        defer { rogue.close(lingerMs: 0); mute.close(lingerMs: 0) }
+        // A "worker" that says hello, takes a lease and never speaks again.
+        mute.send(try Codec.encode(Envelope(sweepID: "", incarnation: 0, message:
+            .hello(Hello(name: "mute", host: "nowhere", cores: 1, jobs: 1, build: "x", pid: 1)))))
+        try await Task.sleep(for: .milliseconds(200))
+        let worker = try Child(["worker", "--connect", endpoint, "--jobs", "2", "--name", "honest", "--simulate", "0.005"],
+                               log: s.path("worker.log"))
+        var wrongVersion = try Codec.encode(Envelope(sweepID: "", incarnation: 0, message:
+            .hello(Hello(name: "old", host: "h", cores: 1, jobs: 1, build: "x", pid: 1))))
+        wrongVersion[0][5] = 7
+        for i in 0..<200 {
+            rogue.send([Array("garbage \(i)".utf8)])
+            rogue.send([[0xff, 0x00], (0..<64).map { _ in UInt8.random(in: 0...255) }])
+            rogue.send(wrongVersion)
+            if i == 100 { rogue.send([[UInt8](repeating: 1, count: 1 << 20)]) }
+            if i == 10 {
+                mute.send(try Codec.encode(Envelope(sweepID: "", incarnation: 0, message: .ready(WorkerStatus(capacity: 1, held: [], lastLease: 0)))))
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let status = await coordinator.wait(60)
+        #expect(status == 0, "coordinator: \(coordinator.log)")
+        _ = await worker.wait(10)
+        let records = Scratch.records(out)
+        #expect(records.count == ids.count)
+        #expect(Set(records.map(\.id)) == ids)
+        #expect(records.allSatisfy { $0.worker == "honest" })
+        #expect(coordinator.log.contains("dropped message from peer rogue"))
+        #expect(coordinator.log.contains("protocol version 7"))
+        #expect(coordinator.log.contains("mute@nowhere silent"))
+    }
+
+    @Test func withCurveAWorkerWithAnUnknownKeyGetsNoWork() async throws {
+        let s = try Scratch()
+        defer { s.cleanup() }
+        for name in ["coord", "friend", "stranger"] {
+            let k = try Child(["keygen", "--out", s.path(name)], log: s.path("keygen-\(name).log"))
+            #expect(await k.wait(10) == 0, "keygen: \(k.log)")
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: s.path("coord.key"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let (spec, ids) = try s.trialList(100)
+        let endpoint = loopbackEndpoint()
+        let out = s.path("results.jsonl")
+        let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out,
+                                     "--curve-secret", s.path("coord.key"), "--curve-allow", s.path("friend.pub")] + fastLiveness,
+                                    log: s.path("coordinator.log"))
+        let stranger = try Child(["worker", "--connect", endpoint, "--name", "stranger", "--simulate", "0.005",
+                                  "--curve-secret", s.path("stranger.key"), "--curve-server-key", s.path("coord.pub")],
+                                 log: s.path("stranger.log"))
+        try await Task.sleep(for: .milliseconds(300))
+        let friend = try Child(["worker", "--connect", endpoint, "--name", "friend", "--simulate", "0.005",
+                                "--curve-secret", s.path("friend.key"), "--curve-server-key", s.path("coord.pub")],
+                               log: s.path("friend.log"))
+        #expect(await coordinator.wait(60) == 0, "coordinator: \(coordinator.log)")
+        #expect(await friend.wait(10) == 0)
+        let records = Scratch.records(out)
+        #expect(Set(records.map(\.id)) == ids && records.count == ids.count)
+        #expect(records.allSatisfy { $0.worker == "friend" })
+        #expect(!stranger.log.contains("connected:"))
+        #expect(coordinator.log.contains("not on the allow-list"))
+        stranger.signal(SIGKILL)
+        _ = await stranger.wait(5)
+        // Keys never on the command line: the secret is not in any log.
+        let secret = try String(contentsOfFile: s.path("coord.key"), encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "?"
+        #expect(!coordinator.log.contains(secret))
+    }
+}

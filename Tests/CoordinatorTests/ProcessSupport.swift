@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Runs the built `oversweep` binary as separate processes, as a user would.
+enum Binary {
+    static var url: URL {
+        let bundle = Bundle.main.bundleURL
+        let candidates = [
+            bundle.deletingLastPathComponent().appendingPathComponent("oversweep"),
+            URL(fileURLWithPath: ".build/debug/oversweep"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
+    }
+}
+
+/// A child process whose stderr is collected into a file (no pipe to fill up).
+final class Child {
+    let process = Process()
+    let logPath: String
+
+    init(_ arguments: [String], log: String, wrapper: [String] = []) throws {
+        logPath = log
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        if wrapper.isEmpty {
+            process.executableURL = Binary.url
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: wrapper[0])
+            process.arguments = Array(wrapper.dropFirst()) + [Binary.url.path] + arguments
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardError = handle
+        process.standardOutput = handle
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Exit status, or nil if still running after `seconds` (then it is killed).
+    func wait(_ seconds: Double) async -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            _ = Foundation.kill(pid, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    func signal(_ number: Int32) { _ = Foundation.kill(pid, number) }
+
+    deinit {
+        if process.isRunning {
+            Foundation.kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A scratch directory with a trial list; removed by `cleanup`.
+struct Scratch {
+    let dir: URL
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-proc-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    func cleanup() { try? FileManager.default.removeItem(at: dir) }
+
+    /// Writes `n` small trials (distinct seeds) and returns their ids.
+    func trialList(_ n: Int, name: String = "trials.jsonl") throws -> (path: String, ids: Set<String>) {
+        var text = ""
+        var ids = Set<String>()
+        for i in 0..<n {
+            let id = String(format: "trial%06d", i)
+            ids.insert(id)
+            text += #"{"id":"\#(id)","sweep":"","config":{"data":"sphere_teacher","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":10,"seed":\#(i)}}"# + "\n"
+        }
+        try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+        return (path(name), ids)
+    }
+
+    /// The result file's records as (id, attempt, worker).
+    static func records(_ path: String) -> [(id: String, attempt: Int, worker: String)] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  obj["config"] != nil, let id = obj["id"] as? String else { return nil }
+            return (id, obj["attempt"] as? Int ?? 0, obj["worker"] as? String ?? "")
+        }
+    }
+
+    static func lineCount(_ path: String) -> Int {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+
+    /// Waits until the file holds `lines` lines (or `seconds` pass).
+    static func waitForLines(_ path: String, _ lines: Int, within seconds: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if lineCount(path) >= lines { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+}
+
+/// A loopback TCP endpoint with a port unlikely to clash with other tests.
+func loopbackEndpoint() -> String { "tcp://127.0.0.1:\(Int.random(in: 20_000...60_000))" }
+
+/// Fast failure detection for tests: 0.2 s heartbeats, 3 missed = lost.
+let fastLiveness = ["--heartbeat-interval", "0.2", "--liveness", "3"]

@@ -1,0 +1,121 @@
+import Foundation
+@testable import Store
+import Sweep
+import Testing
+import Training
+
+@Suite struct CodecTests {
+    @Test func crc32MatchesTheStandardCheckValue() {
+        // The CRC-32/ISO-HDLC check value (zlib.crc32(b"123456789")).
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum([UInt8]()) == 0)
+        // Chaining equals one pass, at every split point (slicing-by-8 tail handling).
+        let bytes = (0..<100).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+        let whole = CRC32.checksum(bytes)
+        for split in 0...bytes.count {
+            let a = Array(bytes[..<split]), b = Array(bytes[split...])
+            let chained = b.withUnsafeBytes { CRC32.checksum($0, seed: CRC32.checksum(a)) }
+            #expect(chained == whole)
+        }
+    }
+
+    @Test func timestampsRoundTripExactly() {
+        var rng = SplitMix(state: 7)
+        for _ in 0..<20_000 {
+            // 2001-08 … 2100: where a Double is coarser than two nanoseconds.
+            let t = Double.random(in: 20_000_000...3_155_760_000, using: &rng)
+            let d = Date(timeIntervalSinceReferenceDate: t)
+            let text = Timestamp.format(d)
+            #expect(Timestamp.parse(text) == d, "\(text)")
+        }
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400.5)) == "2000-02-29T00:00:00.500000000Z")
+        #expect(Timestamp.parse("2026-11-23T17:38:12.5Z") == Timestamp.parse("2026-11-23T17:38:12.500000000Z"))
+        #expect(Timestamp.parse("2026-11-23T17:38:12Z")?.timeIntervalSince1970 == 1_795_455_492)
+        #expect(Timestamp.parse("2026-11-23 17:38") == nil)
+        #expect(Timestamp.parse("2026-13-23T17:38:12Z") == nil)
+    }
+
+    @Test func aRecordRoundTripsExactlyIncludingArbitraryDoubles() throws {
+        var rng = SplitMix(state: 42)
+        for i in 0..<300 {
+            var r = SyntheticRecords.make(index: i)
+            var metrics: [String: Double] = [:]
+            for k in 0..<6 {
+                var v = Double(bitPattern: rng.next())
+                while !v.isFinite { v = Double(bitPattern: rng.next()) }
+                metrics["m\(k)"] = v
+            }
+            metrics["tiny"] = Double.leastNonzeroMagnitude
+            metrics["huge"] = -Double.greatestFiniteMagnitude
+            metrics["negzero"] = -0.0
+            r.result.metrics = metrics
+            r.config.lr = Double(bitPattern: rng.next() >> 2)
+            r.result.message = i % 3 == 0 ? "quote \" backslash \\ newline \n tab \t bell \u{7} é ∑ 🙂" : nil
+            r.startedAt = Date(timeIntervalSinceReferenceDate: Double.random(in: 1e7...1e9, using: &rng))
+            let line = try LineCodec.encode(r)
+            #expect(line.last == 0x0A && line.dropLast().allSatisfy { $0 != 0x0A }, "one line")
+            let body = Array(line.dropLast())
+            #expect(LineCodec.verify(body) == .valid)
+            let back = try LineCodec.decodeRecord(Data(body))
+            #expect(back == r)
+            #expect(back.result.metrics["negzero"]?.sign == .minus)
+            // Plain JSON for every other tool.
+            let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            #expect(object?["id"] as? String == r.id.rawValue)
+        }
+    }
+
+    @Test func theConfigIsWrittenAsFoundationWouldWriteIt() throws {
+        // The tree encoder must not drop or rename a config field.
+        var c = TrialConfig()
+        c.noiseStd = 0.25
+        c.dataFile = "data/x,y.csv"
+        c.namedSteps = [1, 2, 3]
+        var w = JSONWriter()
+        try JSONTreeEncoder.write(c, to: &w)
+        let ours = try JSONSerialization.jsonObject(with: Data(w.bytes)) as? NSDictionary
+        let foundation = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? NSDictionary
+        #expect(ours != nil && ours == foundation)
+        #expect(try JSONDecoder().decode(TrialConfig.self, from: Data(w.bytes)) == c)
+    }
+
+    @Test func nonFiniteNumbersAreRefusedNotWritten() {
+        var r = SyntheticRecords.make(index: 1)
+        r.result.metrics["train_loss"] = .nan
+        #expect(throws: StoreError.self) { try LineCodec.encode(r) }
+        r = SyntheticRecords.make(index: 1)
+        r.result.curves["train_loss"]?.values[0] = .infinity
+        #expect(throws: StoreError.self) { try LineCodec.encode(r) }
+        r = SyntheticRecords.make(index: 1)
+        r.config.lr = .infinity
+        #expect(throws: StoreError.self) { try LineCodec.encode(r) }
+    }
+
+    @Test func anyFlippedByteIsDetected() throws {
+        let body = Array(try LineCodec.encode(SyntheticRecords.make(index: 3)).dropLast())
+        for i in stride(from: 0, to: body.count, by: 7) {
+            var bad = body
+            bad[i] ^= 0x04
+            #expect(LineCodec.verify(bad) != .valid, "flip at \(i)")
+        }
+    }
+
+    @Test func fastScansAgreeWithTheFullDecoder() throws {
+        for i in 0..<50 {
+            let r = SyntheticRecords.make(index: i, prefix: "scan")
+            let body = Array(try LineCodec.encode(r).dropLast())
+            body.withUnsafeBytes { b in
+                #expect(LineCodec.fastTrialID(b) == r.id)
+                let fields = LineCodec.leadingStrings(b, count: 4)
+                #expect(fields?.map(\.value) == ["trial", r.id.rawValue, r.sweep, r.result.status.rawValue])
+            }
+        }
+        // An id that needs escaping falls back to the full decoder.
+        var odd = SyntheticRecords.make(index: 1)
+        odd.id = TrialID(rawValue: "a\"b")
+        let body = Array(try LineCodec.encode(odd).dropLast())
+        body.withUnsafeBytes { #expect(LineCodec.fastTrialID($0) == nil) }
+        #expect(try LineCodec.decodeRecord(Data(body)).id == odd.id)
+    }
+}
