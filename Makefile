@@ -91,6 +91,21 @@ bench-store: release
 .PHONY: bench-dispatch
 bench-dispatch: release
 	BIN=$(BIN) python3 bench/dispatch.py
+# The reference experiments E1–E7 (docs/experiments.md) at laptop scale:
+# each examples/eN-*.yaml through `oversweep run` and `oversweep report`
+# into out/experiments/, then the must-hold checks on the examples as shipped
+# (release build with testing enabled). EXPERIMENTS=e1 narrows the set.
+EXPERIMENTS ?= e1 e2 e3 e4 e5 e6 e7
+.PHONY: experiments
+experiments: release
+	@mkdir -p out/experiments
+	@for e in $(EXPERIMENTS); do \
+	  spec=$$(ls examples/$$e-*.yaml) || exit 1; name=$$(basename $$spec .yaml); \
+	  echo "== $$name"; \
+	  $(BIN) run $$spec --workers 2 --out out/experiments/$$name.jsonl --resume || exit 1; \
+	  $(BIN) report out/experiments/$$name.jsonl -o out/experiments/$$name || exit 1; \
+	done
+	OVERSWEEP_SCIENCE_FULL=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter ReferenceExperimentTests
 
 .PHONY: clean
 clean:

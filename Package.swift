@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Training", "Sweep"], swiftSettings: strict),
+        .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep", "Training"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -42,8 +42,9 @@ enum MetricProbes {
     /// The probes a config asks for.
     static func make(for config: TrialConfig) -> [any MetricProbe] {
         switch config.metrics {
-        case .basic: return []
-        case .full: return [NTKAtInit()]  // further §6 probes (spectral norms, flips, rates …) go here
+        case .basic: return [BasicScienceProbe()]
+        case .full:
+            return [BasicScienceProbe(), NTKSpectrumProbe(), DataSeparationProbe(), SpectralNormProbe(), ActivationFlipProbe()]
         }
     }
 }

@@ -212,8 +212,8 @@ import Testing
         c.train = residualWithBias ? "all" : "2,3,out"
         c.metrics = .full
         let run = try TrialRun<Double>(config: c, split: DataSplit.make(for: c))
-        let (gram, n) = try #require(NTKAtInit.gram(run))
-        #expect(n == c.nTrain)
+        let n = c.nTrain
+        let gram = try #require(EmpiricalNTK.gram(run.net, input: run.trainInput.p, rows: n))
         // J_i = ∇_θ f(x_i): backward with ∂L/∂f = e_i.
         var jacobian = [[Double]]()
         for i in 0..<n {
@@ -229,7 +229,7 @@ import Testing
                 #expect(abs(gram[i * n + j] - dot) <= 1e-12 * max(1, abs(dot)))
             }
         }
-        let eigen = NTKAtInit.eigenvalues(gram, n)
+        let eigen = try SymmetricEigen.eigenvalues(of: gram, n: n)
         #expect(eigen.count == n && eigen.first! >= -1e-12 && eigen.first! <= eigen.last!)
         // Trace = Σ eigenvalues.
         let trace = (0..<n).reduce(0) { $0 + gram[$1 * n + $1] }

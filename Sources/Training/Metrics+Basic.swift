@@ -1,0 +1,71 @@
+import Foundation
+
+/// Cheap SCIENCE.md §6 metrics, recorded on every run (O(parameters) per
+/// recorded step, nothing per training step):
+///
+/// - curves `dist_from_init_<layer>`, `dist_from_init` (‖W_l − W_l(0)‖_F, bias
+///   included; the final values are the loop's own metrics of those names);
+/// - `grad_norm_<layer>` = ‖∇_{W_l}L‖_F (bias included) and
+///   `grad_norm_sq_over_loss` = ‖∇L‖²/L, curve and final value;
+/// - `weight_norm` = ‖V‖ over all trainable parameters and
+///   `grad_weight_alignment` = cos(−∇L, V) (seed 002's alignment), curve and final;
+/// - at the end, rate estimates from the train_loss curve: `gamma_hat` =
+///   (L(1000)/L(100))^{1/900} (seed 004; runs of ≥ 1000 steps),
+///   `loss_loglinear_slope` = slope of log L against t over [100, 1000] (or the
+///   last decade [T/10, T] of shorter runs; log γ per step), and
+///   `loss_loglog_slope` = slope of log L against log t over the last decade
+///   [T/10, T] (seed 002: −1 for J_t ∝ 1/t; runs of ≥ 100 steps).
+///
+/// Under SGD the gradient is the step's minibatch gradient (what the
+/// optimiser used) while the loss is the full training loss.
+struct BasicScienceProbe: MetricProbe {
+    mutating func atRecord<T: BLASScalar>(_ run: TrialRun<T>, step: Int, _ sink: inout MetricSink) {
+        func put(_ name: String, _ value: Double) {
+            sink.append(name, step: step, value)
+            sink.set(name, value)
+        }
+        var dist = 0.0, grad = 0.0, weight = 0.0, dot = 0.0
+        for layer in run.net.trainableLayers {
+            let d = layer.distanceFromInit()
+            dist += d * d
+            sink.append("dist_from_init_" + layer.name, step: step, d)
+            let g = layer.gradientNormSquared()
+            grad += g
+            put("grad_norm_" + layer.name, g.squareRoot())
+            let (w2, wg) = Self.normAndDot(layer)
+            weight += w2
+            dot += wg
+        }
+        sink.append("dist_from_init", step: step, dist.squareRoot())
+        if let loss = sink.metrics["train_loss"], loss > 0 { put("grad_norm_sq_over_loss", grad / loss) }
+        put("weight_norm", weight.squareRoot())
+        if weight > 0 && grad > 0 { put("grad_weight_alignment", -dot / (weight * grad).squareRoot()) }
+    }
+
+    mutating func atEnd<T: BLASScalar>(_ run: TrialRun<T>, _ sink: inout MetricSink) {
+        guard let curve = sink.curves["train_loss"], let last = curve.steps.last else { return }
+        if let g = RateEstimates.contraction(curve, from: 100, to: 1000) { sink.set("gamma_hat", g) }
+        let (from, to) = last >= 1000 ? (100, 1000) : (last / 10, last)
+        if last >= 10, let s = RateEstimates.logLinearSlope(curve, from: from, to: to) { sink.set("loss_loglinear_slope", s) }
+        if last >= 100, let s = RateEstimates.logLogSlope(curve, from: last / 10, to: last) { sink.set("loss_loglog_slope", s) }
+    }
+
+    /// (‖W‖² + ‖b‖², ⟨W, ∇W⟩ + ⟨b, ∇b⟩) of one trainable layer, in Double.
+    static func normAndDot<T: BLASScalar>(_ layer: DenseLayer<T>) -> (Double, Double) {
+        guard let gw = layer.gw else { return (0, 0) }
+        var w2 = 0.0, wg = 0.0
+        for i in 0..<layer.w.count {
+            let w = Double(layer.w.p[i])
+            w2 += w * w
+            wg += w * Double(gw.p[i])
+        }
+        if let b = layer.b, let gb = layer.gb {
+            for i in 0..<b.count {
+                let w = Double(b.p[i])
+                w2 += w * w
+                wg += w * Double(gb.p[i])
+            }
+        }
+        return (w2, wg)
+    }
+}
