@@ -25,13 +25,16 @@ wait_for() {
     done
 }
 
-# The binary under test: $OVERSWEEP, else the fake (FAKE=1 in the environment).
-# With the fake, the sweep's state directory is $1/fake.
+# The binary under test: $OVERSWEEP, else the repository's debug build, with
+# SPEC defaulting to tests/sweep.yaml. Only CLUSTER_FAKE=1 selects the fake
+# (FAKE=1 in the environment; its state directory is $1/fake).
 select_oversweep() {
-    if [[ -n ${OVERSWEEP:-} ]]; then
-        [[ -x $OVERSWEEP ]] || { echo "OVERSWEEP=$OVERSWEEP is not executable" >&2; exit 2; }
-        export FAKE=0
+    if [[ -z ${CLUSTER_FAKE:-} ]]; then
+        export OVERSWEEP=${OVERSWEEP:-${CLUSTER_BIN:-$repo/.build/debug/oversweep}}
+        [[ -x $OVERSWEEP ]] || { echo "OVERSWEEP=$OVERSWEEP is not executable (swift build first)" >&2; exit 2; }
+        export SPEC=${SPEC:-$repo/cluster/tests/sweep.yaml} FAKE=0
     else
+        unset SPEC
         export OVERSWEEP=$repo/cluster/tests/fake-oversweep FAKE=1
         export FAKE_OVERSWEEP_STATE=$1/fake FAKE_TRIALS=${FAKE_TRIALS:-40} FAKE_TRIAL_SECONDS=${FAKE_TRIAL_SECONDS:-0.4}
         mkdir -p "$FAKE_OVERSWEEP_STATE"

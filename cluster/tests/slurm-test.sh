@@ -3,8 +3,9 @@
 # (slurm-local.sh): submit a sweep, scancel one worker array task mid-sweep,
 # requeue the coordinator mid-sweep, and check every trial is recorded once.
 # Also the refusals of submit.sh. Needs root, slurm-wlm and munge.
-#   OVERSWEEP=/path/to/oversweep SPEC=examples/x.yaml slurm-test.sh   (real binary)
-#   slurm-test.sh                                                     (fake binary)
+#   slurm-test.sh                        (the debug build, tests/sweep.yaml)
+#   OVERSWEEP=/path/to/oversweep SPEC=examples/x.yaml slurm-test.sh
+#   CLUSTER_FAKE=1 slurm-test.sh         (tests/fake-oversweep)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
