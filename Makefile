@@ -73,7 +73,7 @@ cluster-lint: cluster-deps
 
 .PHONY: cluster-test
 cluster-test: cluster-lint build
-	cluster/tests/run.sh
+	CLUSTER_BIN=$(CLUSTER_BIN) cluster/tests/run.sh
 
 # Planning a 1,000,000-trial spec: wall time and peak memory (docs/spec-format.md).
 .PHONY: bench-plan

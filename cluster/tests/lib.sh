@@ -25,13 +25,16 @@ wait_for() {
     done
 }
 
-# The binary under test: $OVERSWEEP, else the fake (FAKE=1 in the environment).
-# With the fake, the sweep's state directory is $1/fake.
+# The binary under test: $OVERSWEEP, else the repository's debug build, with
+# SPEC defaulting to tests/sweep.yaml. Only CLUSTER_FAKE=1 selects the fake
+# (FAKE=1 in the environment; its state directory is $1/fake).
 select_oversweep() {
-    if [[ -n ${OVERSWEEP:-} ]]; then
-        [[ -x $OVERSWEEP ]] || { echo "OVERSWEEP=$OVERSWEEP is not executable" >&2; exit 2; }
-        export FAKE=0
+    if [[ -z ${CLUSTER_FAKE:-} ]]; then
+        export OVERSWEEP=${OVERSWEEP:-${CLUSTER_BIN:-$repo/.build/debug/oversweep}}
+        [[ -x $OVERSWEEP ]] || { echo "OVERSWEEP=$OVERSWEEP is not executable (swift build first)" >&2; exit 2; }
+        export SPEC=${SPEC:-$repo/cluster/tests/sweep.yaml} FAKE=0
     else
+        unset SPEC
         export OVERSWEEP=$repo/cluster/tests/fake-oversweep FAKE=1
         export FAKE_OVERSWEEP_STATE=$1/fake FAKE_TRIALS=${FAKE_TRIALS:-40} FAKE_TRIAL_SECONDS=${FAKE_TRIAL_SECONDS:-0.4}
         mkdir -p "$FAKE_OVERSWEEP_STATE"
@@ -42,18 +45,20 @@ select_oversweep() {
 result_ids() { { grep -o '"id" *: *"[^"]*"' "$1" || true; } | sed 's/.*"\([^"]*\)"$/\1/'; }
 
 # check_results FILE SPEC: every planned trial recorded exactly once — by
-# `oversweep status` (with --spec where the build supports it) and by counting
-# the ids in the file ourselves.
+# `oversweep status FILE --spec SPEC` ("N trials planned, 0 remaining", no
+# duplicate or unreadable lines, no failed trial) and by counting the ids in
+# the file ourselves.
 check_results() {
-    local file=$1 spec=$2 out rc=0 total lines uniq recorded
-    out=$("$OVERSWEEP" status "$file" --spec "$spec" 2>&1) || { rc=$?; out=$("$OVERSWEEP" status "$file" 2>&1) && rc=0 || rc=$?; }
+    local file=$1 spec=$2 out rc=0 total lines uniq planned remaining
+    out=$("$OVERSWEEP" status "$file" --spec "$spec" 2>&1) || rc=$?
     total=$(plan_trials "$spec")
     lines=$(result_ids "$file" | wc -l)
     uniq=$(result_ids "$file" | sort -u | wc -l)
-    recorded=$(grep -Eo 'trials recorded: [0-9]+' <<<"$out" | grep -Eo '[0-9]+$' || echo "?")
-    if [[ $rc == 0 && $recorded == "$total" && $uniq == "$total" && $lines == "$total" ]] \
-        && ! grep -q 'duplicate lines' <<<"$out" && ! grep -Eq '[1-9][0-9]* remaining' <<<"$out"; then
-        pass "every trial once: $total planned, $uniq recorded, $lines lines; status: $(grep -E 'recorded|remaining' <<<"$out" | tr '\n' ' ')"
+    planned=$(grep -Eo '[0-9]+ trials planned' <<<"$out" | grep -Eo '^[0-9]+' || echo "?")
+    remaining=$(grep -Eo '[0-9]+ remaining' <<<"$out" | grep -Eo '^[0-9]+' || echo "?")
+    if [[ $rc == 0 && $planned == "$total" && $remaining == 0 && $uniq == "$total" && $lines == "$total" ]] \
+        && ! grep -Eq 'duplicate lines|unreadable lines|[1-9][0-9]* failed' <<<"$out"; then
+        pass "every trial once: $total planned, $uniq recorded, $lines lines, status: $planned planned, $remaining remaining"
     else
         fail "status exit $rc, $total planned, $uniq distinct ids in $lines trial lines: $out"
     fi

@@ -3,8 +3,9 @@
 # (slurm-local.sh): submit a sweep, scancel one worker array task mid-sweep,
 # requeue the coordinator mid-sweep, and check every trial is recorded once.
 # Also the refusals of submit.sh. Needs root, slurm-wlm and munge.
-#   OVERSWEEP=/path/to/oversweep SPEC=examples/x.yaml slurm-test.sh   (real binary)
-#   slurm-test.sh                                                     (fake binary)
+#   slurm-test.sh                        (the debug build, tests/sweep.yaml)
+#   OVERSWEEP=/path/to/oversweep SPEC=examples/x.yaml slurm-test.sh
+#   CLUSTER_FAKE=1 slurm-test.sh         (tests/fake-oversweep)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -67,6 +68,8 @@ if wait_for 300 job_gone "$coord"; then pass "coordinator job $coord finished"; 
 wait_for 60 job_gone "$workers" || fail "worker array $workers still queued/running after the sweep"
 [[ -e $sweep/coordinator.done ]] && pass "coordinator.done marked" || fail "no coordinator.done"
 check_results "$sweep/results.jsonl" "$spec"
+# Informational: how many trials a second lease finished (the killed workers' ones).
+echo "      re-leased trials (attempt ≥ 2): $(grep -Ec '"attempt":([2-9]|[1-9][0-9])' "$sweep/results.jsonl" || true)"
 grep -q SIGTERM "$sweep/logs/worker-${workers}_1.out" && pass "cancelled worker got SIGTERM" \
     || fail "cancelled worker's log shows no SIGTERM: $(cat "$sweep/logs/worker-${workers}_1.out")"
 grep -q "exited with status 0" "$sweep/logs/worker-${workers}_2.out" && pass "the surviving worker exited 0 at the end" \
