@@ -60,7 +60,8 @@ def sweep(trials, workers, jobs, simulate, lease_size, spin=False):
         except subprocess.TimeoutExpired:
             w.kill()
     with open(out) as f:
-        recorded = sum(1 for _ in f)
+        # The result file starts with a header line (ResultStore): count trial lines only.
+        recorded = sum(1 for line in f if not line.startswith('{"kind":"header"'))
     if coord.returncode != 0:
         sys.exit(f"coordinator failed ({coord.returncode}); see {d}")
     subprocess.run(["rm", "-rf", d])

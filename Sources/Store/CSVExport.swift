@@ -1,4 +1,5 @@
 import Foundation
+import Sweep
 import Training
 
 /// A flat table of trials for spreadsheets and pandas: id, sub-sweep,

@@ -1,4 +1,5 @@
 import Foundation
+import Sweep
 
 /// An `Encoder` that writes any `Encodable` (here: `TrialConfig`) through
 /// `JSONWriter`, keeping the order in which the type encodes its keys. It

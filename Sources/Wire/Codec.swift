@@ -1,4 +1,5 @@
 import Foundation
+import Sweep
 
 /// Binary-safe framing: every message is two frames,
 ///
@@ -24,21 +25,42 @@ public enum Codec {
     }
 
     private static func body(_ message: Message) throws -> [UInt8] {
+        // The per-trial messages go through the direct writer (BodyWriter);
+        // the rare ones through JSONEncoder.
+        switch message {
+        case .lease(let m):
+            var w = JSONWriter(capacity: 256 + 1536 * m.trials.count)
+            try BodyWriter.lease(m, to: &w)
+            return w.bytes
+        case .result(let m):
+            var w = JSONWriter(capacity: 128 + 384 * m.reports.count)
+            try BodyWriter.results(m, to: &w)
+            return w.bytes
+        case .ack(let m):
+            var w = JSONWriter(capacity: 16 + 68 * m.trials.count)
+            BodyWriter.ack(m, to: &w)
+            return w.bytes
+        case .ready(let m):
+            var w = JSONWriter(capacity: 64 + 21 * m.held.count)
+            BodyWriter.status(m, to: &w)
+            return w.bytes
+        case .heartbeat(let m):
+            guard let m else { return Array("{}".utf8) }
+            var w = JSONWriter(capacity: 64 + 21 * m.held.count)
+            BodyWriter.status(m, to: &w)
+            return w.bytes
+        default:
+            break
+        }
         let e = JSONEncoder()
         e.dateEncodingStrategy = .secondsSince1970
         switch message {
         case .hello(let m): return Array(try e.encode(m))
         case .welcome(let m): return Array(try e.encode(m))
-        case .ready(let m): return Array(try e.encode(m))
-        case .lease(let m): return Array(try e.encode(m))
-        case .result(let m): return Array(try e.encode(m))
-        case .ack(let m): return Array(try e.encode(m))
-        case .heartbeat(let m):
-            if let m { return Array(try e.encode(m)) }
-            return Array("{}".utf8)
         case .bye(let m): return Array(try e.encode(m))
         case .done(let m): return Array(try e.encode(m))
         case .reject(let m): return Array(try e.encode(m))
+        case .ready, .lease, .result, .ack, .heartbeat: return []  // written above
         }
     }
 
@@ -46,7 +68,7 @@ public enum Codec {
     public static func header(_ frames: [[UInt8]]) throws -> (version: UInt16, kind: MessageKind, incarnation: UInt64, sweepID: String) {
         guard frames.count == 2 else { throw WireError(.malformed, "expected 2 frames, got \(frames.count)") }
         let h = frames[0]
-        guard h.count >= headerSize, Array(h[0..<4]) == magic else {
+        guard h.count >= headerSize, h[0..<4].elementsEqual(magic) else {
             throw WireError(.malformed, "bad header (\(h.count) bytes, no OSWP magic)")
         }
         let version = UInt16(h[4]) << 8 | UInt16(h[5])
@@ -64,6 +86,12 @@ public enum Codec {
 
     public static func decode(_ frames: [[UInt8]]) throws -> Envelope {
         let h = try header(frames)
+        // Most results come without a config (the lease had it): those are
+        // read directly; anything else (or anything odd) goes to JSONDecoder,
+        // whose errors name the problem.
+        if h.kind == .result, let results = ResultsReader.read(frames[1]) {
+            return Envelope(version: h.version, sweepID: h.sweepID, incarnation: h.incarnation, message: .result(results))
+        }
         let d = JSONDecoder()
         d.dateDecodingStrategy = .secondsSince1970
         let body = Data(frames[1])
@@ -74,7 +102,8 @@ public enum Codec {
             case .welcome: message = .welcome(try d.decode(Welcome.self, from: body))
             case .ready: message = .ready(try d.decode(WorkerStatus.self, from: body))
             case .lease: message = .lease(try d.decode(Lease.self, from: body))
-            case .result: message = .result(try d.decode(Results.self, from: body))
+            case .result:
+                message = .result(try d.decode(Results.self, from: body))
             case .ack: message = .ack(try d.decode(Ack.self, from: body))
             case .heartbeat:
                 message = .heartbeat(body.count <= 2 ? nil : try d.decode(WorkerStatus.self, from: body))

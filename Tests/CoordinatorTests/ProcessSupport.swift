@@ -98,6 +98,16 @@ struct Scratch {
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
+    /// Waits until `condition` holds (or `seconds` pass).
+    static func waitUntil(within seconds: Double, _ condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     /// Waits until the file holds `lines` lines (or `seconds` pass).
     static func waitForLines(_ path: String, _ lines: Int, within seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

@@ -3,12 +3,13 @@ import Training
 /// Writes a `TrialConfig` as the JSON object its `Codable` conformance would
 /// produce (same keys, same order), without going through `Encoder`: Codable's
 /// generic containers cost two thirds of the store's write time.
-/// `CodecTests.theConfigIsWrittenAsFoundationWouldWriteIt` compares the two on
+/// The store's result lines and the wire protocol's leases both use it.
+/// `CodecTests.theConfigIsWrittenAsFoundationWouldWriteIt` (StoreTests) compares the two on
 /// several configs, so a field added to `TrialConfig` and not here fails CI.
-enum ConfigWriter {
-    struct NonFinite: Error { var field: TrialConfig.Field }
+public enum ConfigWriter {
+    public struct NonFinite: Error { public var field: TrialConfig.Field }
 
-    static func write(_ c: TrialConfig, to w: inout JSONWriter) throws(NonFinite) {
+    public static func write(_ c: TrialConfig, to w: inout JSONWriter) throws(NonFinite) {
         func finite(_ v: Double, _ f: TrialConfig.Field) throws(NonFinite) {
             if !v.isFinite { throw NonFinite(field: f) }
         }
