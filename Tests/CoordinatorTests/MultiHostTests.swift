@@ -78,14 +78,16 @@ final class NetnsLab {
         let w1NS = try lab.addHost("w1", 2)
         let w2NS = try lab.addHost("w2", 3)
 
-        let (spec, ids) = try s.trialList(200)
+        // 120 trials of 0.15 s (sleeping, no CPU): ≥ 9 s with both workers, so the
+        // cut lands mid-sweep even when a busy test runner polls late.
+        let (spec, ids) = try s.trialList(120)
         let endpoint = "tcp://\(lab.subnet).1:5555"
         let out = s.path("results.jsonl")
         let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "5"] + fastLiveness,
                                     log: s.path("coordinator.log"), wrapper: lab.wrapper(coordNS))
-        let cut = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w1", "--simulate", "0.05"],
+        let cut = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w1", "--simulate", "0.15"],
                             log: s.path("w1.log"), wrapper: lab.wrapper(w1NS))
-        let kept = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w2", "--simulate", "0.05"],
+        let kept = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w2", "--simulate", "0.15"],
                              log: s.path("w2.log"), wrapper: lab.wrapper(w2NS))
         // Cut as soon as w1 has worked, so it surely holds leases (on a loaded
         // machine a line count could be reached only near the end of the sweep).
@@ -93,7 +95,7 @@ final class NetnsLab {
         let w1Before = Scratch.records(out).filter { $0.worker == "w1" }.count
         try lab.setLink("w1", up: false)
 
-        let status = await coordinator.wait(60)
+        let status = await coordinator.wait(90)
         #expect(status == 0, "coordinator: \(coordinator.log)")
         #expect(await kept.wait(10) == 0)
         cut.signal(SIGKILL)
