@@ -30,10 +30,10 @@ release: deps
 .PHONY: run
 run: release
 	@mkdir -p $(dir $(OUT))
-	$(BIN) run $(SPEC) --out $(OUT)
+	$(BIN) run $(SPEC) --out $(OUT) --resume
 
-.PHONY: test-deps
 # The store's tests check that pandas.read_json(lines=True) reads result files.
+.PHONY: test-deps
 test-deps: deps
 	@python3 -c "import pandas" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore pandas || echo "pandas unavailable: the pandas check will be skipped"
 
@@ -86,6 +86,11 @@ BENCH_STORE_RECORDS ?= 1000000
 .PHONY: bench-store
 bench-store: release
 	$(BIN) store-tool bench --records $(BENCH_STORE_RECORDS)
+
+# Coordinator dispatch rate, overhead and peak memory (figures: docs/dispatch-benchmark.md).
+.PHONY: bench-dispatch
+bench-dispatch: release
+	BIN=$(BIN) python3 bench/dispatch.py
 
 # The reference experiments E1–E7 (docs/experiments.md) at laptop scale:
 # each examples/eN-*.yaml through `oversweep run` and `oversweep report`

@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sweep", "Training"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Training", "Sweep"], swiftSettings: strict),
         .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training"], swiftSettings: strict),

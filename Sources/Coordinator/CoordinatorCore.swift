@@ -142,6 +142,8 @@ public final class CoordinatorCore {
 
     private func drop(_ peer: PeerID, _ why: String) {
         stats.droppedMessages += 1
+        // Bounded: a rogue can invent any number of peer ids.
+        if dropLog.count > 10_000 { dropLog.removeAll() }
         let n = (dropLog[peer] ?? 0) + 1
         dropLog[peer] = n
         // A rogue peer must not flood the log: the first few, then every 1000th.
@@ -228,7 +230,11 @@ public final class CoordinatorCore {
             workers[peer]?.streakStart = successSerial + 1
         }
         successSerial += 1
-        let config = pending?.trial.config ?? report.config
+        guard let config = pending?.trial.config ?? report.config else {
+            // Unknown lease and no config: not recordable now; the worker resends with its config.
+            pendingAcks[peer]?.removeLast()
+            return []
+        }
         let sweep = pending?.trial.sweep ?? report.sweep
         let rec = TrialRecord(id: report.trialID, sweep: sweep, config: config, result: report.result,
                               worker: worker.hello.name, host: worker.hello.host, attempt: max(1, attempt),
@@ -473,7 +479,7 @@ public final class CoordinatorCore {
             unflushed = 0
         }
         guard !pendingAcks.isEmpty else { return [] }
-        let out = pendingAcks.map { Outgoing(peer: $0.key, message: .ack(Ack(trials: $0.value))) }
+        let out = pendingAcks.filter { !$0.value.isEmpty }.map { Outgoing(peer: $0.key, message: .ack(Ack(trials: $0.value))) }
         pendingAcks.removeAll(keepingCapacity: true)
         return out
     }

@@ -11,9 +11,13 @@ public final class ProgressLine: @unchecked Sendable {
     private let plainInterval: Double
     private let start = Date()
 
-    public init(live: Bool, plainInterval: Double = 10) {
-        self.live = live
+    private let emit: (@Sendable (String) -> Void)?
+
+    /// `emit` receives the periodic lines instead of stderr (e.g. a JSON logger); it implies plain lines.
+    public init(live: Bool, plainInterval: Double = 10, emit: (@Sendable (String) -> Void)? = nil) {
+        self.live = live && emit == nil
         self.plainInterval = plainInterval
+        self.emit = emit
     }
 
     public static var stderrIsTTY: Bool { isatty(2) != 0 }
@@ -36,7 +40,7 @@ public final class ProgressLine: @unchecked Sendable {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
         } else if t - lastPlain >= plainInterval {
             lastPlain = t
-            FileHandle.standardError.write(Data("progress: \(text)\n".utf8))
+            if let emit { emit("progress: \(text)") } else { FileHandle.standardError.write(Data("progress: \(text)\n".utf8)) }
         }
     }
 

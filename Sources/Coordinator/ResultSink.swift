@@ -50,66 +50,40 @@ public final class MemoryResultSink: ResultSink {
 /// A JSON-lines file of `TrialRecord`s, appended and fsync'ed on flush.
 /// Stand-in until the Store module's `ResultStore` is wired in; on open it
 /// reads the ids already present and sets aside a torn last line.
-public final class JSONLinesResultSink: ResultSink {
-    private let fd: Int32
-    private var ids = Set<TrialID>()
-    private var buffer: [UInt8] = []
-    private let encoder: JSONEncoder
-    public let path: String
+/// The real sink: the crash-safe JSON-lines `ResultStore` (group commit;
+/// `flush` returns once the records are fsynced, so acks after it never
+/// acknowledge a result a crash could lose).
+public final class StoreResultSink: ResultSink {
+    public let store: ResultStore
+    /// Kept here rather than asking the store: `ResultStore.finishedIDs` copies its set.
+    private var ids: Set<TrialID>
 
-    public init(path: String, resume: Bool) throws {
-        self.path = path
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let exists = FileManager.default.fileExists(atPath: path)
-        if exists && !resume {
+    /// Opens (or creates, with `header`) the result file. An existing file is
+    /// continued only with `resume`; a file of another sweep is refused unless
+    /// `allowSpecMismatch`.
+    public init(path: String, header: StoreHeader, resume: Bool, allowSpecMismatch: Bool = false) throws {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if exists && !isDirectory.boolValue && size > 0 && !resume {
             throw CoordinatorError("\(path) already exists; pass --resume to continue that sweep")
         }
-        var validLength = 0
-        if exists, let data = FileManager.default.contents(atPath: path) {
-            struct IDOnly: Decodable { var id: TrialID }
-            var offset = 0
-            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                let end = offset + line.count
-                // Only lines ending with a newline are complete.
-                guard end < data.count else { break }
-                if let r = try? JSONDecoder().decode(IDOnly.self, from: Data(line)) { ids.insert(r.id) }
-                offset = end + 1
-                validLength = offset
-            }
-        }
-        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw CoordinatorError("cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
-        // A torn last line (crash mid-write) is cut off; its trial simply runs again.
-        if ftruncate(fd, off_t(validLength)) != 0 || lseek(fd, 0, SEEK_END) < 0 {
-            throw CoordinatorError("cannot prepare \(path): \(String(cString: strerror(errno)))")
-        }
+        store = try ResultStore.open(path: path, creating: header, options: StoreOptions(allowSpecMismatch: allowSpecMismatch))
+        ids = store.finishedIDs
     }
 
-    deinit { close(fd) }
+    deinit { try? store.close() }
 
+    public var recoveryWarnings: [String] { store.recoveryReport.warnings(path: store.path) }
     public func isRecorded(_ id: TrialID) -> Bool { ids.contains(id) }
     public var recordedCount: Int { ids.count }
 
     public func append(_ record: TrialRecord) throws -> Bool {
         guard ids.insert(record.id).inserted else { return false }
-        buffer.append(contentsOf: try encoder.encode(record))
-        buffer.append(UInt8(ascii: "\n"))
-        return true
+        return try store.append(record)
     }
 
-    public func flush() throws {
-        var written = 0
-        while written < buffer.count {
-            let n = buffer[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CoordinatorError("writing \(path): \(String(cString: strerror(errno)))")
-            }
-            written += n
-        }
-        buffer.removeAll(keepingCapacity: true)
-        if fsync(fd) != 0 { throw CoordinatorError("fsync \(path): \(String(cString: strerror(errno)))") }
-    }
+    public func flush() throws { try store.flush() }
+
+    public func close() throws { try store.close() }
 }

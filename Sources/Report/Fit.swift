@@ -1,52 +1,10 @@
 import Foundation
-
-/// A least-squares line y = intercept + slope·x, with standard errors and R².
-public struct LinearFit: Sendable, Equatable {
-    public var slope: Double
-    public var intercept: Double
-    /// Standard error of the slope (nil with only two points: no residual degrees of freedom).
-    public var slopeStdError: Double?
-    public var interceptStdError: Double?
-    /// Coefficient of determination (1 when the points lie on the line; nil when all y are equal).
-    public var r2: Double?
-    public var n: Int
-
-    public func predict(_ x: Double) -> Double { intercept + slope * x }
-}
+import Training
 
 public enum Fit {
-    /// Ordinary least squares over the finite (x, y) pairs; nil with fewer than
-    /// two points or when all x are equal.
+    /// Ordinary least squares over the finite (x, y) pairs (Training's `LeastSquares`).
     public static func linear(x: [Double], y: [Double]) -> LinearFit? {
-        let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
-        guard pairs.count >= 2 else { return nil }
-        let n = Double(pairs.count)
-        let mx = pairs.reduce(0) { $0 + $1.0 } / n
-        let my = pairs.reduce(0) { $0 + $1.1 } / n
-        var sxx = 0.0, sxy = 0.0, syy = 0.0
-        for (a, b) in pairs {
-            sxx += (a - mx) * (a - mx)
-            sxy += (a - mx) * (b - my)
-            syy += (b - my) * (b - my)
-        }
-        // Relative test: x values that differ only by rounding count as equal.
-        let sumSquares = pairs.reduce(0) { $0 + $1.0 * $1.0 }
-        guard sxx > 1e-300, sxx > 1e-24 * sumSquares else { return nil }
-        let slope = sxy / sxx
-        let intercept = my - slope * mx
-        let sse = pairs.reduce(0) { acc, p in
-            let r = p.1 - (intercept + slope * p.0)
-            return acc + r * r
-        }
-        var seSlope: Double? = nil, seIntercept: Double? = nil
-        if pairs.count > 2 {
-            let s2 = sse / (n - 2)
-            seSlope = (s2 / sxx).squareRoot()
-            seIntercept = (s2 * (1 / n + mx * mx / sxx)).squareRoot()
-        }
-        let r2: Double? = syy > 0 ? Swift.max(0, 1 - sse / syy) : nil
-        return LinearFit(slope: slope, intercept: intercept, slopeStdError: seSlope,
-                         interceptStdError: seIntercept, r2: r2, n: pairs.count)
+        LeastSquares.fit(x: x, y: y)
     }
 
     /// Fits log y = c + slope·log x (natural logs; the slope is base-free) over

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// Number formatting for tables and plot labels: three significant digits,
 /// scientific notation only for very large or very small magnitudes.

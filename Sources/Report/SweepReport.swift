@@ -17,7 +17,7 @@ public enum SweepReport {
             overview.blocks.append(.paragraph("\(input.count - records.count) records repeat a trial id (a re-leased or merged trial); the last of each is used."))
         }
         doc.sections.append(overview)
-        doc.sections += ReferenceFigures.sections(all, namer: &namer)
+        doc.sections += ReferenceFigures.sectionsPerSubSweep(all, namer: &namer)
 
         let names = Array(Set(records.map(\.sweep))).sorted()
         for name in names {
@@ -26,6 +26,7 @@ public enum SweepReport {
             doc.sections.append(results(GroupedSweep(records: subset), title: title, namer: &namer))
         }
         if let problems = problems(all) { doc.sections.append(problems) }
+        doc.sections = doc.sections.map(dropBlankContextColumn)
         return doc
     }
 
@@ -106,12 +107,29 @@ public enum SweepReport {
                 let along = g.along(axis.name, minPoints: axis.isNumeric ? 2 : 1)
                 if axis.isNumeric {
                     let series = Plots.against(along, extract: TrialNumbers.metric(metric), fallback: metric)
-                    for (i, part) in Plots.chunks(series).prefix(3).enumerated() {
-                        let plot = Plot(title: "\(metric) against \(axis.name)" + Plots.part(i, of: Plots.chunks(series).count),
+                    let chunks = Plots.chunks(series)
+                    for (i, part) in chunks.prefix(3).enumerated() {
+                        let yScale = Plots.yScale(part)
+                        // On log-log axes, the power law each series follows (fitted over its trials).
+                        var notes: [String] = []
+                        if axis.prefersLogScale && yScale == .log {
+                            let contexts = along.filter { a in part.contains { $0.name == a.label(or: metric) } }
+                            for a in contexts.prefix(4) {
+                                let pairs = a.points.flatMap { p in p.group.values(TrialNumbers.metric(metric)).map { (p.value.number ?? .nan, $0) } }
+                                if let f = Fit.logLog(x: pairs.map(\.0), y: pairs.map(\.1)) {
+                                    notes.append((a.context.isEmpty ? "" : "\(a.context): ") + "log-log " + Format.fit(f))
+                                }
+                            }
+                        }
+                        let plot = Plot(title: "\(metric) against \(axis.name)" + Plots.part(i, of: chunks.count),
                                         xLabel: axis.name, yLabel: metric,
-                                        xScale: axis.prefersLogScale ? .log : .linear, yScale: Plots.yScale(part), series: part)
+                                        xScale: axis.prefersLogScale ? .log : .linear, yScale: yScale, series: part, notes: notes)
                         s.blocks.append(.figure(Figure(name: namer.name("\(title) \(metric) vs \(axis.name) \(i + 1)"),
                                                        caption: "\(metric) against \(axis.name): mean ± std over seeds", plot: plot)))
+                    }
+                    if chunks.count > 3 {
+                        s.blocks.append(.paragraph("\(metric) against \(axis.name): \(series.count - 3 * Plots.maxSeries) more series "
+                            + "(combinations of the other axes) not plotted; their numbers are in the table above."))
                     }
                 } else if axis.values.count <= 16 {
                     let cats = axis.values.map(\.description)
@@ -130,6 +148,19 @@ public enum SweepReport {
                     }
                 }
             }
+        }
+        return s
+    }
+
+    /// A leading "context"/"learner" column that is "—" on every row (one series) says nothing.
+    static func dropBlankContextColumn(_ section: Section) -> Section {
+        var s = section
+        s.blocks = s.blocks.map { b in
+            guard case .table(var t) = b, ["context", "learner"].contains(t.header.first ?? ""),
+                  t.rows.allSatisfy({ $0.first == "—" }) else { return b }
+            t.header.removeFirst()
+            t.rows = t.rows.map { Array($0.dropFirst()) }
+            return .table(t)
         }
         return s
     }

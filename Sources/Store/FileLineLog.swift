@@ -14,6 +14,8 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
     private var isOpen = true
     /// Size as this process knows it (it is the only writer while it holds the lock).
     public private(set) var size: UInt64
+    /// Crash tests only (see `StoreOptions.slowWritesForCrashTests`).
+    package var slowWrites = false
 
     /// Opens an existing file, or creates it when `create` is true. Refuses directories.
     public init(path: String, writable: Bool, create: Bool = false) throws {
@@ -132,7 +134,9 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
         var done = 0
         let failure: StoreError? = bytes.withUnsafeBytes { b in
             while done < b.count {
-                let n = pwrite(fd, b.baseAddress! + done, b.count - done, off_t(before + UInt64(done)))
+                let piece = slowWrites ? min(512, b.count - done) : b.count - done
+                if slowWrites { usleep(100) }
+                let n = pwrite(fd, b.baseAddress! + done, piece, off_t(before + UInt64(done)))
                 if n < 0 {
                     if errno == EINTR { continue }
                     return Self.error(path, "cannot write")

@@ -63,9 +63,9 @@ public enum LineCodec {
         w.key("ended_at"); w.date(r.endedAt)
         w.key("config")
         do {
-            try JSONTreeEncoder.write(r.config, to: &w)
-        } catch let e as JSONTreeEncoder.NonFinite {
-            throw StoreError(.invalidRecord, path: path, "trial \(r.id.short): config \(e)")
+            try ConfigWriter.write(r.config, to: &w)
+        } catch {
+            throw StoreError(.invalidRecord, path: path, "trial \(r.id.short): config '\(error.field.rawValue)' is not a finite number")
         }
         w.key("curves"); w.beginObject()
         for name in r.result.curves.keys.sorted() {

@@ -37,6 +37,7 @@ public final class ResultStore: @unchecked Sendable {
     public static func open(path: String, creating header: StoreHeader?, options: StoreOptions = .init()) throws -> ResultStore {
         let log = try FileLineLog(path: path, writable: true, create: header != nil)
         try log.lockExclusively()
+        log.slowWrites = options.slowWritesForCrashTests
         var report = RecoveryReport()
         if let header, try startsNew(log) {
             if log.size > 0 { try setAside(log, from: 0, problems: [], report: &report, path: path) }
@@ -157,12 +158,12 @@ public final class ResultStore: @unchecked Sendable {
 
     private func syncLoop() {
         condition.lock()
-        while true {
+        while failure == nil {
             let due = firstPendingAt.map { $0.addingTimeInterval(options.syncInterval) } ?? .distantFuture
             let ready = !pending.isEmpty && (flushWanted || closing || pendingIDs.count >= options.syncBatchRecords
                 || pending.count >= options.maxPendingBytes / 2 || Date() >= due)
             if !ready {
-                if closing || failure != nil { break }
+                if closing { break }
                 _ = pending.isEmpty ? condition.wait(until: Date().addingTimeInterval(max(options.syncInterval, 0.01))) : condition.wait(until: due)
                 continue
             }

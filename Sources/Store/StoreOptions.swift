@@ -15,6 +15,9 @@ public struct StoreOptions: Sendable {
     /// durable, in append order: the place to acknowledge results to workers
     /// without blocking on `flush()`. Must not call back into the store.
     public var onDurable: (@Sendable ([TrialID]) -> Void)?
+    /// Crash tests only: write each batch in 512-byte pieces with a pause
+    /// between, so that a SIGKILL often lands in the middle of a line.
+    package var slowWritesForCrashTests = false
 
     public init(syncInterval: Double = 0.5, syncBatchRecords: Int = 8192, maxPendingBytes: Int = 64 << 20,
                 allowSpecMismatch: Bool = false, onDurable: (@Sendable ([TrialID]) -> Void)? = nil) {

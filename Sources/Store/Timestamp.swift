@@ -27,11 +27,15 @@ public enum Timestamp {
         let secOfDay = unix - days * 86_400
         let (y, m, d) = civil(fromDays: days)
         func digits(_ v: Int64, _ width: Int) {
-            var s = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            // Appended in place, most significant first (no temporary array: two dates per record).
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
             var v = v
-            var i = width - 1
-            while i >= 0 { s[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; i -= 1 }
-            out.append(contentsOf: s)
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / divisor))
+                v %= divisor
+                divisor /= 10
+            }
         }
         if y < 0 || y > 9999 { out.append(contentsOf: Array("0000".utf8)) } else { digits(y, 4) }
         out.append(UInt8(ascii: "-")); digits(m, 2)

@@ -80,11 +80,20 @@ struct Block: Sendable {
     }
 }
 
+/// What an inherited `when` met in one sub-sweep, so the spec can check it across all of them.
+struct WhenUse: Sendable {
+    var axisFound = false
+    var holds = false
+    var seenValues: [TrialConfig.Field: Set<JSONValue>] = [:]
+}
+
 struct GridExpansion {
     let reader: SpecReader
     var maxTrials: Int
+    /// Uses of inherited `when`s, by their path in the spec.
+    var inheritedUses: [String: WhenUse] = [:]
 
-    func blocks(for sweep: SubSweepDef) throws -> [Block] {
+    mutating func blocks(for sweep: SubSweepDef) throws -> [Block] {
         let sweepPath = sweep.name.isEmpty ? "" : "sweeps.\(sweep.name)"
         // Each base value alone, so a bad one is reported at its own line.
         var baseObject: [String: JSONValue] = [:]
@@ -143,7 +152,7 @@ struct GridExpansion {
         }
     }
 
-    func applyWhens(_ whens: [WhenDef], to start: [Block]) throws -> [Block] {
+    mutating func applyWhens(_ whens: [WhenDef], to start: [Block]) throws -> [Block] {
         var blocks = start
         for when in whens {
             let description = when.clauses.map { c in
@@ -153,7 +162,15 @@ struct GridExpansion {
             var next: [Block] = []
             var holds = false
             var seenValues: [TrialConfig.Field: Set<JSONValue>] = [:]
+            var axisFound = false
             for block in blocks {
+                let named = when.clauses.allSatisfy { c in block.factors.contains { $0.fields.contains(c.field) } }
+                if when.inherited && !named {
+                    // This sub-sweep lacks the condition's axes: the condition does not hold here.
+                    next.append(block)
+                    continue
+                }
+                axisFound = true
                 let (matching, rest) = try split(block, on: when, seenValues: &seenValues)
                 next += rest
                 guard var m = matching else { continue }
@@ -168,19 +185,39 @@ struct GridExpansion {
                 }
                 next += try applyWhens(when.grid.whens, to: [m])
             }
-            for clause in when.clauses {
-                let known = seenValues[clause.field] ?? []
-                if let stray = clause.values.first(where: { !known.contains($0) }) {
-                    let shown = known.map(\.display).sorted().joined(separator: ", ")
-                    throw reader.error(clause.loc, "'\(stray.display)' is not a value of axis \(clause.field.rawValue) (it takes \(shown))")
-                }
+            if when.inherited {
+                var use = inheritedUses[when.loc.path] ?? WhenUse()
+                use.axisFound = use.axisFound || axisFound
+                use.holds = use.holds || holds
+                use.seenValues.merge(seenValues) { $0.union($1) }
+                inheritedUses[when.loc.path] = use
+                blocks = next
+                continue
             }
-            if !holds {
-                throw reader.error(when.loc, "condition \(description) never holds together on this grid")
-            }
+            try Self.checkUse(when, WhenUse(axisFound: true, holds: holds, seenValues: seenValues), reader: reader)
             blocks = next
         }
         return blocks
+    }
+
+    /// A condition must name values its axes take, and hold somewhere.
+    static func checkUse(_ when: WhenDef, _ use: WhenUse, reader: SpecReader) throws {
+        let description = when.clauses.map { c in
+            c.field.rawValue + " = " + c.values.map(\.display).joined(separator: " | ")
+        }.joined(separator: ", ")
+        if !use.axisFound, let clause = when.clauses.first {
+            throw reader.error(clause.loc, "condition on '\(clause.field.rawValue)', which is not an axis of any sub-sweep")
+        }
+        for clause in when.clauses {
+            let known = use.seenValues[clause.field] ?? []
+            if let stray = clause.values.first(where: { !known.contains($0) }) {
+                let shown = known.map(\.display).sorted().joined(separator: ", ")
+                throw reader.error(clause.loc, "'\(stray.display)' is not a value of axis \(clause.field.rawValue) (it takes \(shown))")
+            }
+        }
+        if !use.holds {
+            throw reader.error(when.loc, "condition \(description) never holds together on this grid")
+        }
     }
 
     /// Splits a block into the part where the condition holds (nil if none)
@@ -258,7 +295,10 @@ struct GridExpansion {
     func probeForIneffectiveAxes(_ b: Block) throws {
         let anchorDigits = Array(repeating: 0, count: b.factors.count)
         for (k, factor) in b.factors.enumerated() where factor.points.count > 1 {
-            var contexts: [(digits: [Int], note: String)] = [(anchorDigits, "")]
+            let anchorNote = b.factors.enumerated().filter { $0.offset != k && $0.element.points.count > 1 }.flatMap { _, other in
+                zip(other.fields, other.points[0].values).map { "\($0.rawValue) = \($1.display)" }
+            }.joined(separator: ", ")
+            var contexts: [(digits: [Int], note: String)] = [(anchorDigits, anchorNote.isEmpty ? "" : " where " + anchorNote)]
             for (g, other) in b.factors.enumerated() where g != k && other.points.count > 1 {
                 let n = other.points.count
                 let picks = n <= 33 ? Array(1..<n) : (1...32).map { $0 * (n - 1) / 32 }
@@ -278,8 +318,10 @@ struct GridExpansion {
                     if let first = seen[normalized] {
                         let a = factor.points[first].values.map(\.display).joined(separator: ", ")
                         let c = factor.points[p].values.map(\.display).joined(separator: ", ")
-                        throw reader.error(factor.loc,
-                            "values \(a) and \(c) of '\(factor.label)' give the same trial\(context.note) (the config ignores \(factor.label) there); move it under a `when` so it only varies where it matters")
+                        let advice = context.note.isEmpty
+                            ? " (TrialConfig.normalized() makes them equal); keep one of them"
+                            : " (the config ignores \(factor.label) there); move it under a `when` so it only varies where it matters"
+                        throw reader.error(factor.loc, "values \(a) and \(c) of '\(factor.label)' give the same trial\(context.note)\(advice)")
                     }
                     seen[normalized] = p
                 }
@@ -290,8 +332,5 @@ struct GridExpansion {
 
 extension FieldFacts {
     /// A field's value in a config, as JSON (nil when absent).
-    static func valueOf(_ field: TrialConfig.Field, in config: TrialConfig) -> JSONValue? {
-        if case .object(let members) = CanonicalJSON.rawValue(config) { return members[field.rawValue] }
-        return nil
-    }
+    static func valueOf(_ field: TrialConfig.Field, in config: TrialConfig) -> JSONValue? { config.json(field) }
 }

@@ -66,7 +66,7 @@ public enum JSONValue: Hashable, Sendable {
             out += "]"
         case .object(let members):
             out += "{"
-            for (i, key) in members.keys.sorted(by: JSONValue.keyOrder).enumerated() {
+            for (i, key) in JSONValue.sortedKeys(members).enumerated() {
                 if i > 0 { out += "," }
                 JSONValue.writeString(key, to: &out)
                 out += ":"
@@ -79,8 +79,22 @@ public enum JSONValue: Hashable, Sendable {
     /// RFC 8785 orders keys by UTF-16 code units.
     static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf16.lexicographicallyPrecedes(b.utf16) }
 
+    /// Keys in RFC 8785 order; ASCII keys (the usual case) by the faster
+    /// byte-wise comparison, which gives the same order for them.
+    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+        let keys = Array(members.keys)
+        if keys.allSatisfy({ !$0.utf8.contains { $0 >= 0x80 } }) { return keys.sorted() }
+        return keys.sorted(by: keyOrder)
+    }
+
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

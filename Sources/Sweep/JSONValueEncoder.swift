@@ -15,10 +15,16 @@ enum JSONValueEncoder {
 private final class Box {
     var scalar: JSONValue = .null
     var object: [String: Box]?
+    /// Primitive members of an object, stored without a box each (the common case).
+    var primitives: [String: JSONValue] = [:]
     var array: [Box]?
 
     var resolved: JSONValue {
-        if let object { return .object(object.mapValues(\.resolved)) }
+        if let object {
+            var members = primitives
+            for (key, box) in object { members[key] = box.resolved }
+            return .object(members)
+        }
         if let array { return .array(array.map(\.resolved)) }
         return scalar
     }
@@ -29,11 +35,25 @@ private final class Box {
         array = nil
     }
 
-    func makeObject() { if object == nil { object = [:]; array = nil } }
+    func makeObject() {
+        if object == nil {
+            object = [:]
+            object?.reserveCapacity(8)
+            primitives.reserveCapacity(64)
+            array = nil
+        }
+    }
+
+    func setMember(_ key: String, _ value: JSONValue) {
+        makeObject()
+        object?[key] = nil
+        primitives[key] = value
+    }
     func makeArray() { if array == nil { array = []; object = nil } }
 
     func child(forKey key: String) -> Box {
         makeObject()
+        primitives[key] = nil
         if let existing = object?[key] { return existing }
         let b = Box()
         object?[key] = b
@@ -68,6 +88,18 @@ private struct ValueEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { Single(box: box, codingPath: codingPath) }
 }
 
+/// The JSON of a primitive, or of a String-backed enum, without building containers.
+private func primitiveValue<T: Encodable>(_ value: T) -> JSONValue? {
+    switch value {
+    case let v as Bool: return .bool(v)
+    case let v as String: return .string(v)
+    case let v as Double: return .double(v)
+    case let v as Int: return .integer(v)
+    case let v as UInt64: return .integer(v)
+    default: return nil
+    }
+}
+
 /// Turns a primitive or nested Encodable into the box's value.
 private func store<T: Encodable>(_ value: T, in box: Box, codingPath: [any CodingKey]) throws {
     switch value {
@@ -89,8 +121,17 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let box: Box
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws { box.child(forKey: key.stringValue).set(.null) }
+    mutating func encodeNil(forKey key: Key) throws { box.setMember(key.stringValue, .null) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { box.setMember(key.stringValue, .bool(value)) }
+    mutating func encode(_ value: String, forKey key: Key) throws { box.setMember(key.stringValue, .string(value)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { box.setMember(key.stringValue, .double(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box.setMember(key.stringValue, .integer(value)) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { box.setMember(key.stringValue, .integer(value)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if let primitive = primitiveValue(value) {
+            box.setMember(key.stringValue, primitive)
+            return
+        }
         try store(value, in: box.child(forKey: key.stringValue), codingPath: codingPath + [key])
     }
     mutating func nestedContainer<N: CodingKey>(keyedBy type: N.Type, forKey key: Key) -> KeyedEncodingContainer<N> {

@@ -26,6 +26,9 @@ struct WhenDef: Sendable {
     var clauses: [Clause]
     var grid: GridDef
     var loc: Loc
+    /// A top-level `when` copied into a sub-sweep: it may not apply to every
+    /// sub-sweep, so it is checked across all of them, not in each.
+    var inherited = false
 }
 
 struct GridDef: Sendable {
@@ -69,8 +72,8 @@ struct SpecDefinition: Sendable {
 /// Reads the YAML tree into a `SpecDefinition`.
 struct SpecGrammar {
     let reader: SpecReader
-    /// Generated axes (range/linspace/logspace) may not exceed this many values.
-    var maxAxisValues = 10_000_000
+    /// No axis may have more values than this (set from settings.max_trials).
+    var maxAxisValues = SweepSpec.defaultMaxTrials
 
     static let topKeys = ["name", "description", "settings", "base", "grid", "sweeps"]
     static let sweepKeys = ["description", "base", "grid"]
@@ -80,9 +83,21 @@ struct SpecGrammar {
     static var gridKeys: [String] { fieldNames + ["seeds", "zip", "when"] }
 
     func definition(_ root: Node) throws -> SpecDefinition {
-        let top = try reader.mapping(root, "", what: "a mapping with 'base' and 'grid' at the top")
+        // Top-level keys starting with "x-" are free: a place to define YAML anchors.
+        let top = try reader.mapping(root, "", what: "a mapping with 'base' and 'grid' at the top").filter { !$0.key.hasPrefix("x-") }
         try reader.checkKeys(top, allowed: Self.topKeys, path: "", context: "the spec")
-        var def = SpecDefinition(settings: SpecSettings(), sweeps: [])
+        let def = SpecDefinition(settings: SpecSettings(), sweeps: [])
+        // Settings first: the trial limit also bounds generated axes.
+        if let s = top.first(where: { $0.key == "settings" }) {
+            var bounded = self
+            bounded.maxAxisValues = try settings(s.value).maxTrials ?? maxAxisValues
+            return try bounded.definition(top, root: root, into: def)
+        }
+        return try definition(top, root: root, into: def)
+    }
+
+    private func definition(_ top: [(key: String, keyNode: Node, value: Node)], root: Node, into start: SpecDefinition) throws -> SpecDefinition {
+        var def = start
         var base: [TrialConfig.Field: (value: JSONValue, loc: Loc)] = [:]
         var grid = GridDef()
         var sweepsNode: (Node, Node)?
@@ -117,7 +132,7 @@ struct SpecGrammar {
             // The top-level grid applies to every sub-sweep; a sub-sweep's own axis for a field replaces it.
             let own = sub.grid.axisFields
             sub.grid.axes += grid.axes.filter { Set($0.fields).isDisjoint(with: own) }
-            sub.grid.whens = grid.whens + sub.grid.whens
+            sub.grid.whens = grid.whens.map { var w = $0; w.inherited = true; return w } + sub.grid.whens
             def.sweeps.append(sub)
         }
         return def
@@ -213,6 +228,9 @@ struct SpecGrammar {
         if case .scalar = node {
             guard let n = try reader.json(node, path).intValue, n >= 1 else {
                 throw reader.error(reader.loc(node, path), "seeds: expected a count ≥ 1 or a list of seeds, found \(SpecReader.kind(node))")
+            }
+            guard n <= maxAxisValues else {
+                throw reader.error(reader.loc(node, path), "seeds: \(n) is more than the trial limit \(maxAxisValues) (settings.max_trials)", .tooLarge)
             }
             let values = (0..<n).map { JSONValue.integer($0) }
             return AxisDef(fields: [.seed], points: values.map { [$0] }, pointLocs: Array(repeating: reader.loc(node, path), count: n),
@@ -339,6 +357,7 @@ struct SpecGrammar {
             let (start, stop, step) = (xs[0], xs[1], xs.count == 3 ? xs[2] : 1)
             guard step != 0, step.isFinite else { throw fail("step must be non-zero") }
             let span = (stop - start) / step
+            guard span < Double(maxAxisValues) else { throw fail("more than \(maxAxisValues) values (settings.max_trials)") }
             guard span >= -1e-9 else { throw fail("empty axis: stop \(JSONValue.double(stop).display) cannot be reached from start \(JSONValue.double(start).display) in steps of \(JSONValue.double(step).display)") }
             let n = Int((span + 1e-9).rounded(.down)) + 1
             guard n <= maxAxisValues else { throw fail("\(n) values is more than \(maxAxisValues)") }

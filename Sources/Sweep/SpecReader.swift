@@ -60,12 +60,30 @@ struct SpecReader {
         guard case .mapping(let m) = node else {
             throw error(loc(node, path), "expected \(what), found \(Self.kind(node))")
         }
-        return try m.map { pair in
+        var entries: [(key: String, keyNode: Node, value: Node)] = []
+        var merged: [(key: String, keyNode: Node, value: Node)] = []
+        for pair in m {
             guard case .scalar(let s) = pair.key else {
                 throw error(loc(pair.key, path), "keys must be plain names, found \(Self.kind(pair.key))")
             }
-            return (s.string, pair.key, pair.value)
+            // YAML merge key: `<<: *anchor` (or a list of them) brings in another mapping's entries.
+            if s.string == "<<" && s.style == .plain {
+                let sources: [Node]
+                if case .sequence(let seq) = pair.value { sources = Array(seq) } else { sources = [pair.value] }
+                for source in sources {
+                    merged += try mapping(source, path, what: "a mapping to merge (<<: *anchor)")
+                }
+                continue
+            }
+            entries.append((s.string, pair.key, pair.value))
         }
+        // Explicit keys win over merged ones; among merged ones, the first wins.
+        var seen = Set(entries.map(\.key))
+        for e in merged where !seen.contains(e.key) {
+            seen.insert(e.key)
+            entries.append(e)
+        }
+        return entries
     }
 
     /// Refuses keys not in `allowed`, suggesting the closest.

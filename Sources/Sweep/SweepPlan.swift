@@ -47,6 +47,21 @@ public struct SweepPlan: Sendable {
         (shardBounds, totalFlops) = try Self.shards(spec: spec, starts: starts, skipped: skipped, options: options)
     }
 
+    /// Trials per sub-sweep, in plan order (a shared point counts for the first sub-sweep that has it).
+    public var trialsPerSweep: [(sweep: String, count: Int)] {
+        var out: [(sweep: String, count: Int)] = []
+        for (b, block) in spec.blocks.enumerated() {
+            let start = blockStarts[b]
+            let kept = block.count - (Self.upperBound(skipped, start + block.count - 1) - Self.upperBound(skipped, start - 1))
+            if let last = out.last, last.sweep == block.sweep {
+                out[out.count - 1].count += kept
+            } else {
+                out.append((block.sweep, kept))
+            }
+        }
+        return out
+    }
+
     // MARK: Trials
 
     /// The trial at a plan index in 0..<trialCount.
@@ -148,12 +163,10 @@ public struct SweepPlan: Sendable {
         let stable = TrialConfig.Field.allCases.filter { !TrialConfig.rewrittenByNormalization.contains($0) }
         let valueSets: [[TrialConfig.Field: Set<JSONValue>]] = blocks.map { block in
             var sets: [TrialConfig.Field: Set<JSONValue>] = [:]
-            var base: [String: JSONValue] = [:]
-            if case .object(let members) = CanonicalJSON.rawValue(block.base) { base = members }
-            for f in stable { sets[f] = [base[f.rawValue] ?? .null] }
+            for f in stable { sets[f] = [block.base.json(f) ?? .null] }
             for factor in block.factors {
-                for (j, f) in factor.fields.enumerated() where sets[f] != nil {
-                    sets[f] = Set(factor.points.map { FieldFacts.valueOf(f, in: $0.config) ?? $0.values[j] })
+                for f in factor.fields where sets[f] != nil {
+                    sets[f] = Set(factor.points.map { $0.config.json(f) ?? .null })
                 }
             }
             return sets

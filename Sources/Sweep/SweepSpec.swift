@@ -46,15 +46,21 @@ public struct SweepSpec: Sendable {
         let limit = def.settings.maxTrials ?? defaultMaxTrials
         var blocks: [Block] = []
         var total = 0
+        var expansion = GridExpansion(reader: reader, maxTrials: limit)
         for sweep in def.sweeps {
-            for block in try GridExpansion(reader: reader, maxTrials: limit).blocks(for: sweep) {
-                total += block.count
-                guard total <= limit else {
+            for block in try expansion.blocks(for: sweep) {
+                let (sum, overflow) = total.addingReportingOverflow(block.count)
+                total = sum
+                guard !overflow, total <= limit else {
                     throw reader.error(Loc(line: 1, path: ""),
                         "the spec has more than \(limit) trials (settings.max_trials; raise it if you mean it)", .tooLarge)
                 }
                 blocks.append(block)
             }
+        }
+        // Top-level `when`s are checked across all sub-sweeps (each need not apply to every one).
+        for when in def.sweeps.first?.grid.whens.filter(\.inherited) ?? [] {
+            try GridExpansion.checkUse(when, expansion.inheritedUses[when.loc.path] ?? WhenUse(), reader: reader)
         }
         let fileStem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,

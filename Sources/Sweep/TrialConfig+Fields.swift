@@ -103,6 +103,9 @@ enum FieldFacts {
             return try JSONDecoder().decode(TrialConfig.self, from: Data(JSONValue.object(members).canonicalText.utf8))
         } catch let e as TrainingError {
             throw e
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Foundation refuses integer literals beyond 64 bits as "not valid JSON".
+            throw TrainingError(.invalidConfig, "a number is too large for its field")
         } catch {
             throw TrainingError(.invalidConfig, "\(error)")
         }
@@ -113,5 +116,81 @@ extension CanonicalJSON {
     /// A config's fields as given (not normalized) as a JSON object.
     static func rawValue(_ config: TrialConfig) -> JSONValue {
         (try? JSONValueEncoder.encode(config)) ?? .null
+    }
+}
+
+extension TrialConfig {
+    /// A field's value as `encode(to:)` writes it (nil where it writes
+    /// nothing). Exhaustive, so a new field does not compile until it is
+    /// here; a test checks it against the Encodable path.
+    func json(_ field: Field) -> JSONValue? {
+        switch field {
+        case .seed: return .integer(seed)
+        case .dtype: return .string(dtype.rawValue)
+        case .data: return .string(data.rawValue)
+        case .dim: return .integer(dim)
+        case .nTrain: return .integer(nTrain)
+        case .nTest: return .integer(nTest)
+        case .margin: return .double(margin)
+        case .labelFlip: return .double(labelFlip)
+        case .noiseStd: return noiseStd.map(JSONValue.double)
+        case .separation: return .double(separation)
+        case .clusters: return .integer(clusters)
+        case .biasCoordinate: return biasCoordinate.map(JSONValue.double)
+        case .dataFile: return dataFile.map(JSONValue.string)
+        case .testFraction: return .double(testFraction)
+        case .width: return .integer(width)
+        case .depth: return .integer(depth)
+        case .residual: return .bool(residual)
+        case .theta: return .double(theta)
+        case .inputLayer: return .string(inputLayer.rawValue)
+        case .outputLayer: return .string(outputLayer.rawValue)
+        case .outputs: return .integer(outputs)
+        case .bias: return .bool(bias)
+        case .biasInitStd: return .double(biasInitStd)
+        case .activation: return .string(activation.rawValue)
+        case .alpha: return .double(alpha)
+        case .rescaled: return .bool(rescaled)
+        case .smoothing: return .double(smoothing)
+        case .initPreset: return .string(initPreset.rawValue)
+        case .initInputVar: return initInputVar.map(JSONValue.double)
+        case .initHiddenVar: return initHiddenVar.map(JSONValue.double)
+        case .initOutputVar: return initOutputVar.map(JSONValue.double)
+        case .train: return .string(train)
+        case .loss: return .string(loss.rawValue)
+        case .reduction: return .string(reduction.rawValue)
+        case .optimizer: return .string(optimizer.rawValue)
+        case .lr: return .double(lr)
+        case .lrScaling: return .string(lrScaling.rawValue)
+        case .batchSize: return .integer(batchSize)
+        case .momentum: return .double(momentum)
+        case .weightDecay: return .double(weightDecay)
+        case .lrDecayEvery: return .integer(lrDecayEvery)
+        case .lrDecayFactor: return .double(lrDecayFactor)
+        case .steps: return .integer(steps)
+        case .metrics: return .string(metrics.rawValue)
+        case .namedSteps: return .array(namedSteps.map { .integer($0) })
+        }
+    }
+
+    /// Field names in canonical (RFC 8785) order; all ASCII, so byte order.
+    static let canonicalFieldOrder: [Field] = Field.allCases.sorted { $0.rawValue < $1.rawValue }
+
+    /// Canonical JSON of this config as it is (not normalized), written
+    /// directly: the fast path behind trial ids.
+    var canonicalText: String {
+        var out = "{"
+        out.reserveCapacity(1024)
+        var first = true
+        for field in Self.canonicalFieldOrder {
+            guard let value = json(field) else { continue }
+            if !first { out += "," }
+            first = false
+            JSONValue.writeString(field.rawValue, to: &out)
+            out += ":"
+            value.write(to: &out)
+        }
+        out += "}"
+        return out
     }
 }

@@ -16,7 +16,7 @@ public enum CanonicalJSON {
     /// The canonical JSON of a trial's identity: its config after
     /// `normalized()`, every field present (defaults filled in).
     public static func text(config: TrialConfig) -> String {
-        value(config: config).canonicalText
+        config.normalized().canonicalText
     }
 
     /// `text(config:)` as a JSONValue object.
@@ -53,7 +53,6 @@ extension Trial {
     /// A trial for a config: its normalized form and that form's id.
     public init(config: TrialConfig, sweep: String) {
         let resolved = config.normalized()
-        let text = (try? JSONValueEncoder.encode(resolved))?.canonicalText ?? ""
-        self.init(id: TrialID(rawValue: CanonicalJSON.sha256Hex(text)), config: resolved, sweep: sweep)
+        self.init(id: TrialID(rawValue: CanonicalJSON.sha256Hex(resolved.canonicalText)), config: resolved, sweep: sweep)
     }
 }

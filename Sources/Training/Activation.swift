@@ -61,7 +61,9 @@ struct Activation: Sendable, Equatable {
         switch kind {
         case .relu:
             // φ'(0) = 0 (SCIENCE.md §2).
-            for i in 0..<count { dz[i] = z[i] > 0 ? scale * dh[i] : 0 }
+            // Written as a multiply by a selected slope, not a selected store, so it vectorises.
+            let zero: T = 0
+            for i in 0..<count { dz[i] = dh[i] * (z[i] > 0 ? scale : zero) }
         case .identity:
             for i in 0..<count { dz[i] = scale * dh[i] }
         case .tanh:

@@ -46,10 +46,7 @@ final class DenseLayer<T: BLASScalar> {
     /// ‖∇L‖²_F of this layer's parameters (0 when fixed).
     func gradientNormSquared() -> Double {
         guard let gw else { return 0 }
-        var s = 0.0
-        for i in 0..<gw.count { let g = Double(gw.p[i]); s += g * g }
-        if let gb { for i in 0..<gb.count { let g = Double(gb.p[i]); s += g * g } }
-        return s
+        return Kernels.sumOfSquares(gw.p, gw.count) + (gb.map { Kernels.sumOfSquares($0.p, $0.count) } ?? 0)
     }
 
     /// One optimiser step: g ← g + λW; v ← μv + g; W ← W − ηv (v = g without momentum).

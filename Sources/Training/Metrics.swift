@@ -42,6 +42,9 @@ enum MetricProbes {
     /// The probes a config asks for.
     static func make(for config: TrialConfig) -> [any MetricProbe] {
         switch config.metrics {
+        // NTKSpectrumProbe (float64 forward of its own, on up to 2048 training
+        // points whatever the SGD batch) records ntk_lambda_min/max; NTKAtInit
+        // (NTK.swift) computes the same Gram from the network's buffers.
         case .basic: return [BasicScienceProbe()]
         case .full:
             return [BasicScienceProbe(), NTKSpectrumProbe(), DataSeparationProbe(), SpectralNormProbe(), ActivationFlipProbe()]

@@ -35,6 +35,8 @@ final class Network<T: BLASScalar> {
     let h: [Buffer<T>]
     let f: Buffer<T>
     let df: Buffer<T>
+    /// Per-chunk partial sums of the scalar output's weight gradient (≤ 8 chunks × m).
+    let outputPartials: Buffer<T>
     /// Lowest hidden layer whose weights train (depth when none): backprop stops there.
     let lowestTrainable: Int
     /// Threads for this network's row chunks (1 inside a shard trained one network per thread).
@@ -99,6 +101,7 @@ final class Network<T: BLASScalar> {
         h = (0..<c.depth).map { _ in Buffer(capacity * m) }
         f = Buffer(capacity * k)
         df = Buffer(capacity * k)
+        outputPartials = Buffer(k == 1 ? 8 * m : 0)
         lowestTrainable = trainsHidden.firstIndex(of: true) ?? c.depth
     }
 
@@ -132,22 +135,18 @@ final class Network<T: BLASScalar> {
             parallel.run(chunks.count) { c in
                 let r = chunks.range(c, rows: n)
                 guard !r.isEmpty else { return }
-                let off = r.lowerBound, count = r.count * m
+                let off = r.lowerBound
                 T.gemm(transA: false, transB: true, m: r.count, n: m, k: xCols, alpha: 1, a: x + off * xCols, lda: xCols,
                        b: layer.w.p, ldb: xCols, beta: 0, c: zl + off * m, ldc: m)
                 if let b = layer.b { Self.addRowVector(b.p, to: zl + off * m, rows: r.count, cols: m) }
-                act.apply(UnsafePointer(zl + off * m), hl + off * m, count: count)
-                if skip {
-                    for i in (off * m)..<(off * m + count) { hl[i] = x[i] + t * hl[i] }
-                }
-                if scalarOut {
-                    // A matrix–vector product: a plain loop beats a GEMM with N = 1.
-                    for i in r {
-                        let row = hl + i * m
-                        var s: T = 0
-                        for j in 0..<m { s += row[j] * v[j] }
-                        fp[i] = s + c0
+                // Row by row, so each row is still in L1 for the skip link and the output.
+                for i in r {
+                    let zi = zl + i * m, hi = hl + i * m, xi = x + i * m
+                    act.apply(UnsafePointer(zi), hi, count: m)
+                    if skip {
+                        for j in 0..<m { hi[j] = xi[j] + t * hi[j] }
                     }
+                    if scalarOut { fp[i] = Kernels.dot(UnsafePointer(hi), v, m) + c0 }
                 }
             }
             prev = UnsafePointer(hl)
@@ -166,30 +165,56 @@ final class Network<T: BLASScalar> {
     func backward(_ input: UnsafePointer<T>, rows n: Int) {
         let m = width, k = outputs
         let g = h[depth - 1].p
-        if let gv = output.gw {
-            T.gemm(transA: true, transB: false, m: k, n: m, k: n, alpha: 1, a: df.p, lda: k,
-                   b: g, ldb: m, beta: 0, c: gv.p, ldc: m)
-            if let gb = output.gb { Self.columnSums(df.p, rows: n, cols: k, into: gb.p) }
-        }
-        guard lowestTrainable < depth else { return }
         let act = activation, v = output.w.p, dfp = df.p
-        do {
+        let zL = z[depth - 1].p, scale = residual[depth - 1] ? theta : 1
+        let trainsHidden = lowestTrainable < depth
+        if k == 1 {
+            // One pass over the rows of h_L and z_L: the output gradient Σᵢ dfᵢ·h_i
+            // (partial sums per chunk, added in chunk order: deterministic), then
+            // h_L's row becomes ∂L/∂h_L = dfᵢ·v and z_L's row ∂L/∂z_L.
+            let chunks = Chunking.elementwise(rows: n, cols: m)
+            let partial = outputPartials.p, gv = output.gw?.p
+            parallel.run(chunks.count) { c in
+                let r = chunks.range(c, rows: n)
+                let acc = partial + c * m
+                acc.update(repeating: 0, count: m)
+                for i in r {
+                    let d = dfp[i], row = g + i * m
+                    if gv != nil { for j in 0..<m { acc[j] += d * row[j] } }
+                    if trainsHidden {
+                        for j in 0..<m { row[j] = d * v[j] }
+                        act.backward(UnsafePointer(zL + i * m), UnsafePointer(row), zL + i * m, count: m, scale: scale)
+                    }
+                }
+            }
+            if let gv {
+                gv.update(repeating: 0, count: m)
+                for c in 0..<chunks.count {
+                    let acc = partial + c * m
+                    for j in 0..<m { gv[j] += acc[j] }
+                }
+            }
+            if let gb = output.gb {
+                var s: T = 0
+                for i in 0..<n { s += dfp[i] }
+                gb.p[0] = s
+            }
+            guard trainsHidden else { return }
+        } else {
+            if let gv = output.gw {
+                T.gemm(transA: true, transB: false, m: k, n: m, k: n, alpha: 1, a: df.p, lda: k,
+                       b: g, ldb: m, beta: 0, c: gv.p, ldc: m)
+                if let gb = output.gb { Self.columnSums(df.p, rows: n, cols: k, into: gb.p) }
+            }
+            guard trainsHidden else { return }
             // ∂L/∂h_L = df·V, then ∂L/∂z_L, row chunk by row chunk.
-            let zL = z[depth - 1].p, scale = residual[depth - 1] ? theta : 1
             let chunks = Chunking.elementwise(rows: n, cols: m)
             parallel.run(chunks.count) { c in
                 let r = chunks.range(c, rows: n)
                 guard !r.isEmpty else { return }
                 let off = r.lowerBound
-                if k == 1 {
-                    for i in r {
-                        let d = dfp[i], row = g + i * m
-                        for j in 0..<m { row[j] = d * v[j] }
-                    }
-                } else {
-                    T.gemm(transA: false, transB: false, m: r.count, n: m, k: k, alpha: 1, a: dfp + off * k, lda: k,
-                           b: v, ldb: m, beta: 0, c: g + off * m, ldc: m)
-                }
+                T.gemm(transA: false, transB: false, m: r.count, n: m, k: k, alpha: 1, a: dfp + off * k, lda: k,
+                       b: v, ldb: m, beta: 0, c: g + off * m, ldc: m)
                 act.backward(UnsafePointer(zL + off * m), UnsafePointer(g + off * m), zL + off * m,
                              count: r.count * m, scale: scale)
             }

@@ -7,8 +7,9 @@ import Synchronization
 /// trained one network per thread; a shard of fewer networks (typically one
 /// big one) runs its networks one after another, each spreading the row
 /// chunks of its GEMMs and elementwise passes over `threads` threads
-/// (`Parallel`). OpenBLAS itself always runs single-threaded (set for the
-/// duration of the call, restored afterwards: the setting is process-wide).
+/// (`Parallel`). OpenBLAS itself always runs single-threaded: every call sets
+/// its process-wide thread count to 1 and leaves it there (only this module
+/// links BLAS), so concurrent `trainShard` calls are safe.
 ///
 /// Determinism: a network's numbers depend only on its config — chunking
 /// depends only on shapes, every GEMM chunk and reduction runs in a fixed
@@ -38,8 +39,8 @@ public enum Trainer {
                                   onResult: @escaping @Sendable (Int, TrainingResult) -> Void) {
         guard !configs.isEmpty else { return }
         let threads = max(1, threads)
-        let saved = BLASThreads.current
-        defer { BLASThreads.set(saved) }
+        // Never restored: another trainShard may be running concurrently, and a
+        // multi-threaded OpenBLAS would change results in the last bits.
         BLASThreads.set(1)
         if configs.count < threads || threads == 1 {
             for (i, c) in configs.enumerated() { onResult(i, trainOne(c, threads: threads)) }

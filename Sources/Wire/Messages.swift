@@ -78,18 +78,19 @@ public struct Lease: Codable, Sendable, Equatable {
     }
 }
 
-/// One finished trial. It carries its config so that a coordinator that
-/// restarted (and no longer knows the lease) can still record it.
+/// One finished trial. A resent result carries its config, so that a
+/// coordinator that restarted (and no longer knows the lease) can still
+/// record it; a first send leaves it out (the lease has it).
 public struct TrialResultReport: Codable, Sendable, Equatable {
     public var leaseID: UInt64
     public var trialID: TrialID
     public var sweep: String
     public var attempt: Int
-    public var config: TrialConfig
+    public var config: TrialConfig?
     public var result: TrainingResult
     public var startedAt: Date
     public var endedAt: Date
-    public init(leaseID: UInt64, trialID: TrialID, sweep: String = "", attempt: Int, config: TrialConfig,
+    public init(leaseID: UInt64, trialID: TrialID, sweep: String = "", attempt: Int, config: TrialConfig?,
                 result: TrainingResult, startedAt: Date, endedAt: Date) {
         self.leaseID = leaseID; self.trialID = trialID; self.sweep = sweep; self.attempt = attempt
         self.config = config; self.result = result; self.startedAt = startedAt; self.endedAt = endedAt

@@ -12,17 +12,12 @@ public protocol ShardRunner: Sendable {
     func run(_ configs: [TrialConfig], threads: Int, onResult: @escaping @Sendable (Int, TrainingResult) -> Void)
 }
 
-/// The real thing: the training core, one trial at a time so results stream.
+/// The real thing: the training core. Trials of a lease share shapes and
+/// train together; each result is reported as soon as its trial is done.
 public struct TrainingCoreRunner: ShardRunner {
     public init() {}
     public func run(_ configs: [TrialConfig], threads: Int, onResult: @escaping @Sendable (Int, TrainingResult) -> Void) {
-        for (i, config) in configs.enumerated() {
-            let t0 = Date()
-            var result = Trainer.trainShard([config], threads: threads).first
-                ?? TrainingResult(status: .failed, message: "training core returned no result")
-            if result.timing.seconds == 0 { result.timing.seconds = Date().timeIntervalSince(t0) }
-            onResult(i, result)
-        }
+        Trainer.trainShard(configs, threads: threads, onResult: onResult)
     }
 }
 

@@ -186,7 +186,10 @@ public struct WorkerAgent: Sendable {
                 let report = TrialResultReport(leaseID: leaseID, trialID: t.id, sweep: t.sweep, attempt: t.attempt, config: t.config,
                                                result: result, startedAt: endedAt.addingTimeInterval(-result.timing.seconds), endedAt: endedAt)
                 unacked[t.id] = Unacked(report: report, sentAt: now)
-                outbox.append(report)
+                // The coordinator that leased it knows the config; resends carry it.
+                var first = report
+                first.config = nil
+                outbox.append(first)
                 // Results finishing together leave in one message; the event queue decides "together".
                 if !outboxScheduled {
                     outboxScheduled = true

@@ -57,7 +57,8 @@ import Testing
         let listed = first.stdout.split(separator: "\n").map(String.init).filter { $0.first?.isNumber == true }
         #expect(listed == expected)
         #expect(plan.trialCount == 2 * (2 + 4) * 3 * 3)
-        #expect(first.stdout.contains("trials  \(plan.trialCount)\n") && first.stdout.contains("shards  \(plan.shardCount) "))
+        #expect(first.stdout.contains("trials  \(plan.trialCount)  (A \(plan.trialCount / 2), B \(plan.trialCount / 2))\n"))
+        #expect(first.stdout.contains("shards  \(plan.shardCount) "))
         #expect(first.stdout.contains("alpha") && first.stdout.contains("when activation = leaky"))
     }
 
@@ -84,6 +85,14 @@ import Testing
         }
         let missing = try CLI.run(["plan", dir.appendingPathComponent("nope.yaml").path])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read the spec"))
+    }
+
+    /// A changed interface shows up as a diff of this snapshot.
+    @Test func helpMatchesTheSnapshot() throws {
+        let r = try CLI.run(["plan", "--help"])
+        let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Snapshots/plan-help.txt")
+        #expect(r.status == 0)
+        #expect(r.stdout == (try String(contentsOf: snapshot, encoding: .utf8)))
     }
 
     @Test func theQuickExamplePlans() throws {

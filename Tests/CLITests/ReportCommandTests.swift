@@ -7,8 +7,7 @@ import Training
 @Suite struct ReportCommandTests {
     /// A small result file: α × 2 seeds with curves, one diverged trial, a header line.
     static func writeResults(to path: String) throws {
-        var lines = [#"{"header":{"tool":"oversweep","spec_hash":"test"}}"#]
-        let encoder = JSONEncoder()
+        var bytes = LineCodec.encode(SyntheticRecords.header(name: "report-test"))
         for alpha in [-1.0, 0, 0.5] {
             for seed in UInt64(1)...2 {
                 var c = TrialConfig()
@@ -22,10 +21,12 @@ import Training
                                             curves: ["train_loss": loss], stepsRun: 100)
                 let r = TrialRecord(id: TrialID(rawValue: "t\(alpha)-\(seed)"), config: c, result: result, worker: "w", host: "h",
                                     attempt: 1, startedAt: Date(timeIntervalSince1970: 0), endedAt: Date(timeIntervalSince1970: 1))
-                lines.append(String(decoding: try encoder.encode(r), as: UTF8.self))
+                bytes += try LineCodec.encode(r)
             }
         }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        // A torn last line, as after a crash mid-write: reported, not fatal.
+        bytes += Array(#"{"kind":"trial","id":"torn"#.utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
     @Test func reportWritesMarkdownHTMLAndSVGs() throws {
@@ -37,12 +38,37 @@ import Training
         let r = try CLI.run(["report", results, "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains(out) && r.stdout.contains("6 trials") && r.stdout.contains("1 diverged"))
+        #expect(r.stderr.contains("warning") && r.stderr.contains("torn"))
         let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
         let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
-        #expect(md.contains("n=1 (1 diverged)") && md.contains("E1"))
+        #expect(md.contains("n=1 (1 diverged)") && md.contains("E1") && md.hasPrefix("# OverSweep report: report-test"))
         #expect(html.contains("<svg") && html.contains("</html>"))
         let svgs = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".svg") }
         #expect(!svgs.isEmpty)
+    }
+
+    @Test func headerlessRecordLinesAreReadToo() throws {
+        // What the coordinator wrote before it used the Store: TrialRecord JSON per line, ISO dates.
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        var lines: [String] = []
+        for seed in UInt64(1)...3 {
+            var c = TrialConfig()
+            c.seed = seed
+            let r = TrialRecord(id: TrialID(rawValue: "plain-\(seed)"), config: c,
+                                result: TrainingResult(status: .ok, metrics: ["train_loss": 0.1 * Double(seed)], stepsRun: 10),
+                                worker: "w", host: "h", attempt: 1, startedAt: Date(timeIntervalSince1970: 0), endedAt: Date(timeIntervalSince1970: 1))
+            lines.append(String(decoding: try encoder.encode(r), as: UTF8.self))
+        }
+        let path = dir.appendingPathComponent("plain.jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("r").path
+        let r = try CLI.run(["report", path, "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        #expect(md.contains("0.2 ± 0.1") && md.contains("n=3"))
     }
 
     @Test func helpNamesTheArguments() throws {
@@ -61,7 +87,7 @@ import Training
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(garbage))
 
         let missing = try CLI.run(["report", dir.appendingPathComponent("nope.jsonl").path, "-o", dir.path])
-        #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
+        #expect(missing.status != 0 && missing.stderr.contains("nope.jsonl") && missing.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 }

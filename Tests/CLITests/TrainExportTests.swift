@@ -81,3 +81,24 @@ import Training
         #expect(r.stderr.contains("/nonexistent/x.csv") && r.stderr.contains(path))
     }
 }
+
+@Suite struct BenchCommandTests {
+    @Test func badFlagsGetOneLineAndNonZeroExit() throws {
+        let w = try CLI.run(["bench", "--workload", "W9"])
+        #expect(w.status != 0 && w.stderr.contains("--workload must be W1, W2, W3 or all"))
+        let j = try CLI.run(["bench", "--json"])
+        #expect(j.status != 0 && j.stderr.contains("--json runs one workload"))
+    }
+
+    @Test func exportWritesEveryNetworkOfAWorkload() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["bench", "--export", dir.path, "--workload", "W3", "--dtype", "float32"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let nets = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("W3_float32").path)
+        #expect(nets.count == 64)
+        let bytes = try [UInt8](Data(contentsOf: dir.appendingPathComponent("W3_float32/63/hidden2_w.npy")))
+        let (shape, _) = try NPY.decode(bytes)
+        #expect(shape == [128, 128])
+    }
+}

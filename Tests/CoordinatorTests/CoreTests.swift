@@ -232,4 +232,22 @@ struct Harness {
         #expect(h.core.stats.droppedMessages == 51)
         #expect(h.core.isComplete)
     }
+
+    @Test func resultForAnUnknownLeaseIsRecordedOnlyWithItsConfig() {
+        // A restarted coordinator does not know the lease a result belongs to.
+        var h = Harness(trials: 4, leaseSize: 4)
+        _ = h.join("a")
+        let t = Harness.trials(4)[2]
+        let stale = Lease(leaseID: 999, expiresIn: 1, trials: [LeasedTrial(id: t.id, attempt: 1, config: t.config)])
+        var bare = Harness.report(stale, 0)
+        bare.config = nil
+        _ = h.send("a", .result(Results(reports: [bare])))
+        #expect(h.flush().isEmpty, "not recorded, so not acknowledged")
+        #expect(h.sink.records.isEmpty)
+        _ = h.send("a", .result(Results(reports: [Harness.report(stale, 0)])))
+        let acks = h.flush()
+        #expect(h.sink.records.map(\.id) == [t.id])
+        #expect(h.sink.records.first?.config == t.config)
+        #expect(acks.first?.message == .ack(Ack(trials: [t.id])))
+    }
 }

@@ -15,6 +15,15 @@ import Wire
         let out = s.path("results.jsonl")
         let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "8",
                                      "--max-message-size", "65536"] + fastLiveness, log: s.path("coordinator.log"))
+        var sweepID = ""
+        for _ in 0..<500 where sweepID.isEmpty {
+            if let r = coordinator.log.range(of: ", sweep ") {
+                sweepID = String(coordinator.log[r.upperBound...].prefix { !$0.isWhitespace })
+            } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        try #require(!sweepID.isEmpty)
         let ctx = try ZMQContext()
         let rogue = try ZMQClientTransport(context: ctx, spec: SocketSpec(role: .dealer(connect: endpoint, routingID: "rogue")),
                                            logger: Logger(label: "rogue"))
@@ -24,7 +33,10 @@ import Wire
         // A "worker" that says hello, takes a lease and never speaks again.
         mute.send(try Codec.encode(Envelope(sweepID: "", incarnation: 0, message:
             .hello(Hello(name: "mute", host: "nowhere", cores: 1, jobs: 1, build: "x", pid: 1)))))
-        try await Task.sleep(for: .milliseconds(200))
+        try await Task.sleep(for: .milliseconds(100))
+        // Before the honest worker starts, so the mute one surely holds a lease the sweep must get back.
+        mute.send(try Codec.encode(Envelope(sweepID: sweepID, incarnation: 0, message: .ready(WorkerStatus(capacity: 1, held: [], lastLease: 0)))))
+        try await Task.sleep(for: .milliseconds(100))
         let worker = try Child(["worker", "--connect", endpoint, "--jobs", "2", "--name", "honest", "--simulate", "0.005"],
                                log: s.path("worker.log"))
         var wrongVersion = try Codec.encode(Envelope(sweepID: "", incarnation: 0, message:
@@ -35,9 +47,6 @@ import Wire
             rogue.send([[0xff, 0x00], (0..<64).map { _ in UInt8.random(in: 0...255) }])
             rogue.send(wrongVersion)
             if i == 100 { rogue.send([[UInt8](repeating: 1, count: 1 << 20)]) }
-            if i == 10 {
-                mute.send(try Codec.encode(Envelope(sweepID: "", incarnation: 0, message: .ready(WorkerStatus(capacity: 1, held: [], lastLease: 0)))))
-            }
             try await Task.sleep(for: .milliseconds(5))
         }
         let status = await coordinator.wait(60)
@@ -50,6 +59,7 @@ import Wire
         #expect(coordinator.log.contains("dropped message from peer rogue"))
         #expect(coordinator.log.contains("protocol version 7"))
         #expect(coordinator.log.contains("mute@nowhere silent"))
+        #expect(records.contains { $0.attempt >= 2 }, "the mute worker's lease was re-leased")
     }
 
     @Test func withCurveAWorkerWithAnUnknownKeyGetsNoWork() async throws {

@@ -83,9 +83,9 @@ final class NetnsLab {
         let out = s.path("results.jsonl")
         let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "5"] + fastLiveness,
                                     log: s.path("coordinator.log"), wrapper: lab.wrapper(coordNS))
-        let cut = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w1", "--simulate", "0.01"],
+        let cut = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w1", "--simulate", "0.05"],
                             log: s.path("w1.log"), wrapper: lab.wrapper(w1NS))
-        let kept = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w2", "--simulate", "0.01"],
+        let kept = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w2", "--simulate", "0.05"],
                              log: s.path("w2.log"), wrapper: lab.wrapper(w2NS))
         #expect(await Scratch.waitForLines(out, 40, within: 30), "coordinator: \(coordinator.log)")
         let w1Before = Scratch.records(out).filter { $0.worker == "w1" }.count

@@ -125,6 +125,25 @@ import Testing
         #expect(Set(records.map(\.id)) == ids)
     }
 
+    @Test func aLongTrialNeverLooksDead() async throws {
+        // Trials of 1.5 s against a 0.6 s liveness window: heartbeats flow while computing.
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let (spec, ids) = try s.trialList(4)
+        let endpoint = loopbackEndpoint()
+        let out = s.path("results.jsonl")
+        let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "2"] + fastLiveness,
+                                    log: s.path("coordinator.log"))
+        let worker = try Child(["worker", "--connect", endpoint, "--jobs", "2", "--name", "slow", "--simulate", "1.5", "--simulate-spin"],
+                               log: s.path("worker.log"))
+        #expect(await coordinator.wait(30) == 0, "coordinator: \(coordinator.log)")
+        _ = await worker.wait(10)
+        let records = Scratch.records(out)
+        #expect(Set(records.map(\.id)) == ids && records.count == ids.count)
+        #expect(records.allSatisfy { $0.attempt == 1 })
+        #expect(!coordinator.log.contains("presumed lost"))
+    }
+
     static func number(before suffix: String, in text: String) -> Int? {
         guard let r = text.range(of: suffix) else { return nil }
         let digits = text[..<r.lowerBound].reversed().prefix { $0.isNumber }

@@ -59,7 +59,7 @@ import Training
         var rs: [TrialRecord] = []
         for m in [64, 128, 256, 512, 1024] {
             for seed in UInt64(1)...4 {
-                let c = Fixtures.config { $0.width = m; $0.seed = seed; $0.residual = true }
+                let c = Fixtures.config { $0.width = m; $0.seed = seed; $0.residual = true; $0.lrScaling = .inverseWidth }
                 let layer = 2 * pow(Double(m), -0.5) * noise.next(0.05)
                 // The core's names: per layer and the total over layers.
                 rs.append(Fixtures.record(c, metrics: ["dist_from_init_hidden1": layer, "dist_from_init": layer * 1.5,
@@ -74,6 +74,14 @@ import Training
         let slope = try #require(Double(slopeCell.split(separator: " ")[0]))
         #expect(abs(slope + 0.5) < 0.05, "slope \(slopeCell)")
         #expect(table.rows.first?[6] == "yes")
+        // At a constant step size Kηm grows with m: the −1/2 law does not apply, so no verdict.
+        let constant = SweepReport.build(records: rs.map { r in
+            var r = r
+            r.config.lrScaling = .constant
+            return r
+        })
+        let t2 = try #require(constant.tables.first { $0.header.contains("in [−0.65, −0.35]") })
+        #expect(t2.rows.first?[6] == "— (Kηm varies)")
         let fig = try #require(doc.figures.first { $0.name.hasPrefix("e6") })
         let probe = try #require(SVGProbe.parse(SVGRenderer.document(fig.plot)))
         #expect(probe.texts.contains { $0.hasPrefix("fit: slope -0.") })

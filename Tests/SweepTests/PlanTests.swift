@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 import Training
 @testable import Sweep
@@ -86,6 +87,58 @@ import Training
         let last = p.trial(at: p.trialCount - 1)
         #expect(last.config.width == 206 && last.config.lr == 1 && last.config.seed == 19)
         #expect(p.shardRange(at: p.shardCount - 1).upperBound == p.trialCount)
+    }
+
+    /// Random overlapping sub-sweeps: the plan holds exactly the union of
+    /// their points, each once, in shards that cover it (checked against a
+    /// brute-force set of ids).
+    @Test func overlappingSubSweepsGiveTheUnionOnce() async {
+        await propertyCheck(count: 25, input: Gen.uint64()) { seed in
+            var rng = SplitMix(seed: seed)
+            func subset(_ all: [Int]) -> [Int] {
+                let s = all.filter { _ in rng.next() % 2 == 0 }
+                return s.isEmpty ? [all[Int(rng.next() % UInt64(all.count))]] : s
+            }
+            var yaml = baseYAML + "\nsettings: {max_shard_trials: \(1 + rng.next() % 4)}\nsweeps:\n"
+            var expected = Set<TrialID>()
+            for name in ["A", "B", "C"] {
+                let widths = subset([8, 16, 32, 64]), steps = subset([5, 10, 20]), seeds = subset([0, 1, 2])
+                yaml += "  \(name):\n    grid: {width: \(widths), steps: \(steps), seeds: \(seeds)}\n"
+                for w in widths { for st in steps { for sd in seeds {
+                    var c = (try? spec(baseYAML))?.blocks.first?.base ?? TrialConfig()
+                    c.width = w; c.steps = st; c.seed = UInt64(sd)
+                    expected.insert(TrialID(config: c))
+                } } }
+            }
+            guard let p = try? plan(yaml) else {
+                Issue.record("spec refused: \(yaml)")
+                return
+            }
+            let ids = (0..<p.shardCount).flatMap { p.shard(at: $0).trials.map(\.id) }
+            #expect(ids.count == p.trialCount && Set(ids) == expected && ids.count == expected.count)
+            #expect(p.trials().map(\.id) == ids)
+        }
+    }
+
+    @Test func costGrowsWithWhatTrainingDoes() {
+        var c = TrialConfig()
+        let base = TrialCost(config: c)
+        c.width *= 2
+        let wider = TrialCost(config: c)
+        c.steps *= 2
+        let longer = TrialCost(config: c)
+        c.dtype = .float32
+        let single = TrialCost(config: c)
+        #expect(wider.flops > base.flops && wider.bytes > base.bytes)
+        #expect(longer.flops > wider.flops && longer.bytes == wider.bytes)
+        #expect(single.bytes < longer.bytes && single.flops == longer.flops)
+    }
+
+    @Test func settingsAndLayoutDoNotChangeTheHash() throws {
+        let a = try spec(Self.mixed)
+        let b = try spec("# a comment\nsettings: {shard_seconds: 1, max_shard_trials: 2}\n" + Self.mixed)
+        #expect(a.hash == b.hash)
+        #expect(try spec(Self.mixed.replacingOccurrences(of: "seeds: 7", with: "seeds: 6")).hash != a.hash)
     }
 
     @Test func theShippedExamplesPlan() throws {

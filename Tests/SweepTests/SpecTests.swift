@@ -103,6 +103,46 @@ let baseYAML = """
         #expect(alpha?.condition == "activation = leaky")
     }
 
+    @Test func conditionsNestAndMayNameSeveralAxes() throws {
+        let p = try plan(baseYAML + """
+
+            grid:
+              optimizer: [gd, sgd]
+              activation: [relu, leaky]
+              when:
+                - if: {optimizer: sgd}
+                  batch_size: [8, 32]
+                  when:
+                    - if: {batch_size: 8, activation: leaky}
+                      alpha: [-1, 0.5]
+            """)
+        // gd: relu, leaky (2); sgd: B=32 × 2 activations, B=8 × (relu + leaky × 2 α) = 2 + 2 + 3
+        #expect(p.trialCount == 2 + 2 + 3)
+        #expect(p.trials().filter { $0.config.alpha == -1 }.allSatisfy { $0.config.batchSize == 8 && $0.config.optimizer == .sgd })
+        #expect(Set(p.trials().map(\.id)).count == p.trialCount)
+    }
+
+    @Test func topLevelConditionsNeedNotHoldInEverySubSweep() throws {
+        let yaml = baseYAML + """
+
+            grid:
+              activation: [relu, leaky]
+              when:
+                - if: {activation: leaky}
+                  alpha: [-1, 0.5]
+            sweeps:
+              both: {}
+              relu-only:
+                grid: {activation: [relu]}
+            """
+        let p = try plan(yaml)
+        #expect(p.trialsPerSweep.map(\.count) == [3, 0] || p.trialsPerSweep.map(\.count) == [3])
+        #expect(p.trialCount == 3 && p.duplicateCount == 1)
+        // …but must hold in some sub-sweep, with values its axis takes.
+        #expect(failure(yaml.replacingOccurrences(of: "if: {activation: leaky}", with: "if: {activation: tanh}"))?
+            .problem.contains("'tanh' is not a value of axis activation") == true)
+    }
+
     @Test func namedSubSweepsShareBaseAndTopGrid() throws {
         let p = try plan(baseYAML + """
 
@@ -135,8 +175,30 @@ let baseYAML = """
                 grid: {width: [64, 128]}
             """)
         #expect(p.trialCount == 4 && p.duplicateCount == 1)
+        #expect(p.trialsPerSweep.map(\.sweep) == ["A", "B"] && p.trialsPerSweep.map(\.count) == [3, 1])
         #expect(p.trials().map(\.config.width) == [16, 32, 64, 128])
         #expect((0..<p.shardCount).flatMap { p.shard(at: $0).trials.map(\.config.width) } == [16, 32, 64, 128])
+    }
+
+    @Test func anchorsAliasesAndMergeKeysWork() throws {
+        let p = try plan("""
+            x-model: &model
+              depth: 2
+              width: 16
+              activation: relu
+            base:
+              <<: *model
+              width: 32          # explicit keys win over merged ones
+              data: sphere_teacher
+              loss: logistic
+              lr: &lr 0.1
+              steps: 10
+            grid:
+              lr: [*lr, 0.2]
+            """)
+        #expect(p.trialCount == 2)
+        #expect(p.trials().allSatisfy { $0.config.width == 32 && $0.config.depth == 2 })
+        #expect(Set(p.trials().map(\.config.lr)) == [0.1, 0.2])
     }
 
     @Test func yamlScalarsFollowTheCoreSchema() throws {

@@ -112,6 +112,12 @@ import Training
             c.activation = [.relu, .leaky, .tanh][Int(rng.next() % 3)]
             c.alpha = -Double(rng.next() % 100) / 50
             c.momentum = Double(rng.next() % 9) / 10
+            // The direct writer agrees byte for byte with the Encodable path.
+            c.noiseStd = rng.next() % 2 == 0 ? nil : 0.25
+            c.namedSteps = [Int(rng.next() % 50), 7]
+            #expect(CanonicalJSON.text(config: c) == (try! JSONValueEncoder.encode(c.normalized())).canonicalText)
+            #expect(c.canonicalText == CanonicalJSON.rawValue(c).canonicalText)
+
             let id = TrialID(config: c)
 
             // Respell: encode with Foundation, decode again (numbers pass through other text).

@@ -199,3 +199,42 @@ import Testing
         #expect(s.count < 40)
     }
 }
+
+/// The NTK Gram of `metrics: full` against explicit per-sample gradients.
+@Suite struct NTKTests {
+    @Test(arguments: [false, true])
+    func gramMatchesInnerProductsOfPerSampleGradients(residualWithBias: Bool) throws {
+        var c = GradientCheckTests.base()
+        c.activation = .tanh
+        c.depth = 3
+        c.residual = residualWithBias
+        c.bias = residualWithBias
+        c.train = residualWithBias ? "all" : "2,3,out"
+        c.metrics = .full
+        let run = try TrialRun<Double>(config: c, split: DataSplit.make(for: c))
+        let (gram, n) = try #require(NTKAtInit.gram(run))
+        #expect(n == c.nTrain)
+        // J_i = ∇_θ f(x_i): backward with ∂L/∂f = e_i.
+        var jacobian = [[Double]]()
+        for i in 0..<n {
+            run.net.forward(run.trainInput.p, rows: n)
+            for j in 0..<n { run.net.df.p[j] = j == i ? 1 : 0 }
+            run.net.backward(run.trainInput.p, rows: n)
+            jacobian.append(run.net.trainableLayers.flatMap { $0.gw!.array + ($0.gb?.array ?? []) })
+        }
+        for i in 0..<n {
+            for j in 0..<n {
+                let dot = zip(jacobian[i], jacobian[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                // Same products summed in a different order: agreement to rounding.
+                #expect(abs(gram[i * n + j] - dot) <= 1e-12 * max(1, abs(dot)))
+            }
+        }
+        let eigen = NTKAtInit.eigenvalues(gram, n)
+        #expect(eigen.count == n && eigen.first! >= -1e-12 && eigen.first! <= eigen.last!)
+        // Trace = Σ eigenvalues.
+        let trace = (0..<n).reduce(0) { $0 + gram[$1 * n + $1] }
+        #expect(abs(eigen.reduce(0, +) - trace) <= 1e-10 * trace)
+        let r = Trainer.train(c)
+        #expect(r.metrics["ntk_lambda_min"] != nil && r.metrics["ntk_lambda_max"]! >= r.metrics["ntk_lambda_min"]!)
+    }
+}

@@ -241,7 +241,7 @@ import Testing
         let gamma = try #require(res.metrics["gamma_hat"])
         #expect(abs(gamma - pow(try at(1000) / at(100), 1.0 / 900)) < 1e-12)
         let late = zip(curve.steps, curve.values).filter { $0.0 >= 120 && $0.0 <= 1200 }
-        let fit = try #require(LeastSquares.slope(x: late.map { log(Double($0.0)) }, y: late.map { log($0.1) }))
+        let fit = try #require(LeastSquares.fit(x: late.map { log(Double($0.0)) }, y: late.map { log($0.1) }))
         #expect(abs(try #require(res.metrics["loss_loglog_slope"]) - fit.slope) < 1e-12)
         #expect(try #require(res.metrics["loss_loglinear_slope"]) < 0, "the loss falls")
         var short = c

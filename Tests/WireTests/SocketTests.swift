@@ -31,6 +31,7 @@ import Testing
     @Test func routerAndDealerExchangeMultipartMessages() async throws {
         let ctx = try ZMQContext()
         let endpoint = Self.freeEndpoint()
+        defer { unlink(String(endpoint.dropFirst("ipc://".count))) }
         let server = try ZMQServerTransport(context: ctx, spec: SocketSpec(role: .router(bind: [endpoint]), maxMessageSize: 1 << 20), logger: Self.logger)
         let client = try ZMQClientTransport(context: ctx, spec: SocketSpec(role: .dealer(connect: endpoint, routingID: "worker-A")), logger: Self.logger)
         defer { client.close(lingerMs: 0); server.close(lingerMs: 0) }
@@ -51,6 +52,7 @@ import Testing
     @Test func oversizedMessageDisconnectsItsSenderOnly() async throws {
         let ctx = try ZMQContext()
         let endpoint = Self.freeEndpoint()
+        defer { unlink(String(endpoint.dropFirst("ipc://".count))) }
         let server = try ZMQServerTransport(context: ctx, spec: SocketSpec(role: .router(bind: [endpoint]), maxMessageSize: 4096), logger: Self.logger)
         let rogue = try ZMQClientTransport(context: ctx, spec: SocketSpec(role: .dealer(connect: endpoint, routingID: "rogue")), logger: Self.logger)
         let good = try ZMQClientTransport(context: ctx, spec: SocketSpec(role: .dealer(connect: endpoint, routingID: "good")), logger: Self.logger)
@@ -65,6 +67,7 @@ import Testing
     @Test func curveWithAllowListAdmitsOnlyKnownKeys() async throws {
         let ctx = try ZMQContext()
         let endpoint = Self.freeEndpoint()
+        defer { unlink(String(endpoint.dropFirst("ipc://".count))) }
         let serverKeys = try CurveKeyPair.generate()
         let allowed = try CurveKeyPair.generate()
         let stranger = try CurveKeyPair.generate()

@@ -131,14 +131,19 @@ sweep() {
     if [[ -z $oversweep ]]; then oversweep=$(command -v oversweep) || die "no 'oversweep' on PATH; pass --oversweep PATH"; fi
     [[ -x $oversweep ]] || die "'$oversweep' is not an executable file"
     mkdir -p "$(dirname "$out")"
-    local logs=${out%.jsonl}.netns-logs pids=() coord i rc
+    local logs=${out%.jsonl}.netns-logs coord i rc
     mkdir -p "$logs"
-
+    sweep_pids=()   # global: the EXIT trap runs after this function returns
     stop_all() {
         local p
-        for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-        sleep 1
-        for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+        for p in "${sweep_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+        for _ in $(seq 100); do   # up to 10 s to hand back and exit
+            local alive=0
+            for p in "${sweep_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+            [[ $alive == 1 ]] || break
+            sleep 0.1
+        done
+        for p in "${sweep_pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
         down
     }
     trap stop_all EXIT
@@ -149,11 +154,11 @@ sweep() {
     echo "hosts.sh: $n hosts ($prefix-h0..h$((n - 1)) on $subnet.0/24); coordinator on h0 at $connect"
     ip netns exec "$(hostns 0)" "$oversweep" coordinator "$spec" --bind "$connect" --out "$out" \
         >"$logs/coordinator.log" 2>&1 &
-    coord=$!; pids+=("$coord")
+    coord=$!; sweep_pids+=("$coord")
     for ((i = 1; i < n; i++)); do
         ip netns exec "$(hostns "$i")" "$oversweep" worker --connect "$connect" --jobs "$jobs" --name "netns-h$i" \
             >"$logs/worker-h$i.log" 2>&1 &
-        pids+=("$!")
+        sweep_pids+=("$!")
     done
     local start=$SECONDS done_cuts=() restored=()
     while kill -0 "$coord" 2>/dev/null; do

@@ -95,7 +95,11 @@ fi
 [[ $oversweep == /* ]] || oversweep=$(cd "$(dirname "$oversweep")" && pwd)/$(basename "$oversweep")
 [[ -x $oversweep ]] || die "'$oversweep' is not an executable file"
 spec=$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")
-"$oversweep" plan "$spec" >/dev/null || die "'oversweep plan $spec' rejected the spec"
+case "$spec" in
+    # A trial list (one trial per line) is taken as it is; a spec is checked.
+    *.jsonl) [[ -s $spec ]] || die "trial list '$spec' is empty" ;;
+    *) "$oversweep" plan "$spec" >/dev/null || die "'oversweep plan $spec' rejected the spec" ;;
+esac
 if [[ $dry == 0 ]]; then command -v sbatch >/dev/null || die "'sbatch' not found: run this on a SLURM login node"; fi
 
 mkdir -p "$dir/logs" || die "cannot create '$dir'"

@@ -41,17 +41,36 @@ select_oversweep() {
 # Ids of the trial lines of a results file, one per line (header lines have none).
 result_ids() { { grep -o '"id" *: *"[^"]*"' "$1" || true; } | sed 's/.*"\([^"]*\)"$/\1/'; }
 
-# check_results FILE SPEC: every trial once (oversweep status) and no id twice.
+# check_results FILE SPEC: every planned trial recorded exactly once — by
+# `oversweep status` (with --spec where the build supports it) and by counting
+# the ids in the file ourselves.
 check_results() {
-    local file=$1 spec=$2 out rc=0 dups
-    out=$("$OVERSWEEP" status "$file" --spec "$spec" 2>&1) || rc=$?
-    dups=$(result_ids "$file" | sort | uniq -d | wc -l)
-    if [[ $rc == 0 && $dups == 0 ]] && ! grep -Eq 'remaining[": ]+[1-9]' <<<"$out"; then
-        pass "status: $(tr '\n' ' ' <<<"$out")"
+    local file=$1 spec=$2 out rc=0 total lines uniq recorded
+    out=$("$OVERSWEEP" status "$file" --spec "$spec" 2>&1) || { rc=$?; out=$("$OVERSWEEP" status "$file" 2>&1) && rc=0 || rc=$?; }
+    total=$(plan_trials "$spec")
+    lines=$(result_ids "$file" | wc -l)
+    uniq=$(result_ids "$file" | sort -u | wc -l)
+    recorded=$(grep -Eo 'trials recorded: [0-9]+' <<<"$out" | grep -Eo '[0-9]+$' || echo "?")
+    if [[ $rc == 0 && $recorded == "$total" && $uniq == "$total" && $lines == "$total" ]] \
+        && ! grep -q 'duplicate lines' <<<"$out" && ! grep -Eq '[1-9][0-9]* remaining' <<<"$out"; then
+        pass "every trial once: $total planned, $uniq recorded, $lines lines; status: $(grep -E 'recorded|remaining' <<<"$out" | tr '\n' ' ')"
     else
-        fail "status exit $rc, $dups duplicate ids: $out"
+        fail "status exit $rc, $total planned, $uniq distinct ids in $lines trial lines: $out"
     fi
 }
 
 # plan_trials SPEC: the trial count `oversweep plan` reports ("trials  N").
-plan_trials() { "$OVERSWEEP" plan "$1" | awk '$1 == "trials" { print $2; exit }'; }
+# A trial list (.jsonl) counts its lines.
+plan_trials() {
+    case "$1" in
+        *.jsonl) grep -c . "$1" ;;
+        *) "$OVERSWEEP" plan "$1" | awk '$1 == "trials" { print $2; exit }' ;;
+    esac
+}
+
+# no_leftovers WHAT PATTERN: no process's command line contains PATTERN.
+no_leftovers() {
+    local left
+    left=$(pgrep -af -- "$2" || true)
+    [[ -z $left ]] && pass "no $1 left running" || fail "$1 left running: $left"
+}

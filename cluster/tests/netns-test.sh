@@ -68,12 +68,14 @@ while IFS= read -r l; do echo "      $l"; done <<<"$out"
 grep -q "cut host 2" <<<"$out" && pass "host 2's link was cut mid-sweep" || fail "no cut happened"
 check_results "$work/results.jsonl" "$spec"
 [[ $(namespaces "${prefix}s") == 0 ]] && pass "sweep: namespaces torn down" || fail "left behind: $(ip netns list)"
+no_leftovers "sweep processes" "tcp://10.213.0.1:5601"
 
 echo "a failing sweep still tears down"
 [[ $FAKE == 1 ]] && rm -rf "$FAKE_OVERSWEEP_STATE" && mkdir -p "$FAKE_OVERSWEEP_STATE"
 rc=0; "$hosts" sweep "$spec" --hosts 2 --out "$work/timeout.jsonl" --oversweep "$OVERSWEEP" --timeout 1 --port 5602 --prefix "${prefix}f" >/dev/null 2>&1 || rc=$?
 [[ $rc != 0 ]] && pass "timed-out sweep exits $rc" || fail "timed-out sweep exited 0"
 [[ $(namespaces "${prefix}f") == 0 ]] && pass "namespaces removed after the failure" || fail "left behind: $(ip netns list)"
+no_leftovers "processes of the failed sweep" "tcp://10.213.0.1:5602"
 
 echo "netns-test: $fails failure(s)"
 [[ $fails == 0 ]]

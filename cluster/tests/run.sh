@@ -18,6 +18,9 @@ if [[ -z ${OVERSWEEP:-} && -z ${CLUSTER_FAKE:-} ]] && real_cli "$repo/.build/deb
     export OVERSWEEP=$repo/.build/debug/oversweep
 fi
 if [[ -n ${OVERSWEEP:-} ]]; then
+    # Until the coordinator expands YAML specs it takes a trial list.
+    probe=$("$OVERSWEEP" coordinator "$here/sweep.yaml" --bind tcp://127.0.0.1:1 --out /nonexistent/x 2>&1 || true)
+    if [[ -z ${SPEC:-} && $probe == *"pass a .jsonl trial list"* ]]; then SPEC=$here/trials.jsonl; fi
     export SPEC=${SPEC:-$here/sweep.yaml}
     echo "cluster-test: real binary $OVERSWEEP, spec $SPEC"
 else

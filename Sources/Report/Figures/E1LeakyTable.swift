@@ -5,8 +5,9 @@ extension ReferenceFigures {
     /// E1, seed 004 Table 1: final train error and test error by α (× the
     /// other axes, e.g. bias), mean ± std, and the ordering of α by train error.
     /// Drawn when α is a numeric axis and a train error metric exists.
-    static func leakyTable(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        guard let alpha = g.axis(named: "alpha"), alpha.isNumeric,
+    static func leakyTable(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
+        // α only matters for the leaky activation.
+        guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(named: "alpha"), alpha.isNumeric,
               let train = MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames) else { return nil }
         let test = MetricNames.firstMetric(MetricNames.testError, in: g.metricNames)
         let testCurve = MetricNames.testError.first(where: g.curveNames.contains)

@@ -9,8 +9,8 @@ extension ReferenceFigures {
     /// correlation of (1 − γ̂(α))/(1 − γ̂(0)) with g(α), and λ_min(NTK)/g(α).
     /// Drawn when α is a numeric axis with ≥ 3 values and γ̂ is known (a metric,
     /// or the train_loss curve at t = 100 and 1000).
-    static func leakyRate(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        guard let alpha = g.axis(named: "alpha"), alpha.isNumeric, alpha.values.count >= 3 else { return nil }
+    static func leakyRate(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
+        guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(named: "alpha"), alpha.isNumeric, alpha.values.count >= 3 else { return nil }
         let gammaName = MetricNames.firstMetric(MetricNames.gammaHat, in: g.metricNames)
         let gammaHat: (TrialRecord) -> Double? = gammaName.map { TrialNumbers.metric($0) } ?? TrialNumbers.gammaHatFromCurve
         guard g.records.contains(where: { $0.status == .ok && gammaHat($0) != nil }) else { return nil }
@@ -58,7 +58,7 @@ extension ReferenceFigures {
                 row.append(p.group.countLabel)
                 rows.append(row)
             }
-            let label = a.label(or: "γ̂")
+            let label = a.label(or: "measured")
             let r = Fit.pearson(x: gs, y: ratios)
             notes.append((a.context.isEmpty ? "" : "\(a.context): ") + "corr((1−γ̂)/(1−γ̂(0)), g(α)) = " + (r.map { Format.number($0) } ?? "—")
                 + (r.map { $0 > 0 ? " (positive, as predicted)" : " (not positive: the prediction fails here)" } ?? "")
@@ -81,6 +81,11 @@ extension ReferenceFigures {
         s.blocks.append(.table(Table(caption: "γ̂ and the predicted rate per α", header: header, rows: rows)))
         s.blocks.append(.paragraph(notes.joined(separator: "\n")))
         let fits = notes.filter { $0.contains("corr((1") }
+        // The theory's line: (1 − γ(α))/(1 − γ(0)) = g(α)/g(0) = g(α).
+        let gs = ratioSeries.flatMap { $0.points.map(\.x) }
+        if let lo = gs.min(), let hi = gs.max(), hi > lo {
+            ratioSeries.append(PlotSeries(name: "theory: = g(α)", points: [PlotPoint(x: lo, y: lo), PlotPoint(x: hi, y: hi)], style: .reference))
+        }
         s.blocks.append(.figure(Figure(name: namer.name("e2 gamma vs alpha"), caption: "E2: γ̂ against α with 1 − C_γ g(α)",
                                        plot: Plot(title: "γ̂ against α", xLabel: "α", yLabel: "γ̂", series: gammaSeries))))
         s.blocks.append(.figure(Figure(name: namer.name("e2 rate ratio vs g"), caption: "E2: (1 − γ̂(α))/(1 − γ̂(0)) against g(α)",

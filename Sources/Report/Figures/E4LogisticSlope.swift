@@ -7,8 +7,10 @@ extension ReferenceFigures {
     /// the train_loss curve against t over the late phase (the last decade of
     /// steps), per group (activation × h × …). Drawn when logistic-loss trials
     /// with a smoothed activation (huber, swish) have train_loss curves.
-    static func logisticSlope(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
+    static func logisticSlope(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
         let curve = MetricNames.trainLoss
+        // Seed 002's claim is for the smoothed ReLUs; other activations are left out.
+        guard let g = scoped(all, { [ActivationKind.huber, .swish].contains($0.config.activation) }) else { return nil }
         let groups = g.groups.filter { grp in
             grp.records.first?.config.loss == .logistic && grp.records.contains { $0.result.curves[curve] != nil }
         }

@@ -36,6 +36,7 @@ extension ReferenceFigures {
                     fits.append((a.context.isEmpty ? "" : "\(a.context): ") + "log-log " + Format.fit(f))
                 }
             }
+            if rows.isEmpty { continue }
             s.blocks.append(.table(Table(caption: "Steps to zero training error against \(axis.name)",
                                          header: ["context", axis.name, "reached", "steps", "n"], rows: rows)))
             if !fits.isEmpty { s.blocks.append(.paragraph("Fits of steps against \(axis.name):\n" + fits.joined(separator: "\n"))) }
@@ -47,6 +48,7 @@ extension ReferenceFigures {
                                                caption: "E5: steps to zero training error against \(axis.name), mean ± std over seeds", plot: plot)))
             }
         }
-        return s
+        // Only the introduction: no axis had a series of two or more values.
+        return s.blocks.count > 1 ? s : nil
     }
 }

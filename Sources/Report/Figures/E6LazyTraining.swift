@@ -25,10 +25,14 @@ extension ReferenceFigures {
                 let pairs = a.points.flatMap { p in p.group.values(TrialNumbers.metric(metric)).map { (p.value.number ?? .nan, $0) } }
                 let f = Fit.logLog(x: pairs.map(\.0), y: pairs.map(\.1))
                 let ms = pairs.map(\.0).filter { $0 > 0 }
+                // The −1/2 law is at fixed Kηm (η = η₀/m); with Kηm varying along m no verdict is given.
+                let kEtaM = a.points.flatMap { $0.group.ok.map { r in Double(r.config.steps) * r.config.effectiveLR * Double(r.config.width) } }
+                let varies = (kEtaM.max() ?? 0) - (kEtaM.min() ?? 0) > 1e-9 * abs(kEtaM.max() ?? 0)
+                let verdict = varies ? "— (Kηm varies)" : f.map { (-0.65 ... -0.35).contains($0.slope) ? "yes" : "no" } ?? "—"
                 rows.append([metric, a.context.isEmpty ? "—" : a.context, f.map { Format.slope($0) } ?? "—",
                              f?.r2.map { Format.number($0) } ?? "—", "\(f?.n ?? 0)",
                              ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))",
-                             f.map { (-0.65 ... -0.35).contains($0.slope) ? "yes" : "no" } ?? "—"])
+                             verdict])
                 guard metric == shown else { continue }
                 let pts = a.points.compactMap { p -> PlotPoint? in
                     guard let x = p.value.number, let sum = p.group.summary(metric: metric) else { return nil }

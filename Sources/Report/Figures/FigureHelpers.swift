@@ -1,13 +1,16 @@
 import Foundation
+import Training
 import Store
 
 /// Gives each figure a unique file-safe name.
 struct FigureNamer {
     private var used: Set<String> = []
+    /// Put in front of every name while set (the sub-sweep a figure is about).
+    var scope = ""
 
     mutating func name(_ raw: String) -> String {
         var slug = ""
-        for ch in raw.lowercased() {
+        for ch in (scope.isEmpty ? raw : scope + " " + raw).lowercased() {
             if ch.isASCII && (ch.isLetter || ch.isNumber) { slug.append(ch) } else if !slug.hasSuffix("-") { slug.append("-") }
         }
         slug = String(slug.trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(60))

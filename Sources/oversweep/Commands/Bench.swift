@@ -1,9 +1,160 @@
 import ArgumentParser
+import Foundation
+import Training
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `oversweep bench`: times the training core on PERFORMANCE.md's W1/W2/W3.
+/// Each (workload, dtype) runs in a child process of its own so that its
+/// peak resident memory is its own; the parent prints the table.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the training core on the reference workloads W1/W2/W3 (PERFORMANCE.md).",
+        discussion: """
+            Prints seconds, GFLOP/s (exact FLOP count) against the measured GEMM peak, and peak \
+            resident memory against the bytes the networks need. `make bench` adds numpy and JAX.
+            """
+    )
+
+    @Option(help: "W1, W2, W3 or all.")
+    var workload: String = "all"
+
+    @Option(help: "float32, float64 or all.")
+    var dtype: String = "all"
+
+    @Option(help: "Threads (networks in parallel for W3; row chunks of one network for W1/W2).")
+    var threads: Int = 2
+
+    @Flag(help: "Run one workload in this process and print one JSON line (used by the table and bench/run.sh).")
+    var json = false
+
+    @Flag(help: "Print the measured GEMM peak of each dtype as JSON and exit.")
+    var gemmPeak = false
+
+    @Option(help: "Write each workload's data and initial weights (train --export layout) under DIR/<W>_<dtype>/<i>/ and exit.")
+    var export: String?
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be ≥ 1 (got \(threads))") }
+        if !["all", "W1", "W2", "W3"].contains(workload) { throw ValidationError("--workload must be W1, W2, W3 or all (got \(workload))") }
+        if !["all", "float32", "float64"].contains(dtype) { throw ValidationError("--dtype must be float32, float64 or all (got \(dtype))") }
+        if json && (workload == "all" || dtype == "all") { throw ValidationError("--json runs one workload: give --workload and --dtype") }
+    }
+
+    var dtypes: [DType] { dtype == "all" ? [.float32, .float64] : [DType(rawValue: dtype) ?? .float64] }
+    var names: [String] { workload == "all" ? ["W1", "W2", "W3"] : [workload] }
 
     func run() async throws {
-        throw ValidationError("'bench' is not built yet")
+        if let export {
+            for d in dtypes {
+                for w in Benchmark.workloads(d) where names.contains(w.name) {
+                    for (i, c) in w.configs.enumerated() {
+                        do {
+                            try TrialExport.write(c, to: "\(export)/\(w.name)_\(d.rawValue)/\(i)")
+                        } catch let e as TrainingError {
+                            throw CLIError(e.message)
+                        }
+                    }
+                }
+            }
+            return
+        }
+        if gemmPeak {
+            let peaks = Dictionary(uniqueKeysWithValues: dtypes.map { ($0.rawValue, Benchmark.gemmPeak($0, threads: threads)) })
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            print(String(decoding: try e.encode(peaks), as: UTF8.self))
+            return
+        }
+        if json {
+            guard let w = Benchmark.workloads(dtypes[0]).first(where: { $0.name == workload }) else {
+                throw ValidationError("--workload must be W1, W2 or W3 (got \(workload))")
+            }
+            print(Self.encode(Self.measure(w, threads: threads)))
+            return
+        }
+        print("GEMM peak (2048³, \(threads) threads): ", terminator: "")
+        var peaks = [DType: Double]()
+        for d in dtypes {
+            peaks[d] = Benchmark.gemmPeak(d, threads: threads)
+            print("\(d.rawValue) \(String(format: "%.1f", peaks[d] ?? 0)) GFLOP/s  ", terminator: "")
+        }
+        print("")
+        print("workload dtype    seconds  GFLOP/s  %peak  final_loss   peak_RSS_MB  (base+train)  needed_MB  ratio")
+        for d in dtypes {
+            for name in names {
+                let r = try child(workload: name, dtype: d)
+                let pct = 100 * r.gflops / (peaks[d] ?? .nan)
+                let train = r.rssPeakMB - r.rssBaseMB
+                print(String(format: "%-8@ %-8@ %8.3f %8.1f %5.0f%%  %.6f  %11.1f  (%5.1f+%5.1f)  %9.1f  %5.2f",
+                             name, d.rawValue, r.seconds, r.gflops, pct, r.finalLoss, r.rssPeakMB, r.rssBaseMB, train,
+                             r.neededMB, train / r.neededMB))
+            }
+        }
+        print("ratio = (peak RSS − RSS before training) / needed; base = runtime, libraries, OpenBLAS buffers.")
+    }
+
+    struct Measurement: Codable {
+        var workload: String
+        var dtype: String
+        var impl = "swift"
+        var seconds: Double
+        var gflops: Double
+        var finalLoss: Double
+        var rssBaseMB: Double
+        var rssPeakMB: Double
+        var neededMB: Double
+        var status: String
+
+        enum CodingKeys: String, CodingKey {
+            case workload, dtype, impl, seconds, gflops, status
+            case finalLoss = "final_loss", rssBaseMB = "rss_base_mb", rssPeakMB = "rss_peak_mb", neededMB = "needed_mb"
+        }
+    }
+
+    static func measure(_ w: Benchmark.Workload, threads: Int) -> Measurement {
+        let base = peakRSSMB()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let results = Trainer.trainShard(w.configs, threads: threads)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let flops = w.configs.reduce(0) { $0 + Benchmark.flopsPerStep($1) * Double($1.steps) }
+        let losses = results.compactMap { $0.metrics["train_loss"] }
+        let bad = results.first { $0.status != .ok }
+        return Measurement(workload: w.name, dtype: w.configs[0].dtype.rawValue, seconds: seconds,
+                           gflops: flops / seconds / 1e9, finalLoss: losses.reduce(0, +) / Double(max(1, losses.count)),
+                           rssBaseMB: base, rssPeakMB: peakRSSMB(),
+                           neededMB: w.configs.reduce(0) { $0 + Benchmark.bytesNeeded($1) } / 1e6,
+                           status: bad.map { "\($0.status.rawValue): \($0.message ?? "")" } ?? "ok")
+    }
+
+    static func encode(_ m: Measurement) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? e.encode(m)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Peak resident set size of this process so far, in MB (10⁶ bytes).
+    static func peakRSSMB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) * 1024 / 1e6
+    }
+
+    func child(workload: String, dtype: DType) throws -> Measurement {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = ["bench", "--json", "--workload", workload, "--dtype", dtype.rawValue, "--threads", "\(threads)"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let m = try? JSONDecoder().decode(Measurement.self, from: data) else {
+            throw CLIError("bench: the \(workload) \(dtype.rawValue) run failed (exit \(p.terminationStatus))")
+        }
+        return m
     }
 }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Coordinator
 import Foundation
 import Logging
+import Store
 import Sweep
+import Training
 import Wire
 
 /// Flags of the coordinator, shared by `coordinator` and `run`.
@@ -12,6 +14,9 @@ struct CoordinatorFlags: ParsableArguments {
 
     @Flag(help: "Continue the sweep in --out: skip trials already recorded.")
     var resume = false
+
+    @Flag(help: "With --resume: continue --out even though a different spec wrote it.")
+    var force = false
 
     @Option(help: "Seconds between heartbeats on an idle link.")
     var heartbeatInterval: Double = 1
@@ -45,36 +50,66 @@ struct CoordinatorFlags: ParsableArguments {
     }
 
     /// Opens the trial source and result sink for SPEC and builds the core.
+    /// SPEC is a YAML sweep spec, a `.jsonl` trial list, or (benchmarks) `synthetic:N`.
     func makeCore(spec: String, out: String, logger: Logger) throws -> CoordinatorCore {
-        guard spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") else {
-            // Spec expansion arrives with the Sweep module; until then a trial list.
-            throw CLIError("\(spec): YAML specs need the Sweep module (not merged yet); pass a .jsonl trial list")
+        let source: any TrialSource
+        let header: StoreHeader
+        if spec.hasPrefix("synthetic:") {
+            // Benchmarks only (make bench-dispatch): N trials generated lazily, never held in memory.
+            guard let n = Int(spec.dropFirst("synthetic:".count)), n > 0 else { throw CLIError("\(spec): expected synthetic:N") }
+            source = GeneratedTrialSource(count: n, shardSize: 256) { i in
+                var c = TrialConfig()
+                c.seed = UInt64(i)
+                return Trial(id: TrialID(rawValue: String(format: "synthetic%09d", i)), config: c)
+            }
+            header = Self.header(name: "synthetic-\(n)", spec: spec, hash: "synthetic-\(n)")
+        } else if spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") {
+            guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
+            do { source = MemoryTrialSource(try TrialListFile.read(spec), shardSize: 64) } catch { throw CLIError("\(error)") }
+            header = Self.header(name: URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent,
+                                 spec: "trial list \(spec)", hash: fnv1a(bytes))
+        } else {
+            let plan: SweepPlan
+            do { plan = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
+            source = PlanTrialSource(plan: plan)
+            header = Self.header(name: plan.spec.name, spec: plan.spec.source, hash: plan.spec.hash)
         }
-        guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
-        let trials: [Trial]
-        do { trials = try TrialListFile.read(spec) } catch { throw CLIError("\(error)") }
-        let sink: JSONLinesResultSink
-        do { sink = try JSONLinesResultSink(path: out, resume: resume) } catch { throw CLIError("\(error)") }
-        var options = CoordinatorOptions(sweepID: fnv1a(bytes))
+        let sink: StoreResultSink
+        do {
+            sink = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force)
+        } catch { throw CLIError("\(error)") }
+        for warning in sink.recoveryWarnings { logger.warning("\(warning)") }
+        var options = CoordinatorOptions(sweepID: String(header.specHash.prefix(16)))
         options.heartbeatInterval = heartbeatInterval
         options.liveness = liveness
         options.maxAttempts = maxAttempts
         options.workerFailureLimit = workerFailureLimit
         options.leaseSize = leaseSize
-        let core = CoordinatorCore(options: options, source: MemoryTrialSource(trials, shardSize: 64), sink: sink, logger: logger)
+        let core = CoordinatorCore(options: options, source: source, sink: sink, logger: logger)
         if resume && core.stats.recorded > 0 {
             logger.info("resuming: \(core.stats.recorded) of \(core.stats.total) trials already recorded in \(out)")
         }
         return core
     }
 
+    static func header(name: String, spec: String, hash: String) -> StoreHeader {
+        StoreHeader(sweepName: name, spec: spec, specHash: hash, toolVersion: ToolVersion.string,
+                    gitRevision: ProcessInfo.processInfo.environment["OVERSWEEP_GIT_REVISION"])
+    }
+
     /// Runs a coordinator until the sweep completes or a signal stops it; returns the exit code.
-    func serve(core: CoordinatorCore, transport: any ServerTransport, logger: Logger, quiet: Bool) async -> Int32 {
+    func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, log: LogOptions) async -> Int32 {
+        let quiet = log.quiet
         var server = CoordinatorServer(logger: logger)
         server.grace = grace
-        let progress = ProgressLine(live: ProgressLine.stderrIsTTY)
+        // With JSON logs, progress is a log record too, so every stderr line parses.
+        var emit: (@Sendable (String) -> Void)?
+        if log.logFormat == .json {
+            emit = { (line: String) in logger.info("\(line)") }
+        }
+        let progress = ProgressLine(live: ProgressLine.stderrIsTTY, emit: emit)
         if !quiet { server.onProgress = { progress.update($0) } }
-        let outcome = await server.run(core: core, transport: transport, clock: SystemClock(), signals: Signals.stream())
+        let outcome = await server.run(core: core, transport: transport, clock: SystemClock(), signals: signals)
         if !quiet { progress.finish() }
         transport.close(lingerMs: 200)
         let s = core.stats
@@ -99,7 +134,7 @@ struct Coordinator: AsyncParsableCommand {
         discussion: "Exits 0 once every trial is recorded. SIGINT/SIGTERM: stop leasing, wait --grace for in-flight results, exit; a second signal exits at once (recorded results are kept)."
     )
 
-    @Argument(help: "The sweep: a trial list (.jsonl, one trial per line) until YAML specs are wired in.")
+    @Argument(help: "The sweep: a YAML spec (see docs/spec-format.md) or a trial list (.jsonl, one trial per line).")
     var spec: String
 
     @Option(help: "Endpoint to bind (tcp://HOST:PORT or ipc://PATH). Loopback unless you say otherwise.")
@@ -124,6 +159,8 @@ struct Coordinator: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything else, so an early signal still gets the orderly shutdown.
+        let signals = Signals.stream()
         let logger = log.bootstrap("coordinator")
         let curve = try CurveFlags.server(secret: curveSecret, allow: curveAllow)
         if curve == nil && Endpoints.isPublicTCP(bind) {
@@ -140,7 +177,7 @@ struct Coordinator: AsyncParsableCommand {
             throw CLIError("cannot bind \(bind): \(error)")
         }
         logger.info("coordinator on \(bind)\(curve == nil ? "" : " (CURVE)"): \(core.stats.total) trials, sweep \(core.options.sweepID)")
-        let code = await flags.serve(core: core, transport: transport, logger: logger, quiet: log.quiet)
+        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log)
         if code != 0 { throw ExitCode(code) }
     }
 }

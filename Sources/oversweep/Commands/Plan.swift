@@ -31,8 +31,9 @@ struct Plan: AsyncParsableCommand {
         let plan = try SweepPlan(spec: spec, options: ShardingOptions(targetSeconds: shardSeconds, gflops: gflops))
         var out = ""
         out += "spec    \(spec.path)  name \(spec.name)  hash \(spec.hash.prefix(16))\n"
-        let dupes = plan.duplicateCount > 0 ? " (\(plan.duplicateCount) repeated grid points run once)" : ""
-        out += "trials  \(plan.trialCount)\(dupes)\n"
+        var notes = plan.trialsPerSweep.filter { !$0.sweep.isEmpty }.map { "\($0.sweep) \($0.count)" }
+        if plan.duplicateCount > 0 { notes.append("\(plan.duplicateCount) repeated grid points run once") }
+        out += "trials  \(plan.trialCount)" + (notes.isEmpty ? "" : "  (" + notes.joined(separator: ", ") + ")") + "\n"
         let o = plan.options
         out += "shards  \(plan.shardCount)  (target \(Format.number(o.targetSeconds ?? 0)) s at \(Format.number(o.gflops ?? 0)) GFLOP/s, ≤ \(Format.number(o.maxTrialsPerShard.map(Double.init) ?? 0)) trials and \(Format.number((o.memoryBytes ?? 0) / 1_048_576)) MiB each)\n"
         out += "cost    \(Format.flops(plan.totalFlops))  ≈ \(Format.duration(plan.estimatedSeconds)) on one worker\n"

@@ -20,24 +20,37 @@ struct Report: AsyncParsableCommand {
     var title: String?
 
     func run() async throws {
-        let loaded = try ResultRecords.load(results)
-        guard !loaded.records.isEmpty else {
-            throw CLIError("\(results): no trial records" + (loaded.problems.first.map { " (\($0))" } ?? ""))
+        let file: (header: StoreHeader, records: [TrialRecord], problems: [LineProblem])
+        do {
+            file = try ResultFile.read(path: results)
+        } catch let e as StoreError where e.code == .notAResultFile {
+            // A header-less file of TrialRecord lines (what the coordinator wrote
+            // before it used the Store): read it rather than refuse it.
+            guard let plain = PlainRecordLines.read(results) else { throw CLIError(e.description) }
+            file = plain
+        } catch let e as StoreError {
+            throw CLIError(e.description)
+        } catch {
+            throw CLIError("\(results): cannot read (\(error))")
         }
-        let doc = SweepReport.build(records: loaded.records,
-                                    title: title ?? "OverSweep report: \(URL(fileURLWithPath: results).lastPathComponent)")
+        guard !file.records.isEmpty else {
+            throw CLIError("\(results): no trial records" + (file.problems.isEmpty ? "" : " (\(file.problems.count) unreadable lines, first: \(file.problems[0]))"))
+        }
+        let name = file.header.sweepName.isEmpty ? URL(fileURLWithPath: results).lastPathComponent : file.header.sweepName
+        let doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)")
         let written: ReportWriter.Written
         do {
             written = try ReportWriter.write(doc, to: URL(fileURLWithPath: out))
         } catch {
             throw CLIError("\(out): cannot write the report (\((error as NSError).localizedDescription))")
         }
-        for p in loaded.problems.prefix(5) { FileHandle.standardError.write(Data("warning: \(p)\n".utf8)) }
-        if loaded.problems.count > 5 {
-            FileHandle.standardError.write(Data("warning: \(loaded.problems.count - 5) more unreadable lines in \(results)\n".utf8))
+        // Lines the reader set aside (a torn last line after a crash, corruption) are reported, not fatal.
+        for p in file.problems.prefix(5) { FileHandle.standardError.write(Data("warning: \(results): \(p)\n".utf8)) }
+        if file.problems.count > 5 {
+            FileHandle.standardError.write(Data("warning: \(results): \(file.problems.count - 5) more unreadable lines\n".utf8))
         }
-        let grouped = GroupedSweep(records: loaded.records)
-        print("wrote \(written.markdown.path), \(written.html.path) and \(written.svgs.count) plots (.svg) in \(out)")
+        let grouped = GroupedSweep(records: SweepReport.latest(file.records))
+        print("wrote \(written.markdown.path), \(written.html.path) and \(written.svgs.count) plots (.svg)")
         print("\(grouped.records.count) trials (\(grouped.okCount) ok, \(grouped.divergedCount) diverged, \(grouped.failedCount) failed) "
             + "in \(grouped.groups.count) groups; axes: " + (grouped.axes.isEmpty ? "none" : grouped.axes.map(\.name).joined(separator: ", ")))
         let reference = doc.sections.map(\.title).filter { $0.hasPrefix("E") && $0.contains("—") }
@@ -45,38 +58,34 @@ struct Report: AsyncParsableCommand {
     }
 }
 
-/// Reads trial records from a JSON-lines result file.
-/// STOPGAP until the Store's ResultFile reader is merged: every line that
-/// decodes as a `TrialRecord` is a record; a first line that does not is taken
-/// as the header; any other undecodable line is reported as a problem.
-enum ResultRecords {
-    static func load(_ path: String) throws -> (records: [TrialRecord], problems: [String]) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw CLIError("\(path): cannot read (\((error as NSError).localizedDescription))")
+/// Header-less JSON lines, one `TrialRecord` per line (plain JSONEncoder
+/// output). nil unless the first non-empty line is such a record.
+enum PlainRecordLines {
+    static func read(_ path: String) -> (header: StoreHeader, records: [TrialRecord], problems: [LineProblem])? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        // Dates as ISO 8601 strings (the coordinator's encoder) or as numbers (JSONEncoder's default).
+        let iso = JSONDecoder()
+        iso.dateDecodingStrategy = .iso8601
+        let plain = JSONDecoder()
+        func decode(_ line: Data) -> TrialRecord? {
+            (try? iso.decode(TrialRecord.self, from: line)) ?? (try? plain.decode(TrialRecord.self, from: line))
         }
-        let decoder = JSONDecoder()
         var records: [TrialRecord] = []
-        var problems: [String] = []
-        var lineNumber = 0
-        var sawContent = false
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else { continue }
-            defer { sawContent = true }
-            do {
-                records.append(try decoder.decode(TrialRecord.self, from: Data(line)))
-            } catch {
-                let isObject = (try? JSONSerialization.jsonObject(with: Data(line))) is [String: Any]
-                if !sawContent && isObject { continue }  // the header line
-                problems.append("\(path):\(lineNumber): not a trial record" + (isObject ? "" : " (not a JSON object)"))
+        var problems: [LineProblem] = []
+        var offset: UInt64 = 0
+        for (i, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            defer { offset += UInt64(line.count) + 1 }
+            guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
+            if let r = decode(Data(line)) {
+                records.append(r)
+            } else if records.isEmpty {
+                return nil
+            } else {
+                problems.append(LineProblem(line: i + 1, offset: offset, length: line.count, kind: .undecodable))
             }
         }
-        if records.isEmpty, let first = problems.first {
-            throw CLIError("\(first)" + (problems.count > 1 ? " (and \(problems.count - 1) more bad lines)" : ""))
-        }
-        return (records, problems)
+        guard !records.isEmpty else { return nil }
+        let header = StoreHeader(sweepName: "", spec: "", specHash: "", toolVersion: "", createdAt: Date(timeIntervalSince1970: 0))
+        return (header, records, problems)
     }
 }

@@ -11,7 +11,7 @@ struct Run: AsyncParsableCommand {
         discussion: "The same protocol as a cluster, over an ipc:// socket. Interrupt and rerun with --resume to continue."
     )
 
-    @Argument(help: "The sweep: a trial list (.jsonl) until YAML specs are wired in.")
+    @Argument(help: "The sweep: a YAML spec (see docs/spec-format.md) or a trial list (.jsonl).")
     var spec: String
 
     @Option(help: "Local worker processes (default: one per core).")
@@ -30,6 +30,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let signals = Signals.stream()
         let logger = log.bootstrap("run")
         let out = flags.out ?? "out/\(URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent).jsonl"
         let dir = URL(fileURLWithPath: out).deletingLastPathComponent().path
@@ -68,7 +69,7 @@ struct Run: AsyncParsableCommand {
             children.append(p)
         }
         logger.info("running \(core.stats.total) trials with \(count) local workers → \(out)")
-        let code = await flags.serve(core: core, transport: transport, logger: logger, quiet: log.quiet)
+        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log)
         await Self.reap(children)
         if code != 0 { throw ExitCode(code) }
     }

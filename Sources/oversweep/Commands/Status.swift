@@ -34,11 +34,15 @@ struct Status: AsyncParsableCommand {
     }
 }
 
-/// Hook for `status --spec`: how many of the spec's trials are not in the file.
-/// Waits for the Sweep module's planner (`SweepPlan(spec: SweepSpec.load(path:)).trials()`).
+/// `status --spec`: how many of the spec's trials the file does not hold yet.
+/// Ids are computed trial by trial from the lazy plan; nothing else is kept.
 enum RemainingTrials {
     static func count(specPath: String, recorded: Set<TrialID>) throws -> (planned: Int, remaining: Int) {
-        throw CLIError("--spec: counting the remaining trials needs the sweep planner, which is not in this build yet")
+        let plan: SweepPlan
+        do { plan = try SweepPlan(spec: SweepSpec.load(path: specPath)) } catch { throw CLIError("\(error)") }
+        var remaining = 0
+        for trial in plan.trials() where !recorded.contains(trial.id) { remaining += 1 }
+        return (plan.trialCount, remaining)
     }
 }
 

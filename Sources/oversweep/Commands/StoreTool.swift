@@ -34,11 +34,15 @@ struct AppendSynthetic: ParsableCommand {
     @Option(help: "The store's sync interval in seconds.")
     var syncInterval = 0.05
 
+    @Flag(help: "Write in small pieces with pauses, so a kill often tears a line.")
+    var slowWrites = false
+
     func run() throws {
         let store: ResultStore
         do {
-            store = try ResultStore.open(path: file, creating: SyntheticRecords.header(),
-                                         options: StoreOptions(syncInterval: syncInterval))
+            var options = StoreOptions(syncInterval: syncInterval)
+            options.slowWritesForCrashTests = slowWrites
+            store = try ResultStore.open(path: file, creating: SyntheticRecords.header(), options: options)
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
@@ -82,26 +86,33 @@ struct StoreBench: ParsableCommand {
         }
 
         var t = Date()
+        var cpu = cpuSeconds()
         let store = try ResultStore.open(path: path, creating: SyntheticRecords.header(), options: StoreOptions())
         for i in 0..<records { try store.append(record(i)) }
         try store.flush()
         try store.close()
         let writeSeconds = Date().timeIntervalSince(t)
+        var cpuUsed = cpuSeconds() - cpu
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        print(String(format: "write: %ld records (%.0f MB) in %.2f s = %.0f records/s (group commit, default options)",
-                     records, Double(size) / 1e6, writeSeconds, Double(records) / writeSeconds))
+        print(String(format: "write: %ld records (%.0f MB) in %.2f s wall = %.0f records/s; %.2f s CPU = %.0f records per CPU-second (group commit, default options, fsync included)",
+                     records, Double(size) / 1e6, writeSeconds, Double(records) / writeSeconds, cpuUsed, Double(records) / cpuUsed))
 
         t = Date()
+        cpu = cpuSeconds()
         let ids = try ResultFile.finishedIDs(path: path)
         let loadSeconds = Date().timeIntervalSince(t)
-        print(String(format: "resume set: %ld ids from %ld lines in %.2f s = %.0f lines/s (ResultFile.finishedIDs, warm cache)",
-                     ids.count, records + 1, loadSeconds, Double(records + 1) / loadSeconds))
+        cpuUsed = cpuSeconds() - cpu
+        print(String(format: "resume set: %ld ids from %ld lines in %.2f s wall = %.0f lines/s; %.2f s CPU = %.0f lines per CPU-second (ResultFile.finishedIDs, warm cache)",
+                     ids.count, records + 1, loadSeconds, Double(records + 1) / loadSeconds, cpuUsed, Double(records + 1) / cpuUsed))
 
         t = Date()
+        cpu = cpuSeconds()
         let reopened = try ResultStore.open(path: path, creating: SyntheticRecords.header())
         let openSeconds = Date().timeIntervalSince(t)
+        cpuUsed = cpuSeconds() - cpu
         try reopened.close()
-        print(String(format: "open for resume (lock + verify + id set): %.2f s = %.0f lines/s", openSeconds, Double(records + 1) / openSeconds))
+        print(String(format: "open for resume (lock + verify + id set): %.2f s wall = %.0f lines/s; %.2f s CPU = %.0f lines per CPU-second",
+                     openSeconds, Double(records + 1) / openSeconds, cpuUsed, Double(records + 1) / cpuUsed))
 
         let sampleCount = min(records, 100_000)
         let small = path + ".sample.jsonl"
@@ -110,9 +121,19 @@ struct StoreBench: ParsableCommand {
         for i in 0..<sampleCount { try s.append(record(i)) }
         try s.close()
         t = Date()
+        cpu = cpuSeconds()
         let all = try ResultFile.read(path: small)
         let readSeconds = Date().timeIntervalSince(t)
-        print(String(format: "full read (decode every record): %ld records in %.2f s = %.0f records/s",
-                     all.records.count, readSeconds, Double(all.records.count) / readSeconds))
+        cpuUsed = cpuSeconds() - cpu
+        print(String(format: "full read (decode every record): %ld records in %.2f s wall = %.0f records/s; %.0f records per CPU-second",
+                     all.records.count, readSeconds, Double(all.records.count) / readSeconds, Double(all.records.count) / cpuUsed))
+    }
+
+    /// User + system CPU time of this process (all threads): the figure that
+    /// does not depend on how many others share the machine.
+    func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

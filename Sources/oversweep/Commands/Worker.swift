@@ -56,6 +56,7 @@ struct Worker: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let signals = Signals.stream()
         let logger = log.bootstrap("worker")
         let host = ProcessInfo.processInfo.hostName
         let name = self.name ?? "\(host)-\(getpid())"
@@ -82,7 +83,7 @@ struct Worker: AsyncParsableCommand {
         }
         logger.info("worker \(name): \(options.jobs) jobs × \(threadsPerJob) BLAS threads, coordinator \(connect)")
         let agent = WorkerAgent(options: options, runner: runner, logger: logger)
-        let outcome = await agent.run(transport: transport, clock: SystemClock(), signals: Signals.stream())
+        let outcome = await agent.run(transport: transport, clock: SystemClock(), signals: signals)
         transport.close(lingerMs: 200)
         switch outcome {
         case .done, .interrupted:
