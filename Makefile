@@ -94,6 +94,7 @@ bench-store: release
 .PHONY: bench-dispatch
 bench-dispatch: release
 	BIN=$(BIN) python3 bench/dispatch.py
+
 # The reference experiments E1–E7 (docs/experiments.md) at laptop scale:
 # each examples/eN-*.yaml through `oversweep run` and `oversweep report`
 # into out/experiments/, then the must-hold checks on the examples as shipped
