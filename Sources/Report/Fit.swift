@@ -16,18 +16,6 @@ public enum Fit {
 
     /// Pearson correlation of the finite pairs; nil with fewer than two pairs or no spread.
     public static func pearson(x: [Double], y: [Double]) -> Double? {
-        let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
-        guard pairs.count >= 2 else { return nil }
-        let n = Double(pairs.count)
-        let mx = pairs.reduce(0) { $0 + $1.0 } / n
-        let my = pairs.reduce(0) { $0 + $1.1 } / n
-        var sxx = 0.0, sxy = 0.0, syy = 0.0
-        for (a, b) in pairs {
-            sxx += (a - mx) * (a - mx)
-            sxy += (a - mx) * (b - my)
-            syy += (b - my) * (b - my)
-        }
-        guard sxx > 0, syy > 0 else { return nil }
-        return sxy / (sxx * syy).squareRoot()
+        LeastSquares.Moments(x: x, y: y)?.correlation
     }
 }

@@ -24,20 +24,41 @@ public struct LinearFit: Sendable, Equatable {
 /// Ordinary least squares: the one implementation behind the core's rate
 /// estimates and the report's fits.
 public enum LeastSquares {
+    /// Centred second moments of the finite (x, y) pairs: what both a fit and
+    /// a correlation are made of.
+    public struct Moments: Sendable {
+        public var pairs: [(Double, Double)]
+        public var meanX: Double, meanY: Double
+        public var sxx: Double, sxy: Double, syy: Double
+
+        /// nil with fewer than two finite pairs.
+        public init?(x: [Double], y: [Double]) {
+            pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
+            guard pairs.count >= 2 else { return nil }
+            let n = Double(pairs.count)
+            meanX = pairs.reduce(0) { $0 + $1.0 } / n
+            meanY = pairs.reduce(0) { $0 + $1.1 } / n
+            sxx = 0; sxy = 0; syy = 0
+            for (a, b) in pairs {
+                sxx += (a - meanX) * (a - meanX)
+                sxy += (a - meanX) * (b - meanY)
+                syy += (b - meanY) * (b - meanY)
+            }
+        }
+
+        /// Pearson correlation; nil when x or y has no spread.
+        public var correlation: Double? {
+            guard sxx > 0, syy > 0 else { return nil }
+            return sxy / (sxx * syy).squareRoot()
+        }
+    }
+
     /// Fits y ≈ intercept + slope·x over the finite (x, y) pairs; nil with fewer
     /// than two points or when all x are equal.
     public static func fit(x: [Double], y: [Double]) -> LinearFit? {
-        let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
-        guard pairs.count >= 2 else { return nil }
-        let n = Double(pairs.count)
-        let mx = pairs.reduce(0) { $0 + $1.0 } / n
-        let my = pairs.reduce(0) { $0 + $1.1 } / n
-        var sxx = 0.0, sxy = 0.0, syy = 0.0
-        for (a, b) in pairs {
-            sxx += (a - mx) * (a - mx)
-            sxy += (a - mx) * (b - my)
-            syy += (b - my) * (b - my)
-        }
+        guard let m = Moments(x: x, y: y) else { return nil }
+        let pairs = m.pairs, n = Double(pairs.count)
+        let mx = m.meanX, my = m.meanY, sxx = m.sxx, sxy = m.sxy, syy = m.syy
         // Relative test: x values that differ only by rounding count as equal.
         let sumSquares = pairs.reduce(0) { $0 + $1.0 * $1.0 }
         guard sxx > 1e-300, sxx > 1e-24 * sumSquares else { return nil }
