@@ -157,6 +157,10 @@ public final class CoordinatorCore {
         if quarantinedWorkers.contains(label) {
             return [Outgoing(peer: peer, message: .reject(Reject(reason: "worker \(label) is quarantined after repeated failures", rehello: false)))]
         }
+        if doneSent {
+            // Late (it was away when `done` went out): nothing left to lease.
+            return [Outgoing(peer: peer, message: .done(Done(recorded: stats.recorded, quarantined: stats.quarantined)))]
+        }
         if var w = workers[peer] {
             // Reconnected: it keeps its leases; its next status says what it holds.
             w.hello = hello

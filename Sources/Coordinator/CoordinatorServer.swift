@@ -34,27 +34,9 @@ public struct CoordinatorServer {
 
     public func run(core: CoordinatorCore, transport: any ServerTransport, clock: any WireClock,
                     signals: AsyncStream<Int32>? = nil) async -> CoordinatorOutcome {
-        let (events, sink) = AsyncStream.makeStream(of: Event.self)
-        let pump = Task {
-            for await d in transport.incoming { sink.yield(.delivery(d)) }
-            sink.yield(.transportClosed)
-        }
-        let tickInterval = self.tickInterval
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await clock.sleep(seconds: tickInterval)
-                sink.yield(.tick)
-            }
-        }
-        let signalPump = Task {
-            guard let signals else { return }
-            for await s in signals { sink.yield(.signal(s)) }
-        }
-        defer {
-            pump.cancel()
-            ticker.cancel()
-            signalPump.cancel()
-        }
+        let pump = EventPump<Event>(incoming: transport.incoming, message: { .delivery($0) }, closed: .transportClosed,
+                                    tick: .tick, every: tickInterval, clock: clock, signals: signals, signal: { .signal($0) })
+        defer { pump.stop() }
 
         func send(_ out: [CoordinatorCore.Outgoing]) {
             for o in out {
@@ -75,7 +57,7 @@ public struct CoordinatorServer {
         var graceDeadline = 0.0
         var lastProgress = clock.now()
         var doneAt: Double?
-        for await event in events {
+        for await event in pump.events {
             let now = clock.now()
             switch event {
             case .delivery(let d):

@@ -37,26 +37,9 @@ public struct WorkerAgent: Sendable {
 
     public func run(transport: any ClientTransport, clock: any WireClock, signals: AsyncStream<Int32>? = nil,
                     tickInterval: Double = 0.05) async -> WorkerOutcome {
-        let (events, sink) = AsyncStream.makeStream(of: Event.self)
-        let pump = Task {
-            for await frames in transport.incoming { sink.yield(.message(frames)) }
-            sink.yield(.transportClosed)
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await clock.sleep(seconds: tickInterval)
-                sink.yield(.tick)
-            }
-        }
-        let signalPump = Task {
-            guard let signals else { return }
-            for await s in signals { sink.yield(.signal(s)) }
-        }
-        defer {
-            pump.cancel()
-            ticker.cancel()
-            signalPump.cancel()
-        }
+        let pump = EventPump<Event>(incoming: transport.incoming, message: { .message($0) }, closed: .transportClosed,
+                                    tick: .tick, every: tickInterval, clock: clock, signals: signals, signal: { .signal($0) })
+        defer { pump.stop() }
 
         let capacity = options.jobs + options.prefetch
         var welcomed = false
@@ -105,9 +88,9 @@ public struct WorkerAgent: Sendable {
                 let id = lease.leaseID
                 let thread = Thread {
                     runner.run(configs, threads: threads) { index, result in
-                        sink.yield(.trialDone(lease: id, index: index, result: result, endedAt: Date()))
+                        pump.yield(.trialDone(lease: id, index: index, result: result, endedAt: Date()))
                     }
-                    sink.yield(.shardDone(id))
+                    pump.yield(.shardDone(id))
                 }
                 thread.name = "oversweep-job"
                 thread.start()
@@ -116,7 +99,7 @@ public struct WorkerAgent: Sendable {
 
         hello()
         nextHelloAt = clock.now() + backoff
-        for await event in events {
+        for await event in pump.events {
             let now = clock.now()
             switch event {
             case .message(let frames):
@@ -193,7 +176,7 @@ public struct WorkerAgent: Sendable {
                 // Results finishing together leave in one message; the event queue decides "together".
                 if !outboxScheduled {
                     outboxScheduled = true
-                    sink.yield(.sendOutbox)
+                    pump.yield(.sendOutbox)
                 }
             case .sendOutbox:
                 outboxScheduled = false
@@ -215,6 +198,10 @@ public struct WorkerAgent: Sendable {
                     logger.warning("coordinator silent for \(String(format: "%.1f", now - lastHeard)) s; reconnecting")
                     welcomed = false
                     nextHelloAt = now
+                }
+                if !welcomed, !options.stay, let limit = options.giveUpAfter, now - lastHeard >= limit {
+                    logger.error("no coordinator at the other end for \(Int(now - lastHeard)) s; giving up (--give-up-after)")
+                    return .gaveUp(silentSeconds: now - lastHeard)
                 }
                 if !welcomed && now >= nextHelloAt {
                     // A fresh socket drops hellos queued on a connection that never came up.

@@ -18,6 +18,11 @@ public struct WorkerOptions: Sendable {
     /// Reconnection backoff: starts at `initialBackoff`, doubles, capped.
     public var initialBackoff: Double = 0.5
     public var maxBackoff: Double = 16
+    /// Exit when no coordinator has answered for this many seconds (nil: never).
+    /// A worker that missed the `done` of a finished sweep, or whose
+    /// coordinator died for good, stops instead of holding a cluster
+    /// allocation forever. Ignored with `stay`.
+    public var giveUpAfter: Double? = 900
     /// Seconds to wait for acknowledgements after a SIGTERM before exiting.
     public var ackGrace: Double = 3
     public var build: String = "dev"
@@ -34,6 +39,8 @@ public enum WorkerOutcome: Sendable, Equatable {
     case done
     /// Stopped by a signal after handing back its leases.
     case interrupted(signal: Int32)
+    /// No coordinator answered for `giveUpAfter` seconds.
+    case gaveUp(silentSeconds: Double)
     /// The coordinator refused this worker (quarantined, incompatible …).
     case refused(String)
 }

@@ -90,6 +90,20 @@ struct Harness {
         #expect(done.count == 2)
     }
 
+    @Test func workerThatWasAwayWhenDoneWentOutIsToldDoneOnItsNextHello() {
+        var h = Harness(trials: 4, leaseSize: 4)
+        let lease = h.join("a")[0]
+        _ = h.finish("a", lease)
+        _ = h.flush()
+        #expect(h.core.tick(now: 1).contains { if case .done = $0.message { true } else { false } })
+        // Say hello again (a reconnect after missing `done`), and a newcomer too.
+        for peer in ["a", "late"] {
+            let out = h.send(peer, .hello(Hello(name: peer, host: "h", cores: 1, jobs: 1, build: "t", pid: 1)))
+            #expect(out.count == 1)
+            #expect(out.first?.message == .done(Done(recorded: 4, quarantined: 0)))
+        }
+    }
+
     @Test func acksOnlyAfterTheFlushMadeResultsDurable() {
         var h = Harness(trials: 4, leaseSize: 4)
         let lease = h.join("a")[0]

@@ -145,6 +145,19 @@ import Testing
         #expect(!coordinator.log.contains("presumed lost"))
     }
 
+    @Test func workerWithoutACoordinatorGivesUpWithStatus75() async throws {
+        // Nothing listens on the endpoint (a sweep finished while this worker
+        // was away, or its coordinator died for good): it must not retry forever.
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let started = Date()
+        let worker = try Child(["worker", "--connect", loopbackEndpoint(), "--name", "orphan", "--give-up-after", "1.5",
+                                "--max-backoff", "0.5", "--simulate", "0"], log: s.path("worker.log"))
+        #expect(await worker.wait(20) == 75, "worker: \(worker.log)")
+        #expect(Date().timeIntervalSince(started) >= 1.5)
+        #expect(worker.log.contains("giving up"), "worker: \(worker.log)")
+    }
+
     static func number(before suffix: String, in text: String) -> Int? {
         guard let r = text.range(of: suffix) else { return nil }
         let digits = text[..<r.lowerBound].reversed().prefix { $0.isNumber }

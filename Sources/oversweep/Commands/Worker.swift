@@ -8,7 +8,7 @@ struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run trials for a coordinator: connect, ask for shards, stream results back.",
-        discussion: "Reconnects by itself when the coordinator goes away. SIGTERM/SIGINT: hand back unfinished shards and exit."
+        discussion: "Reconnects by itself when the coordinator goes away, and exits with status 75 after --give-up-after seconds without one. SIGTERM/SIGINT: hand back unfinished shards and exit."
     )
 
     @Option(help: "Coordinator endpoint, e.g. tcp://HOST:5555.")
@@ -29,6 +29,9 @@ struct Worker: AsyncParsableCommand {
     @Option(help: "Longest wait between reconnection attempts, in seconds.")
     var maxBackoff: Double = 16
 
+    @Option(help: "Exit (status 75) when no coordinator has answered for this many seconds; 0: never. Ignored with --stay.")
+    var giveUpAfter: Double = 900
+
     @Option(help: "File with this worker's CURVE secret key.")
     var curveSecret: String?
 
@@ -47,6 +50,7 @@ struct Worker: AsyncParsableCommand {
         try Endpoints.validate(connect, flag: "--connect")
         if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be 1…1024") }
         guard threadsPerJob >= 1 && threadsPerJob <= 1024 else { throw ValidationError("--threads-per-job must be 1…1024") }
+        guard giveUpAfter >= 0 && giveUpAfter.isFinite else { throw ValidationError("--give-up-after must be 0 (never) or a number of seconds") }
         guard maxBackoff >= 0.1 else { throw ValidationError("--max-backoff must be at least 0.1 s") }
         guard (curveSecret == nil) == (curveServerKey == nil) else {
             throw ValidationError("--curve-secret and --curve-server-key go together")
@@ -65,6 +69,7 @@ struct Worker: AsyncParsableCommand {
         options.threadsPerJob = threadsPerJob
         options.stay = stay
         options.maxBackoff = maxBackoff
+        options.giveUpAfter = giveUpAfter > 0 ? giveUpAfter : nil
         options.build = ToolVersion.string
         let curve = try CurveFlags.client(secret: curveSecret, serverKey: curveServerKey)
         if curve == nil && Endpoints.isPublicTCP(connect) {
@@ -90,6 +95,9 @@ struct Worker: AsyncParsableCommand {
             return
         case .refused(let why):
             throw CLIError("coordinator refused this worker: \(why)")
+        case .gaveUp:
+            // EX_TEMPFAIL: not this worker's fault; start it again with the next coordinator.
+            throw ExitCode(75)
         }
     }
 }
