@@ -225,8 +225,20 @@ public enum LineCodec {
         var description: String { message }
     }
 
-    /// Decodes a verified trial line.
-    static func decodeRecord(_ line: Data) throws -> TrialRecord {
+    /// Decodes a verified trial line: directly when it is written the way
+    /// this codec writes it (`RecordReader`), with `JSONDecoder` otherwise.
+    static func decodeRecord(_ line: UnsafeRawBufferPointer) throws -> TrialRecord {
+        let bytes = Array(line)
+        if let r = RecordReader.read(bytes) { return r }
+        return try decodeRecordWithFoundation(Data(bytes))
+    }
+
+    public static func decodeRecord(_ line: Data) throws -> TrialRecord {
+        try line.withUnsafeBytes { try decodeRecord($0) }
+    }
+
+    /// The general path, through `JSONDecoder` (public for the store benchmark, which compares the two).
+    public static func decodeRecordWithFoundation(_ line: Data) throws -> TrialRecord {
         let r: RecordLine
         do {
             r = try JSONDecoder().decode(RecordLine.self, from: line)

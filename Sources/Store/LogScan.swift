@@ -96,6 +96,6 @@ struct LogScan {
     /// wrote, a full decode otherwise.
     static func trialID(_ line: LogLine) -> TrialID? {
         if let id = LineCodec.fastTrialID(line.bytes) { return id }
-        return try? LineCodec.decodeRecord(Data(line.bytes)).id
+        return try? LineCodec.decodeRecord(line.bytes).id
     }
 }

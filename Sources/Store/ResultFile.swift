@@ -16,7 +16,7 @@ public enum ResultFile {
         var records: [TrialRecord] = []
         let scan = try LogScan.run(log, path: path) { line in
             do {
-                records.append(try LineCodec.decodeRecord(Data(line.bytes)))
+                records.append(try LineCodec.decodeRecord(line.bytes))
                 return .accepted
             } catch {
                 return .undecodable("\(error)")
@@ -52,7 +52,7 @@ public enum ResultFile {
             guard let fields = LineCodec.leadingStrings(line.bytes, count: 4), fields.count == 4,
                   fields[0].key == "kind", fields[1].key == "id", fields[2].key == "sweep", fields[3].key == "status"
             else {
-                guard let r = try? LineCodec.decodeRecord(Data(line.bytes)) else { return .undecodable("cannot read id/status") }
+                guard let r = try? LineCodec.decodeRecord(line.bytes) else { return .undecodable("cannot read id/status") }
                 status[r.id] = (r.sweep, r.status.rawValue)
                 lines += 1
                 return .accepted

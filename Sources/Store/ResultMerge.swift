@@ -36,6 +36,8 @@ public struct MergeSummary: Sendable {
     public var conflicts: [MergeConflict] = []
     /// Distinct spec hashes among the inputs (more than one needs `allowMixed`).
     public var specHashes: [String] = []
+    /// Records left out by `dropping` (their trials run again on resume).
+    public var dropped = 0
 }
 
 /// Union of result logs by trial id. With `.first` or `.last` the rule is
@@ -85,13 +87,19 @@ public enum ResultMerge {
     /// Reads `paths`, merges them and writes `output` atomically. Throws
     /// `.mergeConflict` (writing nothing) for inputs of different sweeps unless
     /// `allowMixed`, and for conflicting duplicates with `.fail`.
+    ///
+    /// Records whose status is in `dropping` are left out: a resume on the
+    /// output runs those trials again (how failed trials are retried; the
+    /// store itself never replaces a record).
     public static func mergeFiles(_ paths: [String], into output: String, prefer: MergePreference,
-                                  allowMixed: Bool) throws -> MergeSummary {
+                                  allowMixed: Bool, dropping: Set<TrialStatus> = []) throws -> MergeSummary {
         var summary = MergeSummary()
         var inputs: [(source: String, records: [TrialRecord])] = []
         var headers: [StoreHeader] = []
         for path in paths {
-            let (header, records, problems) = try ResultFile.read(path: path)
+            let (header, all, problems) = try ResultFile.read(path: path)
+            let records = dropping.isEmpty ? all : all.filter { !dropping.contains($0.result.status) }
+            summary.dropped += all.count - records.count
             headers.append(header)
             inputs.append((path, records))
             summary.inputs.append(.init(path: path, records: records.count, problems: problems))

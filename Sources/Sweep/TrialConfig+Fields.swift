@@ -99,8 +99,11 @@ enum FieldFacts {
     /// Decodes a config from a JSON object through `TrialConfig`'s decoder
     /// (its messages name the field); throws `TrainingError`.
     static func decode(_ members: [String: JSONValue]) throws -> TrialConfig {
+        let text = Array(JSONValue.object(members).canonicalText.utf8)
+        // Every trial of a plan comes through here: the direct reader first.
+        if let config = ConfigReader.read(text) { return config }
         do {
-            return try JSONDecoder().decode(TrialConfig.self, from: Data(JSONValue.object(members).canonicalText.utf8))
+            return try JSONDecoder().decode(TrialConfig.self, from: Data(text))
         } catch let e as TrainingError {
             throw e
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {

@@ -86,11 +86,14 @@ public enum Codec {
 
     public static func decode(_ frames: [[UInt8]]) throws -> Envelope {
         let h = try header(frames)
-        // Most results come without a config (the lease had it): those are
-        // read directly; anything else (or anything odd) goes to JSONDecoder,
-        // whose errors name the problem.
-        if h.kind == .result, let results = ResultsReader.read(frames[1]) {
+        // Leases and results (once or more per trial) are read directly;
+        // anything else, or anything odd, goes to JSONDecoder, whose errors
+        // name the problem.
+        if h.kind == .result, let results = BodyReader.results(frames[1]) {
             return Envelope(version: h.version, sweepID: h.sweepID, incarnation: h.incarnation, message: .result(results))
+        }
+        if h.kind == .lease, let lease = BodyReader.lease(frames[1]) {
+            return Envelope(version: h.version, sweepID: h.sweepID, incarnation: h.incarnation, message: .lease(lease))
         }
         let d = JSONDecoder()
         d.dateDecodingStrategy = .secondsSince1970

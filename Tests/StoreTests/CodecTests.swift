@@ -59,6 +59,9 @@ import Training
             #expect(LineCodec.verify(body) == .valid)
             let back = try LineCodec.decodeRecord(Data(body))
             #expect(back == r)
+            // The direct reader takes every line without an escaped string, and agrees with JSONDecoder.
+            #expect((RecordReader.read(body) != nil) == (r.result.message == nil))
+            #expect(back == (try LineCodec.decodeRecordWithFoundation(Data(body))))
             #expect(back.result.metrics["negzero"]?.sign == .minus)
             // Plain JSON for every other tool.
             let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]

@@ -100,6 +100,36 @@ import Training
         #expect(merged.first { $0.id == SyntheticRecords.make(index: 7, prefix: "t").id }?.result.metrics["test_error"] == 0.999)
     }
 
+    @Test func mergeCanDropFailedTrialsSoThatAResumeRunsThemAgain() throws {
+        let dir = try Files.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.jsonl").path
+        let store = try ResultStore.open(path: path, creating: SyntheticRecords.header())
+        var failed: Set<TrialID> = []
+        for i in 0..<10 {
+            var r = SyntheticRecords.make(index: i, prefix: "t")
+            if i % 4 == 1 {
+                r.result.status = .failed
+                r.result.message = "out of memory"
+                failed.insert(r.id)
+            }
+            try store.append(r)
+        }
+        try store.close()
+        let status = try Binary.run(["status", path])
+        #expect(status.stdout.contains("to run the 3 failed trials again") && status.stdout.contains("--drop-status failed"), "\(status.stdout)")
+        let out = dir.appendingPathComponent("retry.jsonl").path
+        let run = try Binary.run(["merge", path, "-o", out, "--drop-status", "failed"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("left out 3 trial records with status failed"), "\(run.stdout)")
+        let kept = try ResultFile.read(path: out).records
+        #expect(kept.count == 7 && kept.allSatisfy { $0.result.status == .ok })
+        let finished = try ResultFile.finishedIDs(path: out)
+        #expect(finished.isDisjoint(with: failed) && finished.count == 7)
+        let bad = try Binary.run(["merge", path, "-o", out, "--drop-status", "broken"])
+        #expect(bad.status != 0 && bad.stderr.contains("drop-status"))
+    }
+
     @Test func exportWritesAQuotedCSVThatPythonReads() throws {
         let dir = try Files.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

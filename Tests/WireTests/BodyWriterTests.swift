@@ -70,7 +70,7 @@ import Training
         }
     }
 
-    @Test func resultsReaderAgreesWithJSONDecoder() throws {
+    @Test func bodyReaderAgreesWithJSONDecoderOnResults() throws {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .secondsSince1970
         let e = JSONEncoder()
@@ -79,7 +79,7 @@ import Training
             let results = Results(reports: (0...n).map { Self.report($0) })
             var w = JSONWriter()
             try BodyWriter.results(results, to: &w)
-            let fast = try #require(ResultsReader.read(w.bytes), "\(String(decoding: w.bytes, as: UTF8.self))")
+            let fast = try #require(BodyReader.results(w.bytes), "\(String(decoding: w.bytes, as: UTF8.self))")
             #expect(fast == results)
             #expect(fast == (try d.decode(Results.self, from: Data(w.bytes))))
             // JSONEncoder's spelling (other spacing of numbers, escaped slashes) reads the same, directly or not.
@@ -89,9 +89,9 @@ import Training
         }
     }
 
-    @Test func resultsReaderLeavesAnythingUnusualToJSONDecoder() throws {
+    @Test func bodyReaderLeavesAnythingUnusualToJSONDecoder() throws {
         let ok = #"{"reports":[{"leaseID":1,"trialID":"a","sweep":"","attempt":1,"result":{"status":"ok","metrics":{},"curves":{},"steps_run":0,"timing":{"seconds":0,"metric_seconds":0}},"startedAt":0,"endedAt":1}]}"#
-        #expect(ResultsReader.read(Array(ok.utf8)) != nil)
+        #expect(BodyReader.results(Array(ok.utf8)) != nil)
         let unusual = [
             ok.replacingOccurrences(of: #""sweep":"""#, with: #""sweep":"","config":{}"#),  // a resend's config
             ok.replacingOccurrences(of: #""trialID":"a""#, with: #""trialID":"\u0061""#),  // an escape
@@ -103,10 +103,37 @@ import Training
             ok + "x", String(ok.dropLast()), "", "{", "[]",
         ]
         for text in unusual {
-            #expect(ResultsReader.read(Array(text.utf8)) == nil, "\(text)")
+            #expect(BodyReader.results(Array(text.utf8)) == nil, "\(text)")
         }
         // Every prefix of a valid body is refused without crashing.
-        for cut in 0..<ok.utf8.count { #expect(ResultsReader.read(Array(ok.utf8.prefix(cut))) == nil) }
+        for cut in 0..<ok.utf8.count { #expect(BodyReader.results(Array(ok.utf8.prefix(cut))) == nil) }
+    }
+
+    @Test func bodyReaderReadsLeasesAndResendsAsJSONDecoderDoes() throws {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        for n in 1..<6 {
+            let lease = Lease(leaseID: UInt64(n) << 33, expiresIn: 1.5 * Double(n), trials: (0..<n).map {
+                LeasedTrial(id: TrialID(rawValue: "t\($0)"), sweep: "s", attempt: $0 + 1, config: CodecTests.config(seed: UInt64($0 * 7)))
+            })
+            var w = JSONWriter()
+            try BodyWriter.lease(lease, to: &w)
+            let fast = try #require(BodyReader.lease(w.bytes), "\(String(decoding: w.bytes, as: UTF8.self))")
+            #expect(fast == lease)
+            #expect(fast == (try d.decode(Lease.self, from: Data(w.bytes))))
+            // A resend carries the config: read directly too.
+            let resend = Results(reports: [Self.report(n, config: CodecTests.config(seed: UInt64(n)))])
+            var rw = JSONWriter()
+            try BodyWriter.results(resend, to: &rw)
+            #expect(BodyReader.results(rw.bytes) == resend)
+        }
+        let ok = #"{"leaseID":1,"expiresIn":2,"trials":[]}"#
+        #expect(BodyReader.lease(Array(ok.utf8)) == Lease(leaseID: 1, expiresIn: 2, trials: []))
+        for text in [ok + ",", #"{"leaseID":1,"leaseID":2,"expiresIn":2,"trials":[]}"#, #"{"leaseID":-1,"expiresIn":2,"trials":[]}"#,
+                     #"{"leaseID":1,"expiresIn":2,"trials":[{"id":"a","sweep":"","attempt":1,"config":{}}]}"#, "{}", ""] {
+            #expect(BodyReader.lease(Array(text.utf8)) == nil, "\(text)")
+        }
+        for cut in 0..<ok.utf8.count { #expect(BodyReader.lease(Array(ok.utf8.prefix(cut))) == nil) }
     }
 
     @Test func nonFiniteNumbersAreRefusedLikeJSONEncoderDoes() {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Store
+import Training
+
+extension TrialStatus: ExpressibleByArgument {}
 
 extension MergePreference: ExpressibleByArgument {}
 
@@ -15,6 +18,9 @@ struct Merge: AsyncParsableCommand {
             disagree, --prefer decides: 'first' keeps the first occurrence (inputs in the \
             order given, lines in file order), 'last' the last, 'fail' stops without \
             writing anything.
+
+            To run failed trials again: merge the file into a new one with \
+            --drop-status failed, then resume the sweep on the new file.
             """
     )
 
@@ -30,6 +36,9 @@ struct Merge: AsyncParsableCommand {
     @Flag(help: "Merge files of different sweeps (different spec hashes).")
     var allowMixed = false
 
+    @Option(name: .customLong("drop-status"), help: "Leave out trials with this status (failed, diverged or ok; repeatable): a resume on the output runs them again.")
+    var dropStatus: [TrialStatus] = []
+
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("merge needs at least one input file") }
         if output.isEmpty { throw ValidationError("-o/--output must name a file") }
@@ -38,7 +47,7 @@ struct Merge: AsyncParsableCommand {
     func run() async throws {
         let summary: MergeSummary
         do {
-            summary = try ResultMerge.mergeFiles(inputs, into: output, prefer: prefer, allowMixed: allowMixed)
+            summary = try ResultMerge.mergeFiles(inputs, into: output, prefer: prefer, allowMixed: allowMixed, dropping: Set(dropStatus))
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
@@ -50,6 +59,9 @@ struct Merge: AsyncParsableCommand {
         print("merged \(summary.inputs.count) file\(summary.inputs.count == 1 ? "" : "s") into \(output): \(summary.written) trials written")
         for input in summary.inputs {
             print("  \(input.path): \(input.records) records" + (input.problems.isEmpty ? "" : ", \(input.problems.count) unreadable lines skipped"))
+        }
+        if !dropStatus.isEmpty {
+            print("left out \(summary.dropped) trial records with status \(dropStatus.map(\.rawValue).joined(separator: " or ")) (a resume on \(output) runs them again)")
         }
         let rule = prefer == .last ? "kept the last copy" : "kept the first copy"
         print("identical duplicates: \(summary.identicalDuplicates); conflicting duplicates: \(summary.conflicts.count)"

@@ -68,6 +68,9 @@ enum StatusText {
                     + statuses.map { lpad("\(c[$0] ?? 0)", 10) }.joined() + "\n"
             }
         }
+        if let failed = s.total["failed"], failed > 0 {
+            out += "to run the \(failed) failed trial\(failed == 1 ? "" : "s") again: oversweep merge \(path) -o NEW.jsonl --drop-status failed, then resume on NEW.jsonl\n"
+        }
         if !s.problems.isEmpty {
             out += "unreadable lines: \(s.problems.count) (not counted; see warnings)\n"
         }

@@ -127,6 +127,18 @@ struct StoreBench: ParsableCommand {
         cpuUsed = cpuSeconds() - cpu
         print(String(format: "full read (decode every record): %ld records in %.2f s wall = %.0f records/s; %.0f records per CPU-second",
                      all.records.count, readSeconds, Double(all.records.count) / readSeconds, Double(all.records.count) / cpuUsed))
+
+        // Decoding alone (no file, no checksum): the direct reader against Foundation's JSONDecoder on the same lines.
+        let lines = try String(contentsOfFile: small, encoding: .utf8).split(separator: "\n").dropFirst().prefix(20_000).map { Data($0.utf8) }
+        func rate(_ decode: (Data) throws -> TrialRecord) throws -> Double {
+            let start = cpuSeconds()
+            for line in lines { _ = try decode(line) }
+            return Double(lines.count) / max(cpuSeconds() - start, 1e-6)
+        }
+        let direct = try rate(LineCodec.decodeRecord)
+        let foundationRate = try rate(LineCodec.decodeRecordWithFoundation)
+        print(String(format: "  decoding alone, %ld lines: direct reader %.0f records per CPU-second, JSONDecoder %.0f (%.1f× faster)",
+                     lines.count, direct, foundationRate, direct / foundationRate))
     }
 
     /// User + system CPU time of this process (all threads): the figure that

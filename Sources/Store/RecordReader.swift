@@ -1,0 +1,50 @@
+import Foundation
+import Sweep
+import Training
+
+/// The fast path of `LineCodec.decodeRecord`: reads a trial line as
+/// `LineCodec.encode` writes it, in one pass (`JSONScanner`, `ConfigReader`).
+/// Nil for anything else — an unknown or repeated member, an escaped string,
+/// an odd number — and the caller decodes with `JSONDecoder`, which names
+/// the problem. So merge, export and report read a million records in
+/// seconds, while what counts as a valid line stays defined in one place.
+enum RecordReader {
+    static func read(_ line: [UInt8]) -> TrialRecord? {
+        var r = JSONScanner(line)
+        var kind: String?, id: String?, sweep: String?, status: TrialStatus?, message: String??
+        var metrics: [String: Double]?, stepsRun: Int?, seconds: Double?, metricSeconds: Double?
+        var worker: String?, host: String?, attempt: Int?, started: Date?, ended: Date?
+        var config: TrialConfig?, curves: [String: Curve]?, crc: String?
+        guard r.object({ r, key in
+            switch key {
+            case "kind" where kind == nil: kind = r.string(); return kind == "trial"
+            case "id" where id == nil: id = r.string(); return id != nil
+            case "sweep" where sweep == nil: sweep = r.string(); return sweep != nil
+            case "status" where status == nil: status = r.string().flatMap(TrialStatus.init(rawValue:)); return status != nil
+            case "message" where message == nil:
+                if r.literal("null") { message = .some(nil); return true }
+                guard let m = r.string() else { return false }
+                message = m
+            case "metrics" where metrics == nil: metrics = r.numbers(); return metrics != nil
+            case "steps_run" where stepsRun == nil: stepsRun = r.int(); return stepsRun != nil
+            case "seconds" where seconds == nil: seconds = r.double(); return seconds != nil
+            case "metric_seconds" where metricSeconds == nil: metricSeconds = r.double(); return metricSeconds != nil
+            case "worker" where worker == nil: worker = r.string(); return worker != nil
+            case "host" where host == nil: host = r.string(); return host != nil
+            case "attempt" where attempt == nil: attempt = r.int(); return attempt != nil
+            case "started_at" where started == nil: started = r.string().flatMap(Timestamp.parse); return started != nil
+            case "ended_at" where ended == nil: ended = r.string().flatMap(Timestamp.parse); return ended != nil
+            case "config" where config == nil: config = r.config(); return config != nil
+            case "curves" where curves == nil: curves = r.curves(); return curves != nil
+            case "crc32" where crc == nil: crc = r.string(); return crc != nil
+            default: return false
+            }
+            return true
+        }), r.atEnd(), kind != nil, let id, let status, let metrics, let stepsRun, let seconds,
+              let worker, let host, let attempt, let started, let ended, let config else { return nil }
+        let result = TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: curves ?? [:],
+                                    stepsRun: stepsRun, timing: Timing(seconds: seconds, metricSeconds: metricSeconds ?? 0))
+        return TrialRecord(id: TrialID(rawValue: id), sweep: sweep ?? "", config: config, result: result, worker: worker,
+                           host: host, attempt: attempt, startedAt: started, endedAt: ended)
+    }
+}
