@@ -8,16 +8,21 @@ OUT ?= out/quick.jsonl
 
 
 
-# Idempotent: installs only what is missing (root on Debian 12; sudo otherwise).
-.PHONY: deps
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call apt-install,PACKAGES): installs those not yet installed (root on
+# Debian 12; sudo otherwise). Idempotent.
+define apt-install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq -o DPkg::Lock::Timeout=300 && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing; \
-	else echo "deps: all present"; fi
+	else echo "apt: $(1): all present"; fi
+endef
+
+.PHONY: deps
+deps:
+	$(call apt-install,$(APT_PACKAGES))
 
 .PHONY: build
 build: deps
@@ -32,9 +37,10 @@ run: release
 	@mkdir -p $(dir $(OUT))
 	$(BIN) run $(SPEC) --out $(OUT) --resume
 
-# The store's tests check that pandas.read_json(lines=True) reads result files.
+# The store's tests check that jq and pandas.read_json(lines=True) read result files.
 .PHONY: test-deps
 test-deps: deps
+	$(call apt-install,jq)
 	@python3 -c "import pandas" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore pandas || echo "pandas unavailable: the pandas check will be skipped"
 
 .PHONY: test
@@ -62,13 +68,7 @@ CLUSTER_BIN ?= $(CURDIR)/.build/debug/oversweep
 
 .PHONY: cluster-deps
 cluster-deps:
-	@missing=""; for p in $(CLUSTER_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq -o DPkg::Lock::Timeout=300 && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing; \
-	else echo "cluster-deps: all present"; fi
+	$(call apt-install,$(CLUSTER_APT))
 
 .PHONY: cluster-lint
 cluster-lint: cluster-deps

@@ -20,11 +20,8 @@ enum RecordReader {
             case "kind" where kind == nil: kind = r.string(); return kind == "trial"
             case "id" where id == nil: id = r.string(); return id != nil
             case "sweep" where sweep == nil: sweep = r.string(); return sweep != nil
-            case "status" where status == nil: status = r.string().flatMap(TrialStatus.init(rawValue:)); return status != nil
-            case "message" where message == nil:
-                if r.literal("null") { message = .some(nil); return true }
-                guard let m = r.string() else { return false }
-                message = m
+            case "status" where status == nil: status = r.trialStatus(); return status != nil
+            case "message" where message == nil: message = r.nullableString(); return message != nil
             case "metrics" where metrics == nil: metrics = r.numbers(); return metrics != nil
             case "steps_run" where stepsRun == nil: stepsRun = r.int(); return stepsRun != nil
             case "seconds" where seconds == nil: seconds = r.double(); return seconds != nil
@@ -39,7 +36,6 @@ enum RecordReader {
             case "crc32" where crc == nil: crc = r.string(); return crc != nil
             default: return false
             }
-            return true
         }), r.atEnd(), kind != nil, let id, let status, let metrics, let stepsRun, let seconds,
               let worker, let host, let attempt, let started, let ended, let config else { return nil }
         let result = TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: curves ?? [:],

@@ -24,6 +24,9 @@ extension JSONScanner {
         return c
     }
 
+    /// `"ok"`, `"diverged"` or `"failed"`.
+    public mutating func trialStatus() -> TrialStatus? { string().flatMap(TrialStatus.init(rawValue:)) }
+
     /// A trial config (see `ConfigReader`).
     public mutating func config() -> TrialConfig? { ConfigReader.read(&self) }
 }

@@ -86,6 +86,12 @@ public struct JSONScanner {
         return String(validating: b[start..<i], as: UTF8.self)
     }
 
+    /// A string or `null` (`.some(nil)`); nil when it is neither.
+    public mutating func nullableString() -> String?? {
+        if literal("null") { return .some(nil) }
+        return string().map { .some($0) }
+    }
+
     /// A finite number.
     public mutating func double() -> Double? {
         guard let t = numberText(), let v = Double(t), v.isFinite else { return nil }

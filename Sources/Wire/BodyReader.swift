@@ -77,11 +77,8 @@ private extension JSONScanner {
         var stepsRun: Int?, timing: Timing?
         guard object({ r, key in
             switch key {
-            case "status" where status == nil: status = r.string().flatMap(TrialStatus.init(rawValue:)); return status != nil
-            case "message" where message == nil:
-                if r.literal("null") { message = .some(nil); return true }
-                guard let m = r.string() else { return false }
-                message = m
+            case "status" where status == nil: status = r.trialStatus(); return status != nil
+            case "message" where message == nil: message = r.nullableString(); return message != nil
             case "metrics" where metrics == nil: metrics = r.numbers(); return metrics != nil
             case "curves" where curves == nil: curves = r.curves(); return curves != nil
             case "steps_run" where stepsRun == nil: stepsRun = r.int(); return stepsRun != nil

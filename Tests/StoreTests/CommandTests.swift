@@ -193,8 +193,12 @@ import Training
         }
     }
 
+    /// The tool as the shell would find it (PATH first: `make test-deps` may
+    /// have installed pandas for a python3 that is not /usr/bin's).
     func which(_ tool: String) -> String? {
-        ["/usr/bin/\(tool)", "/usr/local/bin/\(tool)", "/bin/\(tool)"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        return (path + ["/usr/local/bin", "/usr/bin", "/bin"]).map { "\($0)/\(tool)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     func python(_ script: String, _ args: String...) throws -> String {
