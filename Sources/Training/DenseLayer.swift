@@ -38,8 +38,8 @@ final class DenseLayer<T: BLASScalar> {
     func distanceFromInit() -> Double {
         guard let w0 else { return 0 }
         var s = 0.0
-        for i in 0..<w.count { let d = Double(w.p[i] - w0.p[i]); s += d * d }
-        if let b, let b0 { for i in 0..<b.count { let d = Double(b.p[i] - b0.p[i]); s += d * d } }
+        for i in 0..<w.count { let d = (w.p[i] - w0.p[i]).double; s += d * d }
+        if let b, let b0 { for i in 0..<b.count { let d = (b.p[i] - b0.p[i]).double; s += d * d } }
         return s.squareRoot()
     }
 

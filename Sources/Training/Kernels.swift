@@ -22,12 +22,12 @@ enum Kernels {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var j = 0
         while j + 4 <= n {
-            let a0 = Double(a[j]), a1 = Double(a[j + 1]), a2 = Double(a[j + 2]), a3 = Double(a[j + 3])
+            let a0 = a[j].double, a1 = a[j + 1].double, a2 = a[j + 2].double, a3 = a[j + 3].double
             s0 += a0 * a0; s1 += a1 * a1; s2 += a2 * a2; s3 += a3 * a3
             j += 4
         }
         var s = (s0 + s1) + (s2 + s3)
-        while j < n { let v = Double(a[j]); s += v * v; j += 1 }
+        while j < n { let v = a[j].double; s += v * v; j += 1 }
         return s
     }
 }

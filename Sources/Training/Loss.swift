@@ -63,7 +63,7 @@ struct Loss: Sendable {
             return s
         }
         for i in 0..<rows {
-            let fi = Double(f[i]), yi = y[i]
+            let fi = f[i].double, yi = y[i]
             if !fi.isFinite { s.finite = false; gradient?[i] = 0; continue }
             s.maxAbsOutput = max(s.maxAbsOutput, abs(fi))
             let z = yi * fi
@@ -109,22 +109,22 @@ struct Loss: Sendable {
             let label = Int(y[i])
             var top = -Double.infinity, arg = 0
             for j in 0..<k {
-                let v = Double(row[j])
+                let v = row[j].double
                 if !v.isFinite { s.finite = false }
                 s.maxAbsOutput = max(s.maxAbsOutput, abs(v))
                 if v > top { top = v; arg = j }
             }
             if !s.finite || !top.isFinite { s.finite = false; continue }
             var sum = 0.0
-            for j in 0..<k { sum += Double.exp(Double(row[j]) - top) }
+            for j in 0..<k { sum += Double.exp(row[j].double - top) }
             let logZ = top + Double.log(sum)
-            let py = Double.exp(Double(row[label]) - logZ)
-            s.loss += logZ - Double(row[label])
+            let py = Double.exp(row[label].double - logZ)
+            s.loss += logZ - row[label].double
             s.surrogate += 1 - py
             if arg != label { s.errors += 1 }
             if let g = gradient {
                 for j in 0..<k {
-                    let p = Double.exp(Double(row[j]) - logZ)
+                    let p = Double.exp(row[j].double - logZ)
                     g[i * k + j] = T(c * (p - (j == label ? 1 : 0)))
                 }
             }

@@ -55,15 +55,15 @@ struct BasicScienceProbe: MetricProbe {
         guard let gw = layer.gw else { return (0, 0) }
         var w2 = 0.0, wg = 0.0
         for i in 0..<layer.w.count {
-            let w = Double(layer.w.p[i])
+            let w = layer.w.p[i].double
             w2 += w * w
-            wg += w * Double(gw.p[i])
+            wg += w * gw.p[i].double
         }
         if let b = layer.b, let gb = layer.gb {
             for i in 0..<b.count {
-                let w = Double(b.p[i])
+                let w = b.p[i].double
                 w2 += w * w
-                wg += w * Double(gb.p[i])
+                wg += w * gb.p[i].double
             }
         }
         return (w2, wg)

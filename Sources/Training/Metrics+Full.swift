@@ -32,7 +32,7 @@ struct SpectralNormProbe: MetricProbe {
             let name = "dist_from_init_spectral_" + layer.name
             var v = vectors[layer.name] ?? Self.startVector(layer.cols)
             let sigma = Self.spectralNorm(rows: layer.rows, cols: layer.cols, v: &v) { i, j in
-                Double(layer.w.p[i * layer.cols + j]) - Double(w0.p[i * layer.cols + j])
+                layer.w.p[i * layer.cols + j].double - w0.p[i * layer.cols + j].double
             }
             vectors[layer.name] = v
             sink.append(name, step: step, sigma)

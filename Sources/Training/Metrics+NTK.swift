@@ -18,7 +18,7 @@ enum EmpiricalNTK {
         guard net.outputs == 1, n > 0 else { return nil }
         let m = net.width, depth = net.depth
         let d0 = net.firstInputCols
-        let h0 = (0..<(n * d0)).map { Double(input[$0]) }
+        let h0 = (0..<(n * d0)).map { input[$0].double }
         // Forward in float64, keeping every pre-activation z_l and activation h_l.
         var zs = [[Double]](), hs = [[Double]]()
         var prev = h0, prevCols = d0
@@ -29,7 +29,7 @@ enum EmpiricalNTK {
             Double.gemm(transA: false, transB: true, m: n, n: m, k: prevCols, alpha: 1, a: prev, lda: prevCols,
                         b: w, ldb: prevCols, beta: 0, c: &z, ldc: m)
             if let b = layer.b {
-                for i in 0..<n { for j in 0..<m { z[i * m + j] += Double(b.p[j]) } }
+                for i in 0..<n { for j in 0..<m { z[i * m + j] += b.p[j].double } }
             }
             var h = [Double](repeating: 0, count: n * m)
             z.withUnsafeBufferPointer { zp in
@@ -38,7 +38,7 @@ enum EmpiricalNTK {
                 }
             }
             if net.residual[l] {
-                let t = Double(net.theta)
+                let t = net.theta.double
                 for i in 0..<(n * m) { h[i] = prev[i] + t * h[i] }
             }
             zs.append(z)
@@ -77,7 +77,7 @@ enum EmpiricalNTK {
         for l in stride(from: depth - 1, through: net.lowestTrainable, by: -1) {
             let layer = net.hidden[l]
             var delta = [Double](repeating: 0, count: n * m)
-            let scale = net.residual[l] ? Double(net.theta) : 1
+            let scale = net.residual[l] ? net.theta.double : 1
             zs[l].withUnsafeBufferPointer { zp in
                 g.withUnsafeBufferPointer { gp in
                     delta.withUnsafeMutableBufferPointer { dp in
