@@ -5,7 +5,8 @@ import Foundation
 /// `plainInterval` seconds.
 public final class ProgressLine: @unchecked Sendable {
     // Only touched from the coordinator's event loop, one call at a time.
-    private var history: [(time: Double, done: Int)] = []
+    // Starts with (0 s, 0 done), so the first line already has a rate.
+    private var history: [(time: Double, done: Int)] = [(0, 0)]
     private var lastPlain = -Double.infinity
     private let live: Bool
     private let plainInterval: Double
@@ -25,7 +26,8 @@ public final class ProgressLine: @unchecked Sendable {
     public func update(_ s: CoordinatorStats) {
         let t = Date().timeIntervalSince(start)
         history.append((t, s.recordedThisRun))
-        history.removeAll { t - $0.time > 30 }
+        // The rate over the last 30 s (keeping the newest entry older than that as the window's start).
+        while history.count > 2 && t - history[1].time >= 30 { history.removeFirst() }
         let rate: Double
         if let first = history.first, t - first.time > 0.5 {
             rate = Double(s.recordedThisRun - first.done) / (t - first.time)

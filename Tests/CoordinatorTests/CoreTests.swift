@@ -4,6 +4,7 @@ import Store
 import Sweep
 import Testing
 import Training
+import Synchronization
 import Wire
 @testable import Coordinator
 
@@ -263,5 +264,23 @@ struct Harness {
         #expect(h.sink.records.map(\.id) == [t.id])
         #expect(h.sink.records.first?.config == t.config)
         #expect(acks.first?.message == .ack(Ack(trials: [t.id])))
+    }
+}
+
+@Suite struct ProgressLineTests {
+    @Test func theFirstLineAlreadyHasARateAndAnETA() async throws {
+        let lines = Mutex<[String]>([])
+        let progress = ProgressLine(live: false, plainInterval: 0, emit: { line in lines.withLock { $0.append(line) } })
+        try await Task.sleep(for: .milliseconds(600))
+        var s = CoordinatorStats()
+        s.total = 100
+        s.recorded = 30
+        s.recordedThisRun = 30
+        s.activeWorkers = 2
+        progress.update(s)
+        let first = try #require(lines.withLock { $0.first })
+        #expect(first.hasPrefix("progress: 30/100 done"), "\(first)")
+        #expect(!first.contains(" 0.0 trials/s") && !first.contains("ETA --"), "\(first)")
+        #expect(first.contains("2 workers"))
     }
 }
