@@ -100,6 +100,28 @@ import Training
         #expect(ExampleRun.section(SweepReport.build(records: records), "E4") != nil)
     }
 
+    /// E5 (seed 001): under GD the steps to zero training error grow with n
+    /// (poly(n)), and every run gets there. Test size: sub-sweep `n`, GD only,
+    /// n ∈ {32, 128}, m = 128, 1 seed (as shipped: n = 32…256, m = 256, 3 seeds).
+    @Test func e5StepsToZeroTrainingErrorGrowWithN() throws {
+        let trials = try ExampleRun.trials("e5-deep-relu-sgd", seeds: 1) { c in
+            c.width = 128
+            c.nTest = 0
+        }.filter { $0.sweep == "n" && $0.config.optimizer == .gd && (ExampleRun.asShipped || [32, 128].contains($0.config.nTrain)) }
+        let records = ExampleRun.records(trials)
+        #expect(records.count >= 2)
+        var steps: [Int: [Double]] = [:]
+        for r in records {
+            let s = try #require(r.result.metrics["first_step_zero_train_error"], "n = \(r.config.nTrain) never reached zero training error")
+            steps[r.config.nTrain, default: []].append(s)
+        }
+        let means = steps.mapValues { $0.reduce(0, +) / Double($0.count) }
+        let smallest = try #require(means.keys.min()), largest = try #require(means.keys.max())
+        print("E5 GD steps to zero training error by n:", means.sorted { $0.key < $1.key })
+        #expect(means[largest]! >= 2 * means[smallest]!, "n = \(largest) should need clearly more steps than n = \(smallest): \(means)")
+        #expect(ExampleRun.section(SweepReport.build(records: records), "E5") != nil)
+    }
+
     /// E6 (seed 000): the log-log slope of ‖W − W(0)‖_F against m at θ = 1 is in
     /// [−0.65, −0.35]. Test size: θ = 1, K = 400, m ≤ 256, n = 32, 1 seed.
     @Test func e6DistanceFromInitShrinksLikeInverseSqrtWidth() throws {
