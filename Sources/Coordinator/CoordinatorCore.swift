@@ -74,6 +74,8 @@ public final class CoordinatorCore {
     /// No new leases (shutdown in progress).
     public var draining = false
     private var doneSent = false
+    /// BLAS kernels seen in workers' hellos, each with the first worker that had them.
+    private var blasKernels: [String: String] = [:]
 
     public init(options: CoordinatorOptions, source: any TrialSource, sink: any ResultSink, logger: Logger) {
         self.options = options
@@ -168,11 +170,22 @@ public final class CoordinatorCore {
             workers[peer] = w
         } else {
             workers[peer] = WorkerState(hello: hello, key: key, lastSeen: now, lastSent: now, streakStart: successSerial)
-            logger.info("worker \(label) joined (peer \(peer), \(hello.jobs) jobs, \(hello.cores) cores, build \(hello.build)\(key.map { ", key \($0)" } ?? ""))")
+            logger.info("worker \(label) joined (peer \(peer), \(hello.jobs) jobs, \(hello.cores) cores, build \(hello.build)\(hello.blas.map { ", \($0)" } ?? "")\(key.map { ", key \($0)" } ?? ""))")
+            noteKernels(hello.blas, worker: label)
         }
         stats.activeWorkers = workers.count
         return [Outgoing(peer: peer, message: .welcome(Welcome(
             heartbeatInterval: options.heartbeatInterval, liveness: options.liveness, totalTrials: stats.total)))]
+    }
+
+    /// Warns once per new kind of BLAS kernels: a trial's numbers are
+    /// bit-identical only between workers that run the same kernels.
+    private func noteKernels(_ kernels: String?, worker: String) {
+        guard let kernels, blasKernels[kernels] == nil else { return }
+        if let (other, first) = blasKernels.min(by: { $0.key < $1.key }) {
+            logger.warning("worker \(worker) runs \(kernels) kernels but \(first) runs \(other): results can differ in the last bits between them; set OPENBLAS_CORETYPE to one value on every host for bit-identical results")
+        }
+        blasKernels[kernels] = worker
     }
 
     private func farewell(_ peer: PeerID, _ bye: Bye, now: Double) -> [Outgoing] {

@@ -51,6 +51,16 @@ extension Double: BLASScalar {
     public static var dtype: DType { .float64 }
 }
 
+/// Which BLAS kernels this process runs: OpenBLAS's core name ("Haswell",
+/// "SkylakeX", …), picked from the CPU or forced by `OPENBLAS_CORETYPE`.
+/// Trials give bit-identical results on workers with the same kernels only.
+public enum BLASKernels {
+    public static var name: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return "OpenBLAS " + String(cString: p).split(separator: " ").joined(separator: " ")
+    }
+}
+
 /// OpenBLAS's thread count is process-wide; the trainer sets it per shard.
 enum BLASThreads {
     static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }

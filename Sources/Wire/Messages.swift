@@ -21,11 +21,15 @@ public struct Hello: Codable, Sendable, Equatable {
     public var protocolVersion: Int
     public var build: String
     public var pid: Int32
+    /// The BLAS kernels the worker's trials run on (OpenBLAS core name, e.g.
+    /// "Haswell"). Optional: absent from older workers. Different kernels give
+    /// results that differ in the last bits, so the coordinator warns.
+    public var blas: String?
 
     public init(name: String, host: String, cores: Int, jobs: Int, protocolVersion: Int = Int(wireProtocolVersion),
-                build: String, pid: Int32) {
+                build: String, pid: Int32, blas: String? = nil) {
         self.name = name; self.host = host; self.cores = cores; self.jobs = jobs
-        self.protocolVersion = protocolVersion; self.build = build; self.pid = pid
+        self.protocolVersion = protocolVersion; self.build = build; self.pid = pid; self.blas = blas
     }
 }
 

@@ -76,7 +76,7 @@ public struct WorkerAgent: Sendable {
         }
         func hello() {
             send(.hello(Hello(name: options.name, host: options.host, cores: ProcessInfo.processInfo.activeProcessorCount,
-                              jobs: options.jobs, build: options.build, pid: getpid())))
+                              jobs: options.jobs, build: options.build, pid: getpid(), blas: options.blas)))
         }
         func startJobs() {
             while running.count < options.jobs, !queued.isEmpty, stopping == nil {

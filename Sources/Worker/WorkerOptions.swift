@@ -26,6 +26,8 @@ public struct WorkerOptions: Sendable {
     /// Seconds to wait for acknowledgements after a SIGTERM before exiting.
     public var ackGrace: Double = 3
     public var build: String = "dev"
+    /// The BLAS kernels this worker's trials use (told to the coordinator).
+    public var blas: String?
 
     public init(name: String, host: String) {
         self.name = name

@@ -145,6 +145,27 @@ import Testing
         #expect(!coordinator.log.contains("presumed lost"))
     }
 
+    @Test func workersOnDifferentBLASKernelsAreReportedOnce() async throws {
+        // Same binary, OpenBLAS forced to two kernel sets (both run on any AVX2 CPU).
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let (spec, ids) = try s.trialList(40)
+        let endpoint = loopbackEndpoint()
+        let out = s.path("results.jsonl")
+        let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "4"] + fastLiveness,
+                                    log: s.path("coordinator.log"))
+        let workers = try ["Haswell", "Sandybridge", "Haswell"].enumerated().map { i, core in
+            try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w\(i)", "--simulate", "0.01"],
+                      log: s.path("w\(i).log"), wrapper: ["/usr/bin/env", "OPENBLAS_CORETYPE=\(core)"])
+        }
+        #expect(await coordinator.wait(60) == 0, "coordinator: \(coordinator.log)")
+        for w in workers { _ = await w.wait(10) }
+        #expect(Set(Scratch.records(out).map(\.id)) == ids)
+        let log = coordinator.log
+        #expect(log.contains("OpenBLAS Haswell") && log.contains("OpenBLAS Sandybridge"), "\(log)")
+        #expect(log.components(separatedBy: "set OPENBLAS_CORETYPE").count - 1 == 1, "one warning: \(log)")
+    }
+
     @Test func workerWithoutACoordinatorGivesUpWithStatus75() async throws {
         // Nothing listens on the endpoint (a sweep finished while this worker
         // was away, or its coordinator died for good): it must not retry forever.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Training
 import Wire
 import Worker
 
@@ -71,6 +72,7 @@ struct Worker: AsyncParsableCommand {
         options.maxBackoff = maxBackoff
         options.giveUpAfter = giveUpAfter > 0 ? giveUpAfter : nil
         options.build = ToolVersion.string
+        options.blas = BLASKernels.name
         let curve = try CurveFlags.client(secret: curveSecret, serverKey: curveServerKey)
         if curve == nil && Endpoints.isPublicTCP(connect) {
             logger.warning("connecting to \(connect) without encryption; use --curve-secret/--curve-server-key on untrusted networks")
