@@ -69,6 +69,31 @@ import Training
         }
     }
 
+    @Test func mutatedLinesNeverMakeTheDirectReaderDisagreeWithJSONDecoder() throws {
+        // Whatever RecordReader accepts, the JSONDecoder path must accept with the same record.
+        let body = Array(try LineCodec.encode(SyntheticRecords.make(index: 3)).dropLast())
+        let alphabet = Array(#"{}[]:,"-.0123456789eE \natrufl"#.utf8)
+        var rng = SplitMix(state: 7)
+        var accepted = 0
+        for _ in 0..<3000 {
+            var bytes = body
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let at = Int(rng.next() % UInt64(bytes.count))
+                let c = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                switch rng.next() % 3 {
+                case 0: bytes[at] = c
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(c, at: at)
+                }
+            }
+            guard let fast = RecordReader.read(bytes) else { continue }
+            accepted += 1
+            let slow = try? LineCodec.decodeRecordWithFoundation(Data(bytes))
+            #expect(slow == fast, "\(String(decoding: bytes, as: UTF8.self))")
+        }
+        #expect(accepted > 0)
+    }
+
     @Test func theConfigIsWrittenAsFoundationWouldWriteIt() throws {
         // ConfigWriter must not drop, rename or reorder a config field.
         var full = TrialConfig()

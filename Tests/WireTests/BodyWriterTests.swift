@@ -136,6 +136,41 @@ import Training
         for cut in 0..<ok.utf8.count { #expect(BodyReader.lease(Array(ok.utf8.prefix(cut))) == nil) }
     }
 
+    @Test func mutatedBodiesNeverCrashAndNeverDisagreeWithJSONDecoder() throws {
+        // Whatever the direct reader accepts, JSONDecoder must accept with the same value.
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        let lease = Lease(leaseID: 9, expiresIn: 2, trials: (0..<2).map {
+            LeasedTrial(id: TrialID(rawValue: "t\($0)"), sweep: "s", attempt: 1, config: CodecTests.config(seed: UInt64($0)))
+        })
+        var w = JSONWriter()
+        try BodyWriter.lease(lease, to: &w)
+        let base = w.bytes
+        let alphabet = Array(#"{}[]:,"-.0123456789eE \natrufl"#.utf8)
+        var state: UInt64 = 0x1234_5678
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33)
+        }
+        var accepted = 0
+        for _ in 0..<3000 {
+            var bytes = base
+            for _ in 0..<(1 + next() % 3) {
+                let at = next() % bytes.count
+                switch next() % 3 {
+                case 0: bytes[at] = alphabet[next() % alphabet.count]
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(alphabet[next() % alphabet.count], at: at)
+                }
+            }
+            guard let fast = BodyReader.lease(bytes) else { continue }
+            accepted += 1
+            let slow = try? d.decode(Lease.self, from: Data(bytes))
+            #expect(slow == fast, "\(String(decoding: bytes, as: UTF8.self))")
+        }
+        #expect(accepted > 0, "some mutations (a digit changed) stay valid")
+    }
+
     @Test func nonFiniteNumbersAreRefusedLikeJSONEncoderDoes() {
         var r = Self.report(0)
         r.result.metrics["x"] = .nan
