@@ -1,7 +1,7 @@
 import Training
 
 /// Reads a `TrialConfig` object as `ConfigWriter` writes it, without
-/// `JSONDecoder` (whose generic containers cost ~20× more). A shortcut only
+/// `JSONDecoder` and its generic containers (several times slower). A shortcut only
 /// (see `JSONScanner`): nil for an unknown or repeated key, a missing
 /// required key, a `null`, an escaped string, a value of another type or
 /// outside its enum — the caller then decodes with `TrialConfig`'s own
@@ -17,56 +17,61 @@ public enum ConfigReader {
     public static func read(_ r: inout JSONScanner) -> TrialConfig? {
         var c = TrialConfig()
         var seen = Set<TrialConfig.Field>(minimumCapacity: 64)
+        /// Stores a value that was read; false (give up) when there was none.
+        func set<V>(_ value: V?, _ store: (V) -> Void) -> Bool {
+            guard let value else { return false }
+            store(value)
+            return true
+        }
         guard r.object({ r, key in
             guard let field = TrialConfig.Field(rawValue: key), seen.insert(field).inserted else { return false }
             switch field {
-            case .seed: guard let v = r.uint() else { return false }; c.seed = v
-            case .dtype: guard let v = r.string().flatMap(DType.init(rawValue:)) else { return false }; c.dtype = v
-            case .data: guard let v = r.string().flatMap(DataKind.init(rawValue:)) else { return false }; c.data = v
-            case .dim: guard let v = r.int() else { return false }; c.dim = v
-            case .nTrain: guard let v = r.int() else { return false }; c.nTrain = v
-            case .nTest: guard let v = r.int() else { return false }; c.nTest = v
-            case .margin: guard let v = r.double() else { return false }; c.margin = v
-            case .labelFlip: guard let v = r.double() else { return false }; c.labelFlip = v
-            case .noiseStd: guard let v = r.double() else { return false }; c.noiseStd = v
-            case .separation: guard let v = r.double() else { return false }; c.separation = v
-            case .clusters: guard let v = r.int() else { return false }; c.clusters = v
-            case .biasCoordinate: guard let v = r.double() else { return false }; c.biasCoordinate = v
-            case .dataFile: guard let v = r.string() else { return false }; c.dataFile = v
-            case .testFraction: guard let v = r.double() else { return false }; c.testFraction = v
-            case .width: guard let v = r.int() else { return false }; c.width = v
-            case .depth: guard let v = r.int() else { return false }; c.depth = v
-            case .residual: guard let v = r.bool() else { return false }; c.residual = v
-            case .theta: guard let v = r.double() else { return false }; c.theta = v
-            case .inputLayer: guard let v = r.string().flatMap(InputLayerKind.init(rawValue:)) else { return false }; c.inputLayer = v
-            case .outputLayer: guard let v = r.string().flatMap(OutputLayerKind.init(rawValue:)) else { return false }; c.outputLayer = v
-            case .outputs: guard let v = r.int() else { return false }; c.outputs = v
-            case .bias: guard let v = r.bool() else { return false }; c.bias = v
-            case .biasInitStd: guard let v = r.double() else { return false }; c.biasInitStd = v
-            case .activation: guard let v = r.string().flatMap(ActivationKind.init(rawValue:)) else { return false }; c.activation = v
-            case .alpha: guard let v = r.double() else { return false }; c.alpha = v
-            case .rescaled: guard let v = r.bool() else { return false }; c.rescaled = v
-            case .smoothing: guard let v = r.double() else { return false }; c.smoothing = v
-            case .initPreset: guard let v = r.string().flatMap(InitPreset.init(rawValue:)) else { return false }; c.initPreset = v
-            case .initInputVar: guard let v = r.double() else { return false }; c.initInputVar = v
-            case .initHiddenVar: guard let v = r.double() else { return false }; c.initHiddenVar = v
-            case .initOutputVar: guard let v = r.double() else { return false }; c.initOutputVar = v
-            case .train: guard let v = r.string() else { return false }; c.train = v
-            case .loss: guard let v = r.string().flatMap(LossKind.init(rawValue:)) else { return false }; c.loss = v
-            case .reduction: guard let v = r.string().flatMap(LossReduction.init(rawValue:)) else { return false }; c.reduction = v
-            case .optimizer: guard let v = r.string().flatMap(OptimizerKind.init(rawValue:)) else { return false }; c.optimizer = v
-            case .lr: guard let v = r.double() else { return false }; c.lr = v
-            case .lrScaling: guard let v = r.string().flatMap(LRScaling.init(rawValue:)) else { return false }; c.lrScaling = v
-            case .batchSize: guard let v = r.int() else { return false }; c.batchSize = v
-            case .momentum: guard let v = r.double() else { return false }; c.momentum = v
-            case .weightDecay: guard let v = r.double() else { return false }; c.weightDecay = v
-            case .lrDecayEvery: guard let v = r.int() else { return false }; c.lrDecayEvery = v
-            case .lrDecayFactor: guard let v = r.double() else { return false }; c.lrDecayFactor = v
-            case .steps: guard let v = r.int() else { return false }; c.steps = v
-            case .metrics: guard let v = r.string().flatMap(MetricsLevel.init(rawValue:)) else { return false }; c.metrics = v
-            case .namedSteps: guard let v = r.array({ s in s.int() }) else { return false }; c.namedSteps = v
+            case .seed: return set(r.uint()) { c.seed = $0 }
+            case .dtype: return set(r.string().flatMap(DType.init(rawValue:))) { c.dtype = $0 }
+            case .data: return set(r.string().flatMap(DataKind.init(rawValue:))) { c.data = $0 }
+            case .dim: return set(r.int()) { c.dim = $0 }
+            case .nTrain: return set(r.int()) { c.nTrain = $0 }
+            case .nTest: return set(r.int()) { c.nTest = $0 }
+            case .margin: return set(r.double()) { c.margin = $0 }
+            case .labelFlip: return set(r.double()) { c.labelFlip = $0 }
+            case .noiseStd: return set(r.double()) { c.noiseStd = $0 }
+            case .separation: return set(r.double()) { c.separation = $0 }
+            case .clusters: return set(r.int()) { c.clusters = $0 }
+            case .biasCoordinate: return set(r.double()) { c.biasCoordinate = $0 }
+            case .dataFile: return set(r.string()) { c.dataFile = $0 }
+            case .testFraction: return set(r.double()) { c.testFraction = $0 }
+            case .width: return set(r.int()) { c.width = $0 }
+            case .depth: return set(r.int()) { c.depth = $0 }
+            case .residual: return set(r.bool()) { c.residual = $0 }
+            case .theta: return set(r.double()) { c.theta = $0 }
+            case .inputLayer: return set(r.string().flatMap(InputLayerKind.init(rawValue:))) { c.inputLayer = $0 }
+            case .outputLayer: return set(r.string().flatMap(OutputLayerKind.init(rawValue:))) { c.outputLayer = $0 }
+            case .outputs: return set(r.int()) { c.outputs = $0 }
+            case .bias: return set(r.bool()) { c.bias = $0 }
+            case .biasInitStd: return set(r.double()) { c.biasInitStd = $0 }
+            case .activation: return set(r.string().flatMap(ActivationKind.init(rawValue:))) { c.activation = $0 }
+            case .alpha: return set(r.double()) { c.alpha = $0 }
+            case .rescaled: return set(r.bool()) { c.rescaled = $0 }
+            case .smoothing: return set(r.double()) { c.smoothing = $0 }
+            case .initPreset: return set(r.string().flatMap(InitPreset.init(rawValue:))) { c.initPreset = $0 }
+            case .initInputVar: return set(r.double()) { c.initInputVar = $0 }
+            case .initHiddenVar: return set(r.double()) { c.initHiddenVar = $0 }
+            case .initOutputVar: return set(r.double()) { c.initOutputVar = $0 }
+            case .train: return set(r.string()) { c.train = $0 }
+            case .loss: return set(r.string().flatMap(LossKind.init(rawValue:))) { c.loss = $0 }
+            case .reduction: return set(r.string().flatMap(LossReduction.init(rawValue:))) { c.reduction = $0 }
+            case .optimizer: return set(r.string().flatMap(OptimizerKind.init(rawValue:))) { c.optimizer = $0 }
+            case .lr: return set(r.double()) { c.lr = $0 }
+            case .lrScaling: return set(r.string().flatMap(LRScaling.init(rawValue:))) { c.lrScaling = $0 }
+            case .batchSize: return set(r.int()) { c.batchSize = $0 }
+            case .momentum: return set(r.double()) { c.momentum = $0 }
+            case .weightDecay: return set(r.double()) { c.weightDecay = $0 }
+            case .lrDecayEvery: return set(r.int()) { c.lrDecayEvery = $0 }
+            case .lrDecayFactor: return set(r.double()) { c.lrDecayFactor = $0 }
+            case .steps: return set(r.int()) { c.steps = $0 }
+            case .metrics: return set(r.string().flatMap(MetricsLevel.init(rawValue:))) { c.metrics = $0 }
+            case .namedSteps: return set(r.array({ s in s.int() })) { c.namedSteps = $0 }
             }
-            return true
         }), TrialConfig.requiredFields.allSatisfy(seen.contains) else { return nil }
         return c
     }
