@@ -15,14 +15,7 @@ extension JSONScanner {
     }
 
     /// `{ "name": curve, … }` with distinct names.
-    public mutating func curves() -> [String: Curve]? {
-        var c: [String: Curve] = [:]
-        guard object({ r, name in
-            guard let curve = r.curve(), c.updateValue(curve, forKey: name) == nil else { return false }
-            return true
-        }) else { return nil }
-        return c
-    }
+    public mutating func curves() -> [String: Curve]? { dictionary { $0.curve() } }
 
     /// `"ok"`, `"diverged"` or `"failed"`.
     public mutating func trialStatus() -> TrialStatus? { string().flatMap(TrialStatus.init(rawValue:)) }

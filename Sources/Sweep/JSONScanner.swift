@@ -41,15 +41,18 @@ public struct JSONScanner {
         return consume("]") ? out : nil
     }
 
-    /// `{ "name": number, … }` with distinct names.
-    public mutating func numbers() -> [String: Double]? {
-        var m: [String: Double] = [:]
+    /// `{ "name": value, … }` with distinct names; nil as soon as one value is nil.
+    public mutating func dictionary<T>(_ value: (inout JSONScanner) -> T?) -> [String: T]? {
+        var m: [String: T] = [:]
         guard object({ r, name in
-            guard let v = r.double(), m.updateValue(v, forKey: name) == nil else { return false }
+            guard let v = value(&r), m.updateValue(v, forKey: name) == nil else { return false }
             return true
         }) else { return nil }
         return m
     }
+
+    /// `{ "name": number, … }` with distinct names.
+    public mutating func numbers() -> [String: Double]? { dictionary { $0.double() } }
 
     public mutating func consume(_ c: Unicode.Scalar) -> Bool {
         skipSpace()
