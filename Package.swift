@@ -24,55 +24,61 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
+        // The trial contract: config fields, ids, results, metric names, JSON forms.
+        .target(name: "TrialContract", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        // Least-squares fits shared by the core's rate estimates and the report.
+        .target(name: "Fitting", swiftSettings: strict),
+
         .target(
             name: "Training",
-            dependencies: ["CBLAS", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: ["CBLAS", "TrialContract", "Fitting", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(
             name: "Sweep",
             dependencies: [
-                "Training",
+                "TrialContract",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "Store", dependencies: ["Sweep", "Training"], swiftSettings: strict),
+        .target(name: "Store", dependencies: ["TrialContract"], swiftSettings: strict),
         .target(
             name: "Wire",
-            dependencies: ["CZeroMQ", "Sweep", "Training", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CZeroMQ", "TrialContract", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Wire", "Sweep", "Store", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Wire", "Sweep", "Store", "TrialContract", .product(name: "Logging", package: "swift-log"),
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strict
         ),
         .target(
             name: "Worker",
-            dependencies: ["Wire", "Training", "Sweep", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Wire", "Training", "TrialContract", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        .target(name: "Report", dependencies: ["Store", "Sweep", "Training"], swiftSettings: strict),
+        .target(name: "Report", dependencies: ["Store", "TrialContract", "Fitting"], swiftSettings: strict),
         .executableTarget(
             name: "oversweep",
             dependencies: [
-                "Training", "Sweep", "Store", "Wire", "Coordinator", "Worker", "Report",
+                "TrialContract", "Training", "Sweep", "Store", "Wire", "Coordinator", "Worker", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
 
-        .testTarget(name: "TrainingTests", dependencies: ["Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Sweep", "Training"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Training", "Sweep"], swiftSettings: strict),
-        .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep", "Training"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "TrialContractTests", dependencies: ["TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TrialContract", "Fitting", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TrialContract"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training", "TrialContract"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep", "TrialContract"], swiftSettings: strict),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "TrialContract", "Sweep"], swiftSettings: strict),
+        .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training", "TrialContract"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep", "TrialContract"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Store
 import Sweep
-import Training
+import TrialContract
 import Wire
 
 /// The coordinator's logic as a state machine with no I/O of its own: feed it

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Sweep
+import TrialContract
 #if canImport(Glibc)
 import Glibc
 #endif

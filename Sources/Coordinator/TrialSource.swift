@@ -1,6 +1,6 @@
 import Foundation
 import Sweep
-import Training
+import TrialContract
 
 /// Where the coordinator gets trials from: the sweep's shards, in order,
 /// produced lazily so a million-trial sweep is never held in memory at once.

@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import TrialContract
 
 /// The value of one config field (or the sub-sweep name) as the report sees
 /// it: numbers sort numerically and can go on a plot axis; the rest are labels.
@@ -43,42 +43,25 @@ public enum AxisValue: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 }
 
-/// A JSON value, to read any config field generically from its encoding.
-enum JSONValue: Decodable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let x = try? c.decode(Double.self) { self = .number(x) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    var axisValue: AxisValue {
-        switch self {
-        case .null: return .none
-        case .bool(let b): return .flag(b)
-        case .number(let x): return .number(x)
-        case .string(let s): return .text(s)
-        case .array(let a): return .text(a.map(\.axisValue.description).joined(separator: ","))
-        case .object: return .text("{…}")
+extension AxisValue {
+    /// A config field's canonical JSON value as the report shows it.
+    init(_ json: JSONValue?) {
+        switch json {
+        case nil, .null?: self = .none
+        case .bool(let b)?: self = .flag(b)
+        case .number(let s)?: self = Double(s).map(AxisValue.number) ?? .text(s)
+        case .string(let s)?: self = .text(s)
+        case .array(let items)?: self = .text(items.map { AxisValue($0).description }.joined(separator: ","))
+        case .object?: self = .text("{…}")
         }
     }
 }
 
 extension TrialConfig {
-    /// Every config field by its JSON name (TrialConfig.Field), read through
-    /// the config's own encoding so a field added to the contract shows up here
-    /// without a change. Unset optionals are `.none`.
+    /// Every config field by its JSON name, read through the contract's field
+    /// table, so a field added there shows up here without a change. Unset
+    /// optionals are `.none`.
     public var fieldValues: [String: AxisValue] {
-        guard let data = try? JSONEncoder().encode(self),
-              let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
-        else { return [:] }
-        var values = object.mapValues(\.axisValue)
-        for field in Field.allCases where values[field.rawValue] == nil { values[field.rawValue] = AxisValue.none }
-        return values
+        Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, AxisValue(json($0))) })
     }
 }

@@ -1,5 +1,6 @@
+import Fitting
 import Foundation
-import Training
+import TrialContract
 
 public enum Fit {
     /// Ordinary least squares over the finite (x, y) pairs (Training's `LeastSquares`).

@@ -1,5 +1,6 @@
+import Fitting
 import Foundation
-import Training
+import TrialContract
 
 /// Number formatting for tables and plot labels: three significant digits,
 /// scientific notation only for very large or very small magnitudes.

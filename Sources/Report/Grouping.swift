@@ -1,6 +1,6 @@
 import Foundation
 import Store
-import Training
+import TrialContract
 
 /// A config field (or the sub-sweep name, `sweep`) whose value differs across the records.
 public struct SweepAxis: Sendable, Equatable {
@@ -68,8 +68,8 @@ public struct GroupedSweep: Sendable {
 
     public init(records: [TrialRecord]) {
         self.records = records
-        // Reading fields goes through the config's JSON encoding, so it is done
-        // once per distinct config-without-seed (seeds are usually most of the records).
+        // Reading fields formats every number, so it is done once per distinct
+        // config-without-seed (seeds are usually most of the records).
         var memo: [TrialConfig: [String: AxisValue]] = [:]
         let values = records.map { r -> [String: AxisValue] in
             var unseeded = r.config
@@ -79,10 +79,7 @@ public struct GroupedSweep: Sendable {
             memo[unseeded] = v
             return v
         }
-        var fieldNames = ["sweep"] + TrialConfig.Field.allCases.map(\.rawValue)
-        // Fields the encoding has that Field does not list (none today) still count.
-        let extra = Set(values.flatMap(\.keys)).subtracting(fieldNames).sorted()
-        fieldNames += extra
+        let fieldNames = ["sweep"] + TrialConfig.Field.allCases.map(\.rawValue)
         func value(_ i: Int, _ name: String) -> AxisValue {
             name == "sweep" ? .text(records[i].sweep) : (values[i][name] ?? AxisValue.none)
         }
@@ -153,6 +150,7 @@ public struct GroupedSweep: Sendable {
     }
 
     public func axis(named name: String) -> SweepAxis? { axes.first { $0.name == name } }
+    public func axis(_ field: TrialConfig.Field) -> SweepAxis? { axis(named: field.rawValue) }
     public func axisIndex(_ name: String) -> Int? { axes.firstIndex { $0.name == name } }
 
     /// The groups laid out along one axis: one series per combination of the

@@ -1,52 +1,40 @@
 import Foundation
 import Store
-import Training
+import TrialContract
 
-/// The metric and curve names the report looks for (TrainingResult.metrics /
-/// .curves keys, written by the training core). Kept in one place so they can
-/// be aligned with the core; where the core may use one of several spellings,
-/// every accepted one is listed, first match wins.
+/// How the report picks among the contract's metric names (`Metric`,
+/// `LayerMetric`): which come first in tables, and which stands for "the
+/// training error" of a sweep whatever its task.
 public enum MetricNames {
     /// Shown first in tables, in this order.
-    public static let headline = [
-        "train_loss", "test_loss", "train_error", "test_error", "train_nmse", "test_nmse",
-        "surrogate_error", "surrogate_error_min",
+    public static let headline: [Metric] = [
+        .trainLoss, .testLoss, .trainError, .testError, .trainNMSE, .testNMSE, .surrogateError, .surrogateErrorMin,
     ]
-    /// Final training error: 0-1 error for classification, normalised MSE for regression.
-    public static let trainError = ["train_error", "train_nmse", "train_mse", "train_loss"]
-    public static let testError = ["test_error", "test_nmse", "test_mse", "test_loss"]
-    public static let trainLoss = "train_loss"
-    /// Seed 004's rate estimate γ̂ = (L(1000)/L(100))^{1/900}; derived from the
-    /// train_loss curve when no metric of these names is present.
-    public static let gammaHat = ["gamma_hat", "rate_gamma_hat", "rate_gamma"]
-    public static let ntkLambdaMin = ["ntk_lambda_min", "ntk_min_eigenvalue"]
-    /// Steps until the training 0-1 error first reaches 0; derived from the
-    /// train_error curve when absent.
-    public static let stepsToZeroError = ["first_step_zero_train_error", "steps_to_zero_error", "steps_to_zero_train_error"]
-    /// ‖W_l − W_l(0)‖_F: names starting with one of these prefixes — the bare
-    /// prefix is the total over layers (the core's "dist_from_init"), a suffix
-    /// names a layer ("dist_from_init_hidden1"); names mentioning "spec" are the
-    /// spectral-norm variant and are left out.
-    public static let weightChangePrefixes = ["dist_from_init", "weight_change", "weight_distance", "distance_from_init"]
-    /// Best surrogate error over the run (seed 000).
-    public static let surrogateErrorMin = ["surrogate_error_min", "surrogate_min"]
-    /// A log-log slope of the loss against t computed by the core, if any.
-    public static let lossLogLogSlope = ["loss_loglog_slope", "train_loss_loglog_slope", "loglog_slope"]
+    /// Final training error: 0-1 error for classification, normalised MSE for
+    /// regression (MSE when the labels have no variance), else the loss.
+    public static let trainError: [Metric] = [.trainError, .trainNMSE, .trainMSE, .trainLoss]
+    public static let testError: [Metric] = [.testError, .testNMSE, .testMSE, .testLoss]
 
     /// Headline names first (in their order), the rest sorted naturally
-    /// ("weight_change_l2" before "weight_change_l10").
+    /// ("grad_norm_hidden2" before "grad_norm_hidden10").
     static func ordered(_ names: Set<String>) -> [String] {
-        headline.filter(names.contains)
-            + names.subtracting(headline).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+        let first = headline.map(\.name).filter(names.contains)
+        return first + names.subtracting(first).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
     }
 
-    /// The first of `candidates` that any record has as a final metric.
-    static func firstMetric(_ candidates: [String], in names: [String]) -> String? {
-        candidates.first(where: names.contains)
+    /// The first of `candidates` that any record has (as a final metric, or a curve).
+    static func first(_ candidates: [Metric], in names: [String]) -> String? {
+        candidates.map(\.name).first(where: names.contains)
     }
 
+    /// The metric's name when any record has it.
+    static func present(_ metric: Metric, in names: [String]) -> String? {
+        names.contains(metric.name) ? metric.name : nil
+    }
+
+    /// ‖W − W(0)‖_F: the total (`dist_from_init`) or one layer's (`dist_from_init_<layer>`); not the spectral variant.
     static func isWeightChange(_ name: String) -> Bool {
-        weightChangePrefixes.contains { name.hasPrefix($0) } && !name.contains("spec")
+        name == Metric.distFromInit.name || LayerMetric.parse(name)?.metric == .distFromInit
     }
 }
 
@@ -55,6 +43,8 @@ public enum TrialNumbers {
     public static func metric(_ name: String) -> (TrialRecord) -> Double? {
         { $0.result.metrics[name] }
     }
+
+    public static func metric(_ m: Metric) -> (TrialRecord) -> Double? { metric(m.name) }
 
     /// A curve's value at exactly `step`.
     public static func curve(_ name: String, at step: Int) -> (TrialRecord) -> Double? {
@@ -66,14 +56,14 @@ public enum TrialNumbers {
 
     /// γ̂ = (L(1000)/L(100))^{1/900} from the train_loss curve (seed 004 Fig. 2).
     public static func gammaHatFromCurve(_ r: TrialRecord) -> Double? {
-        guard let l100 = curve(MetricNames.trainLoss, at: 100)(r), let l1000 = curve(MetricNames.trainLoss, at: 1000)(r),
+        guard let l100 = curve(Metric.trainLoss.name, at: 100)(r), let l1000 = curve(Metric.trainLoss.name, at: 1000)(r),
               l100 > 0, l1000 > 0 else { return nil }
         return Foundation.pow(l1000 / l100, 1.0 / 900)
     }
 
     /// First step at which the train_error curve is 0 (nil if it never is).
     public static func firstZeroStep(_ r: TrialRecord) -> Double? {
-        guard let c = r.result.curves["train_error"] else { return nil }
+        guard let c = r.result.curves[Metric.trainError.name] else { return nil }
         for (s, v) in zip(c.steps, c.values) where v <= 0 { return Double(s) }
         return nil
     }

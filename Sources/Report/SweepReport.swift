@@ -1,7 +1,6 @@
 import Foundation
 import Store
-import Sweep
-import Training
+import TrialContract
 
 /// Turns the records of a sweep into a report: an overview, per sub-sweep
 /// tables (mean ± std over seeds) and plots, and the figures of the reference
@@ -67,7 +66,7 @@ public enum SweepReport {
     static func results(_ g: GroupedSweep, title: String, namer: inout FigureNamer) -> Section {
         var s = Section(title: title)
         let axes = g.axes.map(\.name)
-        let headline = MetricNames.headline.filter(g.metricNames.contains)
+        let headline = MetricNames.headline.map(\.name).filter(g.metricNames.contains)
         let others = g.metricNames.filter { !headline.contains($0) }
 
         func groupCells(_ grp: TrialGroup) -> [String] { grp.key.map(\.description) + [grp.countLabel] }
@@ -83,7 +82,7 @@ public enum SweepReport {
         }
 
         // Loss curves per group.
-        let curve = g.curveNames.contains(MetricNames.trainLoss) ? MetricNames.trainLoss : g.curveNames.first
+        let curve = g.curveNames.contains(Metric.trainLoss.name) ? Metric.trainLoss.name : g.curveNames.first
         if let curve {
             let series = Plots.curveSeries(curve, groups: g.groups)
             let parts = Plots.chunks(series)
@@ -100,8 +99,8 @@ public enum SweepReport {
 
         // Headline metrics against each axis.
         // The test and the train error (train_loss stands in for either when absent).
-        let plotted = [MetricNames.firstMetric(MetricNames.testError, in: g.metricNames),
-                       MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames)].compactMap { $0 }.uniqued()
+        let plotted = [MetricNames.first(MetricNames.testError, in: g.metricNames),
+                       MetricNames.first(MetricNames.trainError, in: g.metricNames)].compactMap { $0 }.uniqued()
         for axis in g.axes where axis.values.count >= 2 {
             for metric in plotted {
                 let along = g.along(axis.name, minPoints: axis.isNumeric ? 2 : 1)

@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// A flat table of trials for spreadsheets and pandas: id, sub-sweep,
 /// status, config fields, final metrics, then run facts.
@@ -54,29 +53,9 @@ public enum CSVExport {
         return (t.rows.count, t.columns.count)
     }
 
-    /// A config as (field, text) pairs in its encoding order; arrays as JSON text.
+    /// A config as (field, text) pairs in its encoding order (absent
+    /// optionals left out): strings bare, numbers and lists as canonical JSON.
     static func flatConfig(_ config: TrialConfig) -> [(String, String)] {
-        var w = JSONWriter()
-        let root = JSONTreeEncoder.Node()
-        guard (try? JSONTreeEncoder.encodeTree(config, into: root)) != nil else { return [] }
-        var out: [(String, String)] = []
-        for (k, node) in root.members {
-            switch node.kind {
-            case .value:
-                switch node.scalar {
-                case .null: out.append((k, ""))
-                case .bool(let b): out.append((k, b ? "true" : "false"))
-                case .int(let i): out.append((k, "\(i)"))
-                case .uint(let u): out.append((k, "\(u)"))
-                case .double(let d): out.append((k, "\(d)"))
-                case .string(let s): out.append((k, s))
-                }
-            default:
-                w = JSONWriter()
-                JSONTreeEncoder.emit(node, to: &w)
-                out.append((k, String(decoding: w.bytes, as: UTF8.self)))
-            }
-        }
-        return out
+        TrialConfig.Field.allCases.compactMap { f in config.json(f).map { (f.rawValue, $0.display) } }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+import TrialContract
 
 extension JSONWriter {
     /// A time as the result format writes it: an ISO-8601 UTC string (`Timestamp`).

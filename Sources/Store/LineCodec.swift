@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// Encodes and decodes the lines of a result file (docs/result-format.md).
 /// Each line is one JSON object whose last member is `"crc32":"xxxxxxxx"`: the
@@ -32,53 +31,31 @@ public enum LineCodec {
 
     /// Throws `.invalidRecord` for numbers JSON cannot hold (NaN, ±inf).
     public static func encode(_ r: TrialRecord, path: String = "") throws -> [UInt8] {
-        func finite(_ v: Double, _ what: @autoclosure () -> String) throws {
-            guard v.isFinite else {
-                throw StoreError(.invalidRecord, path: path, "trial \(r.id.short): \(what()) is \(v), which JSON cannot hold")
-            }
-        }
         var w = JSONWriter()
-        w.beginObject()
-        w.key("kind"); w.string("trial")
-        w.key("id"); w.string(r.id.rawValue)
-        w.key("sweep"); w.string(r.sweep)
-        w.key("status"); w.string(r.result.status.rawValue)
-        if let m = r.result.message { w.key("message"); w.string(m) }
-        w.key("metrics"); w.beginObject()
-        for name in r.result.metrics.keys.sorted() {
-            let v = r.result.metrics[name] ?? 0
-            try finite(v, "metric '\(name)'")
-            w.key(name); w.double(v)
-        }
-        w.endObject()
-        w.key("steps_run"); w.int(r.result.stepsRun)
-        try finite(r.result.timing.seconds, "seconds")
-        try finite(r.result.timing.metricSeconds, "metric_seconds")
-        w.key("seconds"); w.double(r.result.timing.seconds)
-        w.key("metric_seconds"); w.double(r.result.timing.metricSeconds)
-        w.key("worker"); w.string(r.worker)
-        w.key("host"); w.string(r.host)
-        w.key("attempt"); w.int(r.attempt)
-        w.key("started_at"); w.date(r.startedAt)
-        w.key("ended_at"); w.date(r.endedAt)
-        w.key("config")
-        do {
-            try ConfigWriter.write(r.config, to: &w)
-        } catch {
-            throw StoreError(.invalidRecord, path: path, "trial \(r.id.short): config '\(error.field.rawValue)' is not a finite number")
-        }
-        w.key("curves"); w.beginObject()
-        for name in r.result.curves.keys.sorted() {
-            guard let c = r.result.curves[name] else { continue }
-            w.key(name); w.beginObject()
-            w.key("steps"); w.beginArray(); for s in c.steps { w.int(s) }; w.endArray()
-            w.key("values"); w.beginArray()
-            for v in c.values { try finite(v, "curve '\(name)'"); w.double(v) }
-            w.endArray()
+        do throws(NonFiniteNumber) {
+            w.beginObject()
+            w.key("kind"); w.string("trial")
+            w.key("id"); w.string(r.id.rawValue)
+            w.key("sweep"); w.string(r.sweep)
+            w.key("status"); w.string(r.result.status.rawValue)
+            if let m = r.result.message { w.key("message"); w.string(m) }
+            w.key("metrics"); try w.metrics(r.result.metrics)
+            w.key("steps_run"); w.int(r.result.stepsRun)
+            for (name, v) in [("seconds", r.result.timing.seconds), ("metric_seconds", r.result.timing.metricSeconds)] {
+                guard v.isFinite else { throw NonFiniteNumber(what: name) }
+                w.key(name); w.double(v)
+            }
+            w.key("worker"); w.string(r.worker)
+            w.key("host"); w.string(r.host)
+            w.key("attempt"); w.int(r.attempt)
+            w.key("started_at"); w.date(r.startedAt)
+            w.key("ended_at"); w.date(r.endedAt)
+            w.key("config"); try w.config(r.config)
+            w.key("curves"); try w.curves(r.result.curves)
             w.endObject()
+        } catch {
+            throw StoreError(.invalidRecord, path: path, "trial \(r.id.short): \(error.what) is not a finite number, which JSON cannot hold")
         }
-        w.endObject()
-        w.endObject()
         return sealed(w.bytes)
     }
 

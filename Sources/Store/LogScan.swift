@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+import TrialContract
 
 /// One pass over a result log: checks the header, verifies every line's
 /// checksum and hands each good trial line to the caller. Read-only; what to

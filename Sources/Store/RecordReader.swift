@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// The fast path of `LineCodec.decodeRecord`: reads a trial line as
 /// `LineCodec.encode` writes it, in one pass (`JSONScanner`, `ConfigReader`).

@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+import TrialContract
 
 /// Read-only access to a result file: never modifies it, takes no lock (a
 /// running coordinator may be appending; a half-written last line then shows

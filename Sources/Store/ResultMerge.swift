@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// Which record `merge` keeps when one trial id appears in several inputs.
 public enum MergePreference: String, CaseIterable, Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+import TrialContract
 
 /// The result file as its one writer (the coordinator) sees it: an exclusive
 /// lock, the set of recorded trials, and appends made durable in groups.

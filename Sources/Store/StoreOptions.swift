@@ -1,4 +1,4 @@
-import Sweep
+import TrialContract
 
 /// How a `ResultStore` batches its fsyncs (group commit) and what it accepts on open.
 public struct StoreOptions: Sendable {

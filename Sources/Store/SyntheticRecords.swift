@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// Plausible trial records made from a counter, for the store's tests, its
 /// hidden test subcommand and its benchmarks. Not used by real sweeps.

@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// One finished trial as the result store keeps it: the config, what
 /// training produced, and where/when it ran. A line of the JSON-lines file

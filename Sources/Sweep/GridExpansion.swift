@@ -1,4 +1,4 @@
-import Training
+import TrialContract
 
 // Expansion turns each sub-sweep's grid into blocks: a block is a plain
 // cartesian product of factors over a base config, so any of its points can
@@ -108,9 +108,9 @@ struct GridExpansion {
         let base: TrialConfig
         do {
             base = try FieldFacts.decode(anchor)
-        } catch let e as TrainingError {
+        } catch {
             let at = Loc(line: sweep.loc.line, path: sweepPath.isEmpty ? "base" : sweepPath + ".base")
-            throw reader.error(at, e.message + (e.message.hasPrefix("missing") ? " (set it in base or make it an axis)" : ""))
+            throw reader.error(at, error.message + (error.message.hasPrefix("missing") ? " (set it in base or make it an axis)" : ""))
         }
         var blocks = [Block(sweep: sweep.name, base: base, factors: top, loc: sweep.loc)]
         blocks = try applyWhens(sweep.grid.whens, to: blocks)
@@ -127,8 +127,8 @@ struct GridExpansion {
         object.merge(values) { $1 }
         do {
             return try FieldFacts.decode(object)
-        } catch let e as TrainingError {
-            throw reader.error(loc, e.message)
+        } catch {
+            throw reader.error(loc, error.message)
         }
     }
 
@@ -328,9 +328,4 @@ struct GridExpansion {
             }
         }
     }
-}
-
-extension FieldFacts {
-    /// A field's value in a config, as JSON (nil when absent).
-    static func valueOf(_ field: TrialConfig.Field, in config: TrialConfig) -> JSONValue? { config.json(field) }
 }

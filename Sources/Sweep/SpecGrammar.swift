@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import TrialContract
 import Yams
 
 // The spec as written, before expansion: sub-sweeps of (base, grid), a grid

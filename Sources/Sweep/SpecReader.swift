@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import TrialContract
 import Yams
 
 /// Where something sits in the spec file: a line and a dotted key path.

@@ -1,4 +1,4 @@
-import Training
+import TrialContract
 
 /// The trials of a spec in a fixed order, and their shards, computed lazily:
 /// a trial is decoded from its index (mixed radix over its block's axes, shape
@@ -145,7 +145,7 @@ public struct SweepPlan: Sendable {
             do {
                 try config.validate()
             } catch {
-                let message = (error as? TrainingError)?.message ?? "\(error)"
+                let message = error.message
                 let point = block.assignment(digits: digits).map { "\($0.field)=\($0.value.display)" }.joined(separator: " ")
                 let innermost = block.factors.last?.loc ?? block.loc
                 let sweep = block.sweep.isEmpty ? "" : "sub-sweep \(block.sweep), "

@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import TrialContract
 
 /// A parsed and checked sweep spec: the YAML a researcher wrote, expanded
 /// into blocks (products of axes over a base config). Cheap to build even
@@ -72,10 +72,7 @@ public struct SweepSpec: Sendable {
     static func hash(_ blocks: [Block]) -> String {
         let described: [JSONValue] = blocks.map { block in
             let axisFields = Set(block.factors.flatMap(\.fields).map(\.rawValue))
-            var base: [String: JSONValue] = [:]
-            if case .object(let members) = CanonicalJSON.rawValue(block.base) {
-                base = members.filter { !axisFields.contains($0.key) }
-            }
+            let base = block.base.jsonObject.filter { !axisFields.contains($0.key) }
             let factors: [JSONValue] = block.factors.map { factor in
                 let points = factor.points.map { point in
                     JSONValue.object(Dictionary(uniqueKeysWithValues: zip(factor.fields.map(\.rawValue), point.values)))

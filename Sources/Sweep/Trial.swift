@@ -1,26 +1,4 @@
-import Training
-
-/// The stable identity of a trial: SHA-256 (hex) of the canonical JSON of its
-/// normalized config, seed included. Same config ⇒ same id on any host, any run.
-public struct TrialID: RawRepresentable, Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
-    public let rawValue: String
-
-    public init(rawValue: String) { self.rawValue = rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
-
-    public static func < (a: TrialID, b: TrialID) -> Bool { a.rawValue < b.rawValue }
-    public var description: String { rawValue }
-    /// The first 12 hex digits, for logs and listings.
-    public var short: String { String(rawValue.prefix(12)) }
-}
+import TrialContract
 
 /// One grid point: a fully resolved config and its id.
 public struct Trial: Codable, Sendable, Hashable {
@@ -45,5 +23,13 @@ public struct Shard: Codable, Sendable, Hashable {
     public init(index: Int, trials: [Trial]) {
         self.index = index
         self.trials = trials
+    }
+}
+
+extension Trial {
+    /// A trial for a config: its normalized form and that form's id.
+    public init(config: TrialConfig, sweep: String) {
+        let resolved = config.normalized()
+        self.init(id: TrialID(normalized: resolved), config: resolved, sweep: sweep)
     }
 }

@@ -1,4 +1,4 @@
-import Training
+import TrialContract
 
 /// A rough cost model of one trial, used to size shards and to print an
 /// estimate before a sweep starts. It counts the GEMM work of training (the

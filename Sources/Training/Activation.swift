@@ -1,4 +1,5 @@
 import Numerics
+import TrialContract
 
 /// An activation φ with its parameters resolved from the config (SCIENCE.md §2).
 /// The kind is switched on once per layer pass, outside the element loops.

@@ -1,5 +1,6 @@
-import Numerics
 import Dispatch
+import Numerics
+import TrialContract
 
 /// The reference workloads of PERFORMANCE.md and the arithmetic the bench
 /// reports against: exact FLOP counts and the bytes a network needs.

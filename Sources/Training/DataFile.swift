@@ -1,4 +1,5 @@
 import Foundation
+import TrialContract
 
 /// `data: file`: a CSV (numbers separated by commas, optional header line) or
 /// an .npy 2-D array; features then the label in the last column. Rows are

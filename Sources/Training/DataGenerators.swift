@@ -1,4 +1,5 @@
 import Numerics
+import TrialContract
 
 // SCIENCE.md §5 generators. Each draws from its own named streams of the
 // trial seed (see Random.swift): "data/teacher" (teacher direction or cluster

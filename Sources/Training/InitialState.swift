@@ -1,3 +1,4 @@
+import TrialContract
 /// A named array for export: the starting point of a trial in numpy-ready form.
 public struct NamedArray: Sendable, Equatable {
     public var name: String

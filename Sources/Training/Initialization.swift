@@ -1,3 +1,4 @@
+import TrialContract
 /// Initial-weight variances of SCIENCE.md §1 by preset, each overridable by
 /// the config's `init_input_var` / `init_hidden_var` / `init_output_var`.
 /// Fixed ±1 output entries are ±√(output variance), so `zou` (variance 1)

@@ -1,4 +1,5 @@
 import Numerics
+import TrialContract
 
 /// Sums over a set of samples from one pass of the loss (all in Double, so
 /// tiny float64 logistic losses and float32 runs accumulate alike).

@@ -1,4 +1,5 @@
 import Foundation
+import TrialContract
 
 /// Cheap SCIENCE.md §6 metrics, recorded on every run (O(parameters) per
 /// recorded step, nothing per training step):
@@ -20,34 +21,30 @@ import Foundation
 /// optimiser used) while the loss is the full training loss.
 struct BasicScienceProbe: MetricProbe {
     mutating func atRecord<T: BLASScalar>(_ run: TrialRun<T>, step: Int, _ sink: inout MetricSink) {
-        func put(_ name: String, _ value: Double) {
-            sink.append(name, step: step, value)
-            sink.set(name, value)
-        }
         var dist = 0.0, grad = 0.0, weight = 0.0, dot = 0.0
         for layer in run.net.trainableLayers {
             let d = layer.distanceFromInit()
             dist += d * d
-            sink.append("dist_from_init_" + layer.name, step: step, d)
+            sink.append(LayerMetric.distFromInit.name(layer: layer.name), step: step, d)
             let g = layer.gradientNormSquared()
             grad += g
-            put("grad_norm_" + layer.name, g.squareRoot())
+            sink.put(LayerMetric.gradNorm.name(layer: layer.name), step: step, g.squareRoot())
             let (w2, wg) = Self.normAndDot(layer)
             weight += w2
             dot += wg
         }
-        sink.append("dist_from_init", step: step, dist.squareRoot())
-        if let loss = sink.metrics["train_loss"], loss > 0 { put("grad_norm_sq_over_loss", grad / loss) }
-        put("weight_norm", weight.squareRoot())
-        if weight > 0 && grad > 0 { put("grad_weight_alignment", -dot / (weight * grad).squareRoot()) }
+        sink.append(.distFromInit, step: step, dist.squareRoot())
+        if let loss = sink.metrics[Metric.trainLoss.name], loss > 0 { sink.put(.gradNormSqOverLoss, step: step, grad / loss) }
+        sink.put(.weightNorm, step: step, weight.squareRoot())
+        if weight > 0 && grad > 0 { sink.put(.gradWeightAlignment, step: step, -dot / (weight * grad).squareRoot()) }
     }
 
     mutating func atEnd<T: BLASScalar>(_ run: TrialRun<T>, _ sink: inout MetricSink) {
-        guard let curve = sink.curves["train_loss"], let last = curve.steps.last else { return }
-        if let g = RateEstimates.contraction(curve, from: 100, to: 1000) { sink.set("gamma_hat", g) }
+        guard let curve = sink.curves[Metric.trainLoss.name], let last = curve.steps.last else { return }
+        if let g = RateEstimates.contraction(curve, from: 100, to: 1000) { sink.set(.gammaHat, g) }
         let (from, to) = last >= 1000 ? (100, 1000) : (last / 10, last)
-        if last >= 10, let s = RateEstimates.logLinearSlope(curve, from: from, to: to) { sink.set("loss_loglinear_slope", s) }
-        if last >= 100, let s = RateEstimates.logLogSlope(curve, from: last / 10, to: last) { sink.set("loss_loglog_slope", s) }
+        if last >= 10, let s = RateEstimates.logLinearSlope(curve, from: from, to: to) { sink.set(.lossLogLinearSlope, s) }
+        if last >= 100, let s = RateEstimates.logLogSlope(curve, from: last / 10, to: last) { sink.set(.lossLogLogSlope, s) }
     }
 
     /// (‖W‖² + ‖b‖², ⟨W, ∇W⟩ + ⟨b, ∇b⟩) of one trainable layer, in Double.

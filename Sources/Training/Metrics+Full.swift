@@ -1,4 +1,5 @@
 import Foundation
+import TrialContract
 
 /// `metrics: full`: spectral norms ‖W_l − W_l(0)‖₂ of every trainable layer
 /// (weights only), by power iteration on ΔWᵀΔW warm-started from the previous
@@ -15,8 +16,8 @@ struct SpectralNormProbe: MetricProbe {
     }
 
     mutating func atEnd<T: BLASScalar>(_ run: TrialRun<T>, _ sink: inout MetricSink) {
-        let last = sink.curves["train_loss"]?.steps.last ?? 0
-        if sink.curves.first(where: { $0.key.hasPrefix("dist_from_init_spectral_") })?.value.steps.last == last { return }
+        let last = sink.curves[Metric.trainLoss.name]?.steps.last ?? 0
+        if sink.curves.first(where: { LayerMetric.parse($0.key)?.metric == .distFromInitSpectral })?.value.steps.last == last { return }
         measure(run, step: last, &sink)
     }
 
@@ -29,14 +30,13 @@ struct SpectralNormProbe: MetricProbe {
     private mutating func measure<T: BLASScalar>(_ run: TrialRun<T>, step: Int, _ sink: inout MetricSink) {
         for layer in run.net.trainableLayers {
             guard let w0 = layer.w0 else { continue }
-            let name = "dist_from_init_spectral_" + layer.name
+            let name = LayerMetric.distFromInitSpectral.name(layer: layer.name)
             var v = vectors[layer.name] ?? Self.startVector(layer.cols)
             let sigma = Self.spectralNorm(rows: layer.rows, cols: layer.cols, v: &v) { i, j in
                 layer.w.p[i * layer.cols + j].double - w0.p[i * layer.cols + j].double
             }
             vectors[layer.name] = v
-            sink.append(name, step: step, sigma)
-            sink.set(name, sigma)
+            sink.put(name, step: step, sigma)
         }
     }
 
@@ -95,12 +95,9 @@ struct ActivationFlipProbe: MetricProbe {
             for i in 0..<a.count where a[i] != b[i] { f += 1 }
             flipped += f
             total += a.count
-            let name = "act_flip_frac_" + run.net.hidden[l].name
-            sink.append(name, step: step, Double(f) / Double(max(1, a.count)))
-            sink.set(name, Double(f) / Double(max(1, a.count)))
+            sink.put(LayerMetric.actFlipFrac.name(layer: run.net.hidden[l].name), step: step, Double(f) / Double(max(1, a.count)))
         }
-        sink.append("act_flip_frac", step: step, Double(flipped) / Double(max(1, total)))
-        sink.set("act_flip_frac", Double(flipped) / Double(max(1, total)))
+        sink.put(.actFlipFrac, step: step, Double(flipped) / Double(max(1, total)))
     }
 
     /// z_l > 0 for every training sample and unit of every hidden layer,
@@ -131,7 +128,7 @@ struct DataSeparationProbe: MetricProbe {
     mutating func atInit<T: BLASScalar>(_ run: TrialRun<T>, _ sink: inout MetricSink) {
         let train = run.split.train
         let (delta, phi) = DataStatistics.separation(points: train.x, dim: train.dim, labels: train.y)
-        sink.set("data_delta", delta)
-        if !run.regression { sink.set("data_phi", phi) }
+        sink.set(.dataDelta, delta)
+        if !run.regression { sink.set(.dataPhi, phi) }
     }
 }

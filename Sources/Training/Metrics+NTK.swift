@@ -1,4 +1,5 @@
 import Foundation
+import TrialContract
 
 /// The empirical neural tangent kernel K(x, x') = Σ_θ ∂f(x)/∂θ · ∂f(x')/∂θ of a
 /// scalar-output network over its trainable parameters, in float64 whatever
@@ -114,8 +115,8 @@ struct NTKSpectrumProbe: MetricProbe {
         let n = min(run.nTrain, Self.maxSamples)
         guard let k = EmpiricalNTK.gram(run.net, input: run.trainInput.p, rows: n),
               let eig = try? SymmetricEigen.eigenvalues(of: k, n: n), let lo = eig.first, let hi = eig.last else { return }
-        sink.set("ntk_lambda_min", lo)
-        sink.set("ntk_lambda_max", hi)
-        sink.set("ntk_samples", Double(n))
+        sink.set(.ntkLambdaMin, lo)
+        sink.set(.ntkLambdaMax, hi)
+        sink.set(.ntkSamples, Double(n))
     }
 }

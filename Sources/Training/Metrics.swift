@@ -1,4 +1,5 @@
 import Numerics
+import TrialContract
 
 /// Where metrics land while a trial runs. Only finite values are kept, so a
 /// `TrainingResult` always encodes as JSON.
@@ -14,6 +15,15 @@ struct MetricSink {
         guard value.isFinite else { return }
         curves[name, default: Curve()].append(step: step, value: value)
     }
+
+    mutating func set(_ metric: Metric, _ value: Double) { set(metric.name, value) }
+    mutating func append(_ metric: Metric, step: Int, _ value: Double) { append(metric.name, step: step, value) }
+    /// Curve point and final value at once.
+    mutating func put(_ name: String, step: Int, _ value: Double) {
+        append(name, step: step, value)
+        set(name, value)
+    }
+    mutating func put(_ metric: Metric, step: Int, _ value: Double) { put(metric.name, step: step, value) }
 }
 
 /// A metric beyond the basic ones the training loop records itself (loss,

@@ -1,5 +1,6 @@
 import CBLAS
 import Numerics
+import TrialContract
 
 /// A float type the core trains in: Float or Double. Everything generic in
 /// this module is constrained to it and lives in this one module, so the

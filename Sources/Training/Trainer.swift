@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrialContract
 
 /// Entry points of the training core.
 ///

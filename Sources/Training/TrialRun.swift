@@ -1,4 +1,5 @@
 import Foundation
+import TrialContract
 
 /// One trial in one dtype: data converted to T, the network, the loop of
 /// SCIENCE.md §4 and the metrics. Confined to the thread that runs it.
@@ -145,8 +146,8 @@ final class TrialRun<T: BLASScalar> {
                     if s.errors == 0 && firstZeroError == nil { firstZeroError = t }
                 }
                 if t == 0 {
-                    sink.set("loss_init", loss.factor(samples: s.samples) * s.loss)
-                    sink.set("max_abs_f_init", s.maxAbsOutput)
+                    sink.set(.lossInit, loss.factor(samples: s.samples) * s.loss)
+                    sink.set(.maxAbsFInit, s.maxAbsOutput)
                 }
             }
             if schedule.contains(t), let s = trainSums {
@@ -167,17 +168,17 @@ final class TrialRun<T: BLASScalar> {
         }
 
         if !regression {
-            sink.set("surrogate_error_min", surrogateMin)
-            if surrogateMin.isFinite { sink.set("surrogate_error_argmin", Double(surrogateArgmin)) }
-            if let z = firstZeroError { sink.set("first_step_zero_train_error", Double(z)) }
+            sink.set(.surrogateErrorMin, surrogateMin)
+            if surrogateMin.isFinite { sink.set(.surrogateErrorArgmin, Double(surrogateArgmin)) }
+            if let z = firstZeroError { sink.set(.firstStepZeroTrainError, Double(z)) }
         }
         var total = 0.0
         for layer in net.trainableLayers {
             let d = layer.distanceFromInit()
-            sink.set("dist_from_init_" + layer.name, d)
+            sink.set(LayerMetric.distFromInit.name(layer: layer.name), d)
             total += d * d
         }
-        sink.set("dist_from_init", total.squareRoot())
+        sink.set(.distFromInit, total.squareRoot())
         timedProbes { $0.atEnd(me, &me.sink) }
         return TrainingResult(status: status, message: message, metrics: sink.metrics, curves: sink.curves,
                               stepsRun: stepsRun)
@@ -185,22 +186,21 @@ final class TrialRun<T: BLASScalar> {
 
     /// Basic metrics at a recorded step: curves, and the latest value as the final metric.
     private func record(step: Int, train: LossSums, test: LossSums?, gradNorm: Double) {
-        func put(_ name: String, _ value: Double) {
-            sink.append(name, step: step, value)
-            sink.set(name, value)
-        }
-        for (prefix, sums, variance) in [("train", Optional(train), trainVariance), ("test", test, testVariance)] {
+        typealias Names = (loss: Metric, error: Metric, mse: Metric, nmse: Metric)
+        let sets: [(LossSums?, Double, Names)] = [(train, trainVariance, (.trainLoss, .trainError, .trainMSE, .trainNMSE)),
+                                                  (test, testVariance, (.testLoss, .testError, .testMSE, .testNMSE))]
+        for (sums, variance, names) in sets {
             guard let s = sums, s.samples > 0 else { continue }
             let n = Double(s.samples)
-            put(prefix + "_loss", loss.factor(samples: s.samples) * s.loss)
+            sink.put(names.loss, step: step, loss.factor(samples: s.samples) * s.loss)
             if regression {
-                if variance > 0 { put(prefix + "_nmse", s.squaredError / n / variance) }
-                put(prefix + "_mse", s.squaredError / n)
+                if variance > 0 { sink.put(names.nmse, step: step, s.squaredError / n / variance) }
+                sink.put(names.mse, step: step, s.squaredError / n)
             } else {
-                put(prefix + "_error", Double(s.errors) / n)
+                sink.put(names.error, step: step, Double(s.errors) / n)
             }
         }
-        if !regression { put("surrogate_error", train.surrogate / Double(train.samples)) }
-        put("grad_norm", gradNorm)
+        if !regression { sink.put(.surrogateError, step: step, train.surrogate / Double(train.samples)) }
+        sink.put(.gradNorm, step: step, gradNorm)
     }
 }

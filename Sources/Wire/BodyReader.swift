@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// Reads the per-trial bodies (lease, result) the way `BodyWriter` writes
 /// them, in one pass with `JSONScanner`, without Foundation's `JSONDecoder`.

@@ -1,21 +1,14 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// Writes the bodies of the messages sent once or more per trial (lease,
 /// result, ack, worker status) straight to bytes with the shared
-/// `JSONWriter`/`ConfigWriter`, instead of Foundation's `JSONEncoder`, which
+/// `JSONWriter` (and the contract's config/metrics/curves writers), instead of Foundation's `JSONEncoder`, which
 /// cost most of the coordinator's time per trial. The JSON is the one
 /// `JSONEncoder` writes for these types (same keys; dates as seconds since
 /// 1970), so `Codec.decode` (and any older peer) reads it unchanged;
 /// `CodecTests` compares the two.
 enum BodyWriter {
-    /// JSON has no NaN or infinity; `JSONEncoder` refuses them too.
-    struct NonFinite: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "\(what) is not a finite number" }
-    }
-
     static func lease(_ m: Lease, to w: inout JSONWriter) throws {
         w.beginObject()
         w.key("leaseID"); w.uint(m.leaseID)
@@ -26,7 +19,7 @@ enum BodyWriter {
             w.key("id"); w.string(t.id.rawValue)
             w.key("sweep"); w.string(t.sweep)
             w.key("attempt"); w.int(t.attempt)
-            w.key("config"); try config(t.config, to: &w)
+            w.key("config"); try w.config(t.config)
             w.endObject()
         }
         w.endArray()
@@ -42,7 +35,7 @@ enum BodyWriter {
             w.key("trialID"); w.string(r.trialID.rawValue)
             w.key("sweep"); w.string(r.sweep)
             w.key("attempt"); w.int(r.attempt)
-            if let c = r.config { w.key("config"); try config(c, to: &w) }
+            if let c = r.config { w.key("config"); try w.config(c) }
             w.key("result"); try result(r.result, to: &w)
             w.key("startedAt"); try double(r.startedAt.timeIntervalSince1970, "startedAt", to: &w)
             w.key("endedAt"); try double(r.endedAt.timeIntervalSince1970, "endedAt", to: &w)
@@ -75,17 +68,8 @@ enum BodyWriter {
         w.beginObject()
         w.key("status"); w.string(r.status.rawValue)
         if let m = r.message { w.key("message"); w.string(m) }
-        w.key("metrics"); w.beginObject()
-        for (name, v) in r.metrics { w.key(name); try double(v, "metric '\(name)'", to: &w) }
-        w.endObject()
-        w.key("curves"); w.beginObject()
-        for (name, c) in r.curves {
-            w.key(name); w.beginObject()
-            w.key("steps"); w.beginArray(); for s in c.steps { w.int(s) }; w.endArray()
-            w.key("values"); w.beginArray(); for v in c.values { try double(v, "curve '\(name)'", to: &w) }; w.endArray()
-            w.endObject()
-        }
-        w.endObject()
+        w.key("metrics"); try w.metrics(r.metrics)
+        w.key("curves"); try w.curves(r.curves)
         w.key("steps_run"); w.int(r.stepsRun)
         w.key("timing"); w.beginObject()
         w.key("seconds"); try double(r.timing.seconds, "timing.seconds", to: &w)
@@ -94,12 +78,8 @@ enum BodyWriter {
         w.endObject()
     }
 
-    private static func config(_ c: TrialConfig, to w: inout JSONWriter) throws {
-        do { try ConfigWriter.write(c, to: &w) } catch { throw NonFinite(what: "config '\(error.field.rawValue)'") }
-    }
-
     private static func double(_ v: Double, _ what: @autoclosure () -> String, to w: inout JSONWriter) throws {
-        guard v.isFinite else { throw NonFinite(what: what()) }
+        guard v.isFinite else { throw NonFiniteNumber(what: what()) }
         w.double(v)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+import TrialContract
 
 /// Binary-safe framing: every message is two frames,
 ///

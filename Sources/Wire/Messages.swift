@@ -1,6 +1,5 @@
 import Foundation
-import Sweep
-import Training
+import TrialContract
 
 /// The protocol version this build speaks (docs/protocol.md). Bump on any
 /// incompatible change to a header or body.

@@ -1,5 +1,6 @@
 import Foundation
 import Training
+import TrialContract
 
 /// Runs the trials of one lease. Blocking: the worker calls it on a thread
 /// of its own, never on a Swift concurrency thread.

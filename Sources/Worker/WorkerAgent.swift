@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import Sweep
 import Training
+import TrialContract
 import Wire
 
 /// A worker's protocol logic (Paranoid Pirate on the worker side): says

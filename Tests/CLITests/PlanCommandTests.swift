@@ -1,6 +1,7 @@
 import Foundation
 import Sweep
 import Testing
+import TrialContract
 
 @Suite struct PlanCommandTests {
     static let spec = """

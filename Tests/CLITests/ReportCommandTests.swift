@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import Store
 import Sweep
+import Testing
 import Training
+import TrialContract
 
 @Suite struct ReportCommandTests {
     /// A small result file: α × 2 seeds with curves, one diverged trial, a header line.

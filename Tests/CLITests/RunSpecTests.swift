@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 
 /// The embedded default path end to end: a YAML spec → `oversweep run` (a
 /// coordinator and real worker processes over ZeroMQ) → the result store →

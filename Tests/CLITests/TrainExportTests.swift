@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Training
+import TrialContract
 
 /// `oversweep train CONFIG --export DIR`, through the real binary.
 @Suite struct TrainExportTests {

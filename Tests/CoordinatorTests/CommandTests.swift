@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 
 @Suite(.serialized) struct CommandTests {
     @Test func runStartsLocalWorkersAndLogsJSONLines() async throws {

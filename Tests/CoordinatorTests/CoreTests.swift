@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import Store
 import Sweep
+import Synchronization
 import Testing
 import Training
-import Synchronization
+import TrialContract
 import Wire
 @testable import Coordinator
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 
 /// The command-line interface as users see it: a changed flag is a visible diff here.
 @Suite struct HelpSnapshotTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TrialContract
 import Wire
 
 /// Peers that should not disturb a sweep: garbage, huge frames, another

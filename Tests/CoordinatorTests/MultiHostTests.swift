@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 
 /// Several hosts on one machine: network namespaces joined by veth pairs to a
 /// bridge that lives in a namespace of its own (ZEROMQ.md "Several hosts").

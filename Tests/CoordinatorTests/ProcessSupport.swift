@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 
 /// Runs the built `oversweep` binary as separate processes, as a user would.
 enum Binary {

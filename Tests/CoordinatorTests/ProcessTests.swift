@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 
 /// The must-hold properties, through real processes and real sockets.
 /// Serialized: each test already runs several processes on a 2-core machine.

@@ -4,6 +4,7 @@ import Store
 import Sweep
 import Testing
 import Training
+import TrialContract
 import Wire
 import Worker
 @testable import Coordinator

@@ -1,8 +1,7 @@
 import Foundation
 import Report
 import Store
-import Sweep
-import Training
+import TrialContract
 
 /// Synthetic records with a known structure, built in memory.
 enum Fixtures {

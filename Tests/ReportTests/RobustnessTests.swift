@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Store
-import Training
+import Testing
+import TrialContract
 @testable import Report
 
 /// Random sweeps with awkward content (missing metrics, extreme and negative

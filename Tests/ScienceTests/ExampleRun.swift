@@ -1,8 +1,9 @@
 import Foundation
-@testable import Report
 import Store
 import Sweep
 import Training
+import TrialContract
+@testable import Report
 
 /// Runs a reference experiment the way a user does, in process: the example
 /// spec from examples/ → its Sweep plan → Trainer → records → the Report

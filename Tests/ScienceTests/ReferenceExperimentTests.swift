@@ -1,9 +1,10 @@
 import Foundation
-import Testing
-@testable import Report
 import Store
 import Sweep
+import Testing
 import Training
+import TrialContract
+@testable import Report
 
 /// The must-hold claims of the reference experiments (SCIENCE.md §7), each
 /// through the real path: the example spec's plan → Trainer → the report's

@@ -1,8 +1,8 @@
 import Foundation
-@testable import Store
 import Sweep
 import Testing
-import Training
+import TrialContract
+@testable import Store
 
 @Suite struct CodecTests {
     @Test func crc32MatchesTheStandardCheckValue() {
@@ -92,35 +92,6 @@ import Training
             #expect(slow == fast, "\(String(decoding: bytes, as: UTF8.self))")
         }
         #expect(accepted > 0)
-    }
-
-    @Test func theConfigIsWrittenAsFoundationWouldWriteIt() throws {
-        // ConfigWriter must not drop, rename or reorder a config field.
-        var full = TrialConfig()
-        full.noiseStd = 0.25
-        full.biasCoordinate = 1
-        full.dataFile = "data/x,y \"q\".csv"
-        full.initInputVar = 0.5
-        full.initHiddenVar = 2
-        full.initOutputVar = 1e-3
-        full.namedSteps = [1, 2, 3]
-        full.seed = .max
-        var configs = [TrialConfig(), full]
-        configs += (0..<20).map { SyntheticRecords.make(index: $0).config }
-        let foundation = JSONEncoder()
-        for c in configs {
-            var w = JSONWriter()
-            try ConfigWriter.write(c, to: &w)
-            // Same content as Foundation (which formats numbers and slashes its own way) …
-            let ours = try JSONSerialization.jsonObject(with: Data(w.bytes)) as? NSDictionary
-            let theirs = try JSONSerialization.jsonObject(with: foundation.encode(c)) as? NSDictionary
-            #expect(ours != nil && ours == theirs, "\(String(decoding: w.bytes, as: UTF8.self))")
-            #expect(try JSONDecoder().decode(TrialConfig.self, from: Data(w.bytes)) == c)
-            // … and the same bytes, in the same key order, as TrialConfig's own encode(to:).
-            var tree = JSONWriter()
-            try JSONTreeEncoder.write(c, to: &tree)
-            #expect(tree.bytes == w.bytes)
-        }
     }
 
     @Test func nonFiniteNumbersAreRefusedNotWritten() {

@@ -1,8 +1,8 @@
 import Foundation
-@testable import Store
 import Sweep
 import Testing
-import Training
+import TrialContract
+@testable import Store
 
 /// `status`, `merge`, `export` and the hidden writer, through the built binary.
 @Suite struct CommandTests {

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Store
 import Sweep
 import Testing
+import TrialContract
+@testable import Store
 
 @Suite struct CrashTests {
     /// A real writer process is SIGKILLed at random moments, 30 times over one

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Store
 import Sweep
 import Testing
+import TrialContract
+@testable import Store
 
 /// One committed file per format version: every later build must still read
 /// it, to the same records. Never regenerate an existing fixture.

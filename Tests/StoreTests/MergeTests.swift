@@ -1,8 +1,8 @@
 import Foundation
-@testable import Store
 import Sweep
 import Testing
-import Training
+import TrialContract
+@testable import Store
 
 @Suite struct MergeTests {
     /// Random record sets drawn from a small id pool, so duplicates (identical

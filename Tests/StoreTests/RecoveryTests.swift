@@ -1,8 +1,8 @@
 import Foundation
-@testable import Store
 import Sweep
 import Testing
-import Training
+import TrialContract
+@testable import Store
 
 @Suite struct RecoveryTests {
     /// Cuts a good file at every byte of its header and of its last two lines,

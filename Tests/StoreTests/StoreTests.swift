@@ -1,8 +1,8 @@
 import Foundation
-@testable import Store
 import Sweep
 import Testing
-import Training
+import TrialContract
+@testable import Store
 
 /// The contract every `LineLog` keeps, run against the file and the memory backend.
 @Suite struct LineLogContractTests {

@@ -1,7 +1,7 @@
 import Foundation
-@testable import Store
 import Sweep
-import Training
+import TrialContract
+@testable import Store
 
 /// Temporary directories and the built binary, for tests on real files and processes.
 enum Files {

@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-import Training
+import TrialContract
 @testable import Sweep
 
 @Suite struct PlanTests {

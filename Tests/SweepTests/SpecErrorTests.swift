@@ -1,4 +1,5 @@
 import Testing
+import TrialContract
 @testable import Sweep
 
 /// Each bad spec gets one line naming the file, the line, the key path and the problem.

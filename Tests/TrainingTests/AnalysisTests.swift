@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 @testable import Training
 
 /// A tiny deterministic generator for test inputs (independent of the core's PRNG).

@@ -1,4 +1,5 @@
 import Testing
+import TrialContract
 @testable import Training
 
 /// Backprop against central finite differences, float64, every trainable

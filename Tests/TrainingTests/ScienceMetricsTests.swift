@@ -1,5 +1,7 @@
+import Fitting
 import Foundation
 import Testing
+import TrialContract
 @testable import Training
 
 /// The SCIENCE.md §6 metrics against direct computations: the empirical NTK

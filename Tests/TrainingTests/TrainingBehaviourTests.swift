@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialContract
 @testable import Training
 
 /// End-to-end properties of training: convergence, divergence, determinism,

@@ -1,7 +1,6 @@
 import Foundation
-import Sweep
 import Testing
-import Training
+import TrialContract
 @testable import Wire
 
 /// The direct body writer and results reader must mean exactly what

@@ -1,7 +1,6 @@
 import Foundation
-import Sweep
 import Testing
-import Training
+import TrialContract
 @testable import Wire
 
 @Suite struct CodecTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TrialContract
 
 extension ReferenceFigures {
     /// E1, seed 004 Table 1: final train error and test error by α (× the
@@ -7,10 +8,10 @@ extension ReferenceFigures {
     /// Drawn when α is a numeric axis and a train error metric exists.
     static func leakyTable(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
         // α only matters for the leaky activation.
-        guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(named: "alpha"), alpha.isNumeric,
-              let train = MetricNames.firstMetric(MetricNames.trainError, in: g.metricNames) else { return nil }
-        let test = MetricNames.firstMetric(MetricNames.testError, in: g.metricNames)
-        let testCurve = MetricNames.testError.first(where: g.curveNames.contains)
+        guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(.alpha), alpha.isNumeric,
+              let train = MetricNames.first(MetricNames.trainError, in: g.metricNames) else { return nil }
+        let test = MetricNames.first(MetricNames.testError, in: g.metricNames)
+        let testCurve = MetricNames.first(MetricNames.testError, in: g.curveNames)
         let at30 = testCurve.flatMap { c in g.records.contains { TrialNumbers.curve(c, at: 30)($0) != nil } ? c : nil }
 
         var s = Section(title: "E1 — error by leaky-ReLU slope α (seed 004, Table 1)")
@@ -20,7 +21,7 @@ extension ReferenceFigures {
         header.append("n")
         var rows: [[String]] = []
         var orderings: [String] = []
-        let along = g.along("alpha")
+        let along = g.along(TrialConfig.Field.alpha.rawValue)
         for a in along {
             for (v, grp) in a.points {
                 var row = [a.context.isEmpty ? "—" : a.context, v.description, Format.meanStd(grp.summary(metric: train))]

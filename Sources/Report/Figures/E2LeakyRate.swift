@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TrialContract
 
 extension ReferenceFigures {
     /// g(α) = (1 − α)²/(1 + α²), the factor of seed 004's rate.
@@ -10,11 +11,11 @@ extension ReferenceFigures {
     /// Drawn when α is a numeric axis with ≥ 3 values and γ̂ is known (a metric,
     /// or the train_loss curve at t = 100 and 1000).
     static func leakyRate(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(named: "alpha"), alpha.isNumeric, alpha.values.count >= 3 else { return nil }
-        let gammaName = MetricNames.firstMetric(MetricNames.gammaHat, in: g.metricNames)
+        guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(.alpha), alpha.isNumeric, alpha.values.count >= 3 else { return nil }
+        let gammaName = MetricNames.present(.gammaHat, in: g.metricNames)
         let gammaHat: (TrialRecord) -> Double? = gammaName.map { TrialNumbers.metric($0) } ?? TrialNumbers.gammaHatFromCurve
         guard g.records.contains(where: { $0.status == .ok && gammaHat($0) != nil }) else { return nil }
-        let ntk = MetricNames.firstMetric(MetricNames.ntkLambdaMin, in: g.metricNames)
+        let ntk = MetricNames.present(.ntkLambdaMin, in: g.metricNames)
 
         var s = Section(title: "E2 — convergence rate against g(α) (seed 004, Fig. 2)")
         s.blocks.append(.paragraph("γ̂ = " + (gammaName.map { "metric \($0)" } ?? "(L(1000)/L(100))^(1/900) from the train_loss curve")
@@ -25,7 +26,7 @@ extension ReferenceFigures {
         var rows: [[String]] = []
         var notes: [String] = []
         var gammaSeries: [PlotSeries] = [], ratioSeries: [PlotSeries] = [], ntkSeries: [PlotSeries] = []
-        for a in g.along("alpha", minPoints: 2) {
+        for a in g.along(TrialConfig.Field.alpha.rawValue, minPoints: 2) {
             let pts = a.points.compactMap { p -> (alpha: Double, sum: Summary, group: TrialGroup)? in
                 guard let x = p.value.number, let sum = p.group.summary(gammaHat) else { return nil }
                 return (x, sum, p.group)

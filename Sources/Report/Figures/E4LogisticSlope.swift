@@ -1,6 +1,7 @@
+import Fitting
 import Foundation
 import Store
-import Training
+import TrialContract
 
 extension ReferenceFigures {
     /// E4, seed 002: the logistic loss J_t falls like 1/t — the log-log slope of
@@ -8,14 +9,14 @@ extension ReferenceFigures {
     /// steps), per group (activation × h × …). Drawn when logistic-loss trials
     /// with a smoothed activation (huber, swish) have train_loss curves.
     static func logisticSlope(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        let curve = MetricNames.trainLoss
+        let curve = Metric.trainLoss.name
         // Seed 002's claim is for the smoothed ReLUs; other activations are left out.
         guard let g = scoped(all, { [ActivationKind.huber, .swish].contains($0.config.activation) }) else { return nil }
         let groups = g.groups.filter { grp in
             grp.records.first?.config.loss == .logistic && grp.records.contains { $0.result.curves[curve] != nil }
         }
         guard groups.contains(where: { $0.records.contains { [ActivationKind.huber, .swish].contains($0.config.activation) } }) else { return nil }
-        let coreSlope = MetricNames.firstMetric(MetricNames.lossLogLogSlope, in: g.metricNames)
+        let coreSlope = MetricNames.present(.lossLogLogSlope, in: g.metricNames)
 
         var s = Section(title: "E4 — late-phase log-log slope of the logistic loss (seed 002)")
         s.blocks.append(.paragraph("Slope of log J_t against log t over the late phase (t from T/10 to T, T the last step with a positive loss), "
@@ -47,7 +48,7 @@ extension ReferenceFigures {
             if let coreSlope { row.append(Format.meanStd(grp.summary(metric: coreSlope))) }
             row.append(grp.countLabel)
             rows.append(row)
-            let others = zip(g.axes, grp.key).filter { !["activation", "smoothing", "alpha"].contains($0.0.name) && !g.redundantAxes.contains($0.0.name) }
+            let others = zip(g.axes, grp.key).filter { ![TrialConfig.Field.activation, .smoothing, .alpha].map(\.rawValue).contains($0.0.name) && !g.redundantAxes.contains($0.0.name) }
                 .map { "\($0.0.name)=\($0.1)" }
             labels[grp.label] = ([act] + others).joined(separator: ", ") + ": slope " + (meanFit.map { Format.number($0.slope) } ?? "—")
         }

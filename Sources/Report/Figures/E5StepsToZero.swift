@@ -1,13 +1,14 @@
 import Foundation
 import Store
+import TrialContract
 
 extension ReferenceFigures {
     /// E5, seed 001: steps to zero training error against n (and φ, L, m when
     /// they are axes). Drawn when some trial reaches zero training error.
     static func stepsToZero(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        let metric = MetricNames.firstMetric(MetricNames.stepsToZeroError, in: g.metricNames)
+        let metric = MetricNames.present(.firstStepZeroTrainError, in: g.metricNames)
         let extract: (TrialRecord) -> Double? = metric.map { TrialNumbers.metric($0) } ?? TrialNumbers.firstZeroStep
-        let axes = ["n_train", "separation", "depth", "width"].compactMap { g.axis(named: $0) }.filter { $0.isNumeric && $0.values.count >= 2 }
+        let axes = [TrialConfig.Field.nTrain, .separation, .depth, .width].compactMap { g.axis($0) }.filter { $0.isNumeric && $0.values.count >= 2 }
         guard !axes.isEmpty, g.records.contains(where: { $0.status == .ok && extract($0) != nil }) else { return nil }
 
         var s = Section(title: "E5 — steps to zero training error (seed 001)")

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TrialContract
 
 extension ReferenceFigures {
     /// E6, seed 000: ‖W − W(0)‖_F against the width m on log-log axes, with the
@@ -7,11 +8,11 @@ extension ReferenceFigures {
     /// error against Kηm when that varies. Drawn when width is an axis and a
     /// weight-change metric exists.
     static func lazyTraining(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        guard let width = g.axis(named: "width"), width.isNumeric, width.values.count >= 2 else { return nil }
+        guard let width = g.axis(.width), width.isNumeric, width.values.count >= 2 else { return nil }
         let metrics = g.metricNames.filter(MetricNames.isWeightChange)
         guard !metrics.isEmpty else { return nil }
         // The total over layers (a bare prefix) is plotted if the core gives one; otherwise the first layer's.
-        let shown = metrics.first { MetricNames.weightChangePrefixes.contains($0) } ?? metrics[0]
+        let shown = metrics.first { $0 == Metric.distFromInit.name } ?? metrics[0]
 
         var s = Section(title: "E6 — distance from initialisation against width (seed 000)")
         s.blocks.append(.paragraph("Least-squares fit of log ‖W − W(0)‖_F against log m over every ok trial (seeds pooled); "
@@ -19,7 +20,7 @@ extension ReferenceFigures {
         var rows: [[String]] = []
         var notes: [String] = []
         var series: [PlotSeries] = []
-        let along = g.along("width", minPoints: 2)
+        let along = g.along(TrialConfig.Field.width.rawValue, minPoints: 2)
         for metric in metrics {
             for a in along {
                 let pairs = a.points.flatMap { p in p.group.values(TrialNumbers.metric(metric)).map { (p.value.number ?? .nan, $0) } }
@@ -53,7 +54,7 @@ extension ReferenceFigures {
                                                   series: series, notes: Array(notes.prefix(3))))))
 
         // Best surrogate error against Kηm (K steps, η the effective step size).
-        if let es = MetricNames.firstMetric(MetricNames.surrogateErrorMin, in: g.metricNames) {
+        if let es = MetricNames.present(.surrogateErrorMin, in: g.metricNames) {
             let ok = g.records.filter { $0.status == .ok }
             let x = ok.map { Double($0.config.steps) * $0.config.effectiveLR * Double($0.config.width) }
             let y = ok.map { $0.result.metrics[es] ?? .nan }

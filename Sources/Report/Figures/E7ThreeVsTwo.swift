@@ -1,6 +1,6 @@
 import Foundation
 import Store
-import Training
+import TrialContract
 
 extension ReferenceFigures {
     /// E7, seed 003: test error against the width m and the sample size N,
@@ -8,10 +8,10 @@ extension ReferenceFigures {
     /// metric exists, width or n_train is a numeric axis, and learners are
     /// compared (depth or train is an axis) or the data is an azl_* target.
     static func threeVsTwo(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
-        guard let test = MetricNames.firstMetric(MetricNames.testError, in: g.metricNames) else { return nil }
-        let axes = ["width", "n_train"].compactMap { g.axis(named: $0) }.filter { $0.isNumeric && $0.values.count >= 2 }
+        guard let test = MetricNames.first(MetricNames.testError, in: g.metricNames) else { return nil }
+        let axes = [TrialConfig.Field.width, .nTrain].compactMap { g.axis($0) }.filter { $0.isNumeric && $0.values.count >= 2 }
         let azl = g.records.contains { [DataKind.azlSincos, .azlTanh].contains($0.config.data) }
-        guard !axes.isEmpty, azl || g.axis(named: "depth") != nil || g.axis(named: "train") != nil else { return nil }
+        guard !axes.isEmpty, azl || g.axis(.depth) != nil || g.axis(.train) != nil else { return nil }
 
         var s = Section(title: "E7 — test error against width and sample size (seed 003)")
         for axis in axes {

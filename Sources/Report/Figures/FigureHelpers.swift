@@ -1,6 +1,7 @@
+import Fitting
 import Foundation
-import Training
 import Store
+import TrialContract
 
 /// Gives each figure a unique file-safe name.
 struct FigureNamer {

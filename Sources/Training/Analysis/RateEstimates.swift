@@ -1,4 +1,6 @@
+import Fitting
 import Foundation
+import TrialContract
 
 /// Convergence-rate estimates from a loss curve (SCIENCE.md §6).
 public enum RateEstimates {

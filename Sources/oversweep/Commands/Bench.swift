@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Training
+import TrialContract
 
 #if canImport(Glibc)
 import Glibc
@@ -55,6 +56,8 @@ struct Bench: AsyncParsableCommand {
                         do {
                             try TrialExport.write(c, to: "\(export)/\(w.name)_\(d.rawValue)/\(i)")
                         } catch let e as TrainingError {
+                            throw CLIError(e.message)
+                        } catch let e as ConfigError {
                             throw CLIError(e.message)
                         }
                     }

@@ -5,6 +5,7 @@ import Logging
 import Store
 import Sweep
 import Training
+import TrialContract
 import Wire
 
 /// Flags of the coordinator, shared by `coordinator` and `run`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Store
 import Training
+import TrialContract
 
 extension TrialStatus: ExpressibleByArgument {}
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Store
 import Sweep
+import TrialContract
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Store
 import Sweep
+import TrialContract
 
 /// Hidden helpers for the result store's crash tests and benchmarks.
 struct StoreTool: AsyncParsableCommand {

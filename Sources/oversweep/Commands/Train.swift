@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Training
+import TrialContract
 
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,8 @@ struct Train: AsyncParsableCommand {
                 try TrialExport.write(trial, to: export)
             } catch let e as TrainingError {
                 throw CLIError("\(config): \(e.message)")
+            } catch let e as ConfigError {
+                throw CLIError("\(config): \(e.message)")
             }
         }
         let result = Trainer.trainShard([trial], threads: threads)[0]
@@ -60,6 +63,8 @@ enum TrialConfigFile {
             let config = try JSONDecoder().decode(TrialConfig.self, from: data)
             try config.validate()
             return config
+        } catch let e as ConfigError {
+            throw CLIError("\(path): \(e.message)")
         } catch let e as TrainingError {
             throw CLIError("\(path): \(e.message)")
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Training
+import TrialContract
 
 /// `train --export DIR`: the trial's data and initial weights as .npy files
 /// in the trial's dtype, plus manifest.json (file names, shapes, config).

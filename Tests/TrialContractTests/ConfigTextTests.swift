@@ -1,12 +1,12 @@
 import Foundation
 import Testing
-import Training
-@testable import Sweep
+import TrialContract
 
-/// `ConfigReader` is a shortcut for `TrialConfig`'s decoder: whatever it
+/// `TrialConfig.scan` is a shortcut for `TrialConfig`'s decoder: whatever it
 /// accepts it must read exactly as that decoder does, and it must give up on
-/// anything unusual (the decoder then names the problem).
-@Suite struct ConfigReaderTests {
+/// anything unusual (the decoder then names the problem). The writer writes
+/// what Foundation's encoder would.
+@Suite struct ConfigTextTests {
     static func randomConfig(_ rng: inout SplitMix) -> TrialConfig {
         func pick<T>(_ all: [T]) -> T { all[Int(rng.next() % UInt64(all.count))] }
         func real() -> Double {
@@ -58,7 +58,7 @@ import Training
 
     static func written(_ c: TrialConfig) throws -> [UInt8] {
         var w = JSONWriter()
-        try ConfigWriter.write(c, to: &w)
+        try c.write(to: &w)
         return w.bytes
     }
 
@@ -67,7 +67,7 @@ import Training
         for _ in 0..<400 {
             let c = Self.randomConfig(&rng)
             let bytes = try Self.written(c)
-            let fast = ConfigReader.read(bytes)
+            let fast = TrialConfig.scan(bytes)
             #expect(fast == c, "\(String(decoding: bytes, as: UTF8.self))")
             #expect(fast == (try JSONDecoder().decode(TrialConfig.self, from: Data(bytes))))
         }
@@ -80,7 +80,7 @@ import Training
         (#"{"data":"separated","width":8.0,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3}"#, "fractional int"),
         (#"{"data":"separated","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":1e999,"steps":3}"#, "overflow"),
         (#"{"data":"separated","width":8,"depth":1,"activation":"rellu","loss":"logistic","lr":0.1,"steps":3}"#, "bad enum"),
-        (#"{"data":"separated","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3,"noise_std":null}"#, "null"),
+        (#"{"data":"separated","width":null,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3}"#, "null in a required field"),
         (#"{"data":"separated","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3,"train":"a\u0041"}"#, "escape"),
         (#"{"data":"separated","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3} x"#, "trailing text"),
         (#"{"data":"separated","width":-1e2,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3}"#, "exponent int"),
@@ -88,12 +88,48 @@ import Training
         (#"{"data":"separated","width":08,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3}"#, "leading zero"),
     ])
     func givesUpOnAnythingUnusual(text: String, why: String) {
-        #expect(ConfigReader.read(Array(text.utf8)) == nil, "\(why)")
+        #expect(TrialConfig.scan(Array(text.utf8)) == nil, "\(why)")
+    }
+
+    @Test func theWriterWritesWhatFoundationWouldWrite() throws {
+        var full = TrialConfig()
+        full.noiseStd = 0.25
+        full.biasCoordinate = 1
+        full.dataFile = "data/x,y \"q\".csv"
+        full.initInputVar = 0.5
+        full.initHiddenVar = 2
+        full.initOutputVar = 1e-3
+        full.namedSteps = [1, 2, 3]
+        full.seed = .max
+        var rng = SplitMix(seed: 9)
+        let configs = [TrialConfig(), full] + (0..<50).map { _ in Self.randomConfig(&rng) }
+        for c in configs {
+            let ours = try JSONSerialization.jsonObject(with: Data(try Self.written(c))) as? NSDictionary
+            let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? NSDictionary
+            #expect(ours != nil && ours == theirs)
+            #expect(try JSONDecoder().decode(TrialConfig.self, from: Data(try Self.written(c))) == c)
+        }
+    }
+
+    @Test func nonFiniteNumbersAreRefusedNamingTheField() {
+        var c = TrialConfig()
+        c.lr = .infinity
+        var w = JSONWriter()
+        #expect(throws: NonFiniteField.self) { try c.write(to: &w) }
+        #expect(throws: NonFiniteNumber.self) { try w.config(c) }
+        do { try w.config(c) } catch { #expect(error.what == "config 'lr'") }
+    }
+
+    @Test func readsNullInAnOptionalFieldAsAbsentLikeTheDecoder() throws {
+        let text = #"{"data":"separated","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":3,"noise_std":null}"#
+        let fast = try #require(TrialConfig.scan(Array(text.utf8)))
+        #expect(fast.noiseStd == nil)
+        #expect(fast == (try JSONDecoder().decode(TrialConfig.self, from: Data(text.utf8))))
     }
 
     @Test func acceptsSpacingAndAnyOrderLikeTheDecoder() throws {
         let text = #" { "steps" : 3 ,"lr":1E-2, "loss":"square","activation":"leaky","alpha":-0.5,"depth":2,"width":8,"data":"separated" } "#
-        let fast = try #require(ConfigReader.read(Array(text.utf8)))
+        let fast = try #require(TrialConfig.scan(Array(text.utf8)))
         #expect(fast == (try JSONDecoder().decode(TrialConfig.self, from: Data(text.utf8))))
         #expect(fast.lr == 0.01 && fast.alpha == -0.5 && fast.activation == .leaky)
     }

@@ -1,10 +1,10 @@
 import Foundation
 
 extension TrialConfig {
-    /// Throws a `TrainingError(.invalidConfig)` naming the first field that
+    /// Throws a `ConfigError` naming the first field that
     /// cannot be trained as given.
-    public func validate() throws {
-        func fail(_ message: String) throws -> Never { throw TrainingError(.invalidConfig, message) }
+    public func validate() throws(ConfigError) {
+        func fail(_ message: String) throws(ConfigError) -> Never { throw ConfigError(message) }
         if width <= 0 { try fail("width must be > 0 (got \(width))") }
         if depth <= 0 { try fail("depth must be ≥ 1 hidden layer (got \(depth))") }
         if dim <= 0 { try fail("dim must be > 0 (got \(dim))") }
@@ -68,14 +68,14 @@ extension TrialConfig {
 
     /// Number of weight layers that can train: L hidden + output.
     /// Returns, for hidden layers 1…L, whether each trains, and whether the output trains.
-    public func trainableLayers() throws -> (hidden: [Bool], output: Bool) {
+    public func trainableLayers() throws(ConfigError) -> (hidden: [Bool], output: Bool) {
         let outputCanTrain = outputLayer == .trainable
         switch train {
         case "all": return (Array(repeating: true, count: depth), outputCanTrain)
         case "hidden": return (Array(repeating: true, count: depth), false)
         case "output", "last":
             guard outputCanTrain else {
-                throw TrainingError(.invalidConfig, "train: \(train) but output_layer is \(outputLayer.rawValue) (nothing would train)")
+                throw ConfigError("train: \(train) but output_layer is \(outputLayer.rawValue) (nothing would train)")
             }
             return (Array(repeating: false, count: depth), true)
         default:
@@ -84,20 +84,29 @@ extension TrialConfig {
             for part in train.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 if part == "out" || part == "output" {
                     guard outputCanTrain else {
-                        throw TrainingError(.invalidConfig, "train lists 'out' but output_layer is \(outputLayer.rawValue)")
+                        throw ConfigError("train lists 'out' but output_layer is \(outputLayer.rawValue)")
                     }
                     output = true
                 } else if let i = Int(part), (1...depth).contains(i) {
                     hidden[i - 1] = true
                 } else {
-                    throw TrainingError(.invalidConfig,
+                    throw ConfigError(
                         "train: '\(part)' is not a hidden layer 1…\(depth) or 'out' (use all, hidden, output or a list like \"1,2,out\")")
                 }
             }
-            if !output && !hidden.contains(true) { throw TrainingError(.invalidConfig, "train selects no layer") }
+            if !output && !hidden.contains(true) { throw ConfigError("train selects no layer") }
             return (hidden, output)
         }
     }
+
+    /// Fields `normalized()` may rewrite depending on other fields; all
+    /// others pass through it unchanged (the planner uses this to rule out
+    /// duplicate trials between blocks without hashing them).
+    /// `NormalizationTests` checks the list against `normalized()`.
+    public static let rewrittenByNormalization: Set<Field> = [
+        .alpha, .rescaled, .smoothing, .theta, .residual, .batchSize, .lrDecayFactor, .biasInitStd,
+        .margin, .separation, .clusters, .dataFile, .testFraction, .labelFlip, .dim, .noiseStd, .namedSteps,
+    ]
 
     /// The same run with every field that cannot affect it reset to its
     /// default, so two spellings of one run hash alike (e.g. `alpha` under

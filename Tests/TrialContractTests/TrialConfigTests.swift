@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Training
+import TrialContract
 
 @Suite struct TrialConfigTests {
     static let minimal = #"{"data":"sphere_teacher","width":64,"depth":2,"activation":"relu","loss":"logistic","lr":0.1,"steps":10}"#
@@ -13,7 +13,7 @@ import Testing
         do {
             try decode(json).validate()
             return nil
-        } catch let e as TrainingError {
+        } catch let e as ConfigError {
             return e.message
         } catch {
             return "unexpected \(error)"

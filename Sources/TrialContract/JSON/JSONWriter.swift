@@ -33,6 +33,21 @@ public struct JSONWriter {
         if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
     }
 
+    /// `"name":` as `key(_:)` writes it, computed once for a name used often.
+    public static func quotedKey(_ name: String) -> [UInt8] {
+        var w = JSONWriter(capacity: name.utf8.count + 3)
+        w.appendString(name)
+        w.bytes.append(UInt8(ascii: ":"))
+        return w.bytes
+    }
+
+    /// Writes a key prepared by `quotedKey`.
+    public mutating func key(quoted: [UInt8]) {
+        separator()
+        bytes.append(contentsOf: quoted)
+        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
+    }
+
     public mutating func string(_ s: String) { separator(); appendString(s) }
     public mutating func int(_ v: Int) { separator(); bytes.append(contentsOf: String(v).utf8) }
     public mutating func uint(_ v: UInt64) { separator(); bytes.append(contentsOf: String(v).utf8) }

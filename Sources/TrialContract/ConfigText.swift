@@ -1,0 +1,130 @@
+// A config's text forms, all derived from the field table (`FieldSpec`):
+// the fast writer (leases, result lines), the fast reader (their
+// counterpart), the canonical text behind trial ids, and the decoder from a
+// spec's JSON values.
+
+/// A config field holding a number JSON cannot hold (NaN, ±∞).
+public struct NonFiniteField: Error, Sendable {
+    public var field: TrialConfig.Field
+}
+
+extension TrialConfig {
+    /// Writes every field in encoding order (absent optionals left out): the
+    /// object `JSONEncoder` would write, without its generic containers
+    /// (which cost two thirds of the store's write time).
+    public func write(to w: inout JSONWriter) throws(NonFiniteField) {
+        w.beginObject()
+        for spec in FieldSpec.table where !spec.write(self, &w) { throw NonFiniteField(field: spec.field) }
+        w.endObject()
+    }
+
+    /// Reads a config object as `write(to:)` writes it, without
+    /// `JSONDecoder`. A shortcut only (see `JSONScanner`): nil for an unknown
+    /// or repeated key, a missing required key, an escaped string, a value of
+    /// another type or outside its choices; the caller then decodes with the
+    /// `Decodable` conformance, which names the problem.
+    public static func scan(_ r: inout JSONScanner) -> TrialConfig? {
+        var c = TrialConfig()
+        var seen = FieldSet()
+        guard r.object({ r, key in
+            guard let spec = FieldSpec.byName[key], seen.insert(spec.index) else { return false }
+            return spec.scan(&r, &c)
+        }), seen.contains(all: FieldSet.required) else { return nil }
+        return c
+    }
+
+    /// `scan` over a whole text (nothing may follow the object).
+    public static func scan(_ bytes: [UInt8]) -> TrialConfig? {
+        var r = JSONScanner(bytes)
+        guard let c = scan(&r), r.atEnd() else { return nil }
+        return c
+    }
+
+    /// A field's value as canonical JSON (nil for an absent optional).
+    public func json(_ field: Field) -> JSONValue? { field.spec.json(self) }
+
+    /// Every present field as canonical JSON.
+    public var jsonObject: [String: JSONValue] {
+        var members: [String: JSONValue] = [:]
+        for spec in FieldSpec.table { if let v = spec.json(self) { members[spec.field.rawValue] = v } }
+        return members
+    }
+
+    /// Copies one field from another config.
+    public mutating func copy(_ field: Field, from other: TrialConfig) { field.spec.copy(&self, other) }
+
+    /// Canonical JSON of this config as it is (not normalized), written
+    /// directly: the fast path behind trial ids.
+    public var canonicalText: String {
+        var out = "{"
+        out.reserveCapacity(1024)
+        var first = true
+        for field in Self.canonicalFieldOrder {
+            guard let value = json(field) else { continue }
+            if !first { out += "," }
+            first = false
+            JSONValue.writeString(field.rawValue, to: &out)
+            out += ":"
+            value.write(to: &out)
+        }
+        out += "}"
+        return out
+    }
+
+    /// A config from JSON members (a spec's base and axis values): unknown
+    /// keys (with a suggestion), missing required keys and wrong types are
+    /// refused with the message the `Decodable` path gives.
+    public init(json members: [String: JSONValue]) throws(ConfigError) {
+        self.init()
+        try Self.checkKeys(members.keys)
+        for (key, value) in members {
+            guard let spec = FieldSpec.byName[key] else { continue }
+            do {
+                try spec.assign(&self, value)
+            } catch {
+                throw ConfigError("config key '\(key)': \(error.problem)")
+            }
+        }
+    }
+
+    /// Unknown keys (with a suggestion) and missing required keys.
+    static func checkKeys(_ keys: some Collection<String>) throws(ConfigError) {
+        for key in keys.sorted() where FieldSpec.byName[key] == nil {
+            let hint = Suggest.closest(to: key, among: Field.allCases.map(\.rawValue))
+            throw ConfigError("unknown config key '\(key)'" + (hint.map { " (did you mean '\($0)'?)" } ?? ""))
+        }
+        let present = Set(keys)
+        for field in requiredFields where !present.contains(field.rawValue) {
+            throw ConfigError("missing required config key '\(field.rawValue)'")
+        }
+    }
+}
+
+/// A set of field indices, without allocating (the reader runs per lease and per record).
+struct FieldSet {
+    private var words: (UInt64, UInt64) = (0, 0)
+
+    static let required: FieldSet = {
+        var s = FieldSet()
+        for f in TrialConfig.requiredFields { _ = s.insert(f.spec.index) }
+        return s
+    }()
+
+    /// False when already present.
+    mutating func insert(_ i: Int) -> Bool {
+        precondition(i >= 0 && i < 128, "FieldSet holds 128 fields; widen it")
+        let bit = UInt64(1) << UInt64(i & 63)
+        if i < 64 {
+            if words.0 & bit != 0 { return false }
+            words.0 |= bit
+        } else {
+            if words.1 & bit != 0 { return false }
+            words.1 |= bit
+        }
+        return true
+    }
+
+    func contains(all other: FieldSet) -> Bool {
+        words.0 & other.words.0 == other.words.0 && words.1 & other.words.1 == other.words.1
+    }
+}
