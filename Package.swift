@@ -39,9 +39,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Store", dependencies: ["Sweep", "Training"], swiftSettings: strict),
+        // The protocol (messages, codec, transport protocols, the in-process
+        // transport); no libzmq, so Coordinator and Worker build and test without it.
+        .target(name: "Wire", dependencies: ["Sweep", "Training"], swiftSettings: strict),
+        // The ZeroMQ transports: sockets, their thread, ZAP and CURVE keys.
         .target(
-            name: "Wire",
-            dependencies: ["CZeroMQ", "Sweep", "Training", .product(name: "Logging", package: "swift-log")],
+            name: "ZeroMQTransport",
+            dependencies: ["CZeroMQ", "Wire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -59,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "oversweep",
             dependencies: [
-                "Training", "Sweep", "Store", "Wire", "Coordinator", "Worker", "Report",
+                "Training", "Sweep", "Store", "Wire", "ZeroMQTransport", "Coordinator", "Worker", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,7 +73,9 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sweep", "Training"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "ZeroMQTransportTests", dependencies: ["ZeroMQTransport", "Wire", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // ZeroMQTransport only for HostileTests (a rogue peer on a real socket).
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "ZeroMQTransport", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Training", "Sweep"], swiftSettings: strict),
         .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training"], swiftSettings: strict),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import Wire
+import ZeroMQTransport
 
 /// Peers that should not disturb a sweep: garbage, huge frames, another
 /// protocol version, a worker that takes a lease and goes mute, and (with

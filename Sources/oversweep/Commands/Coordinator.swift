@@ -6,6 +6,7 @@ import Store
 import Sweep
 import Training
 import Wire
+import ZeroMQTransport
 
 /// Flags of the coordinator, shared by `coordinator` and `run`.
 struct CoordinatorFlags: ParsableArguments {
@@ -187,9 +188,9 @@ enum CurveFlags {
     static func server(secret: String?, allow: String?) throws -> CurveSetup? {
         guard let secret, let allow else { return nil }
         do {
-            let key = try CurveKeys.readOne(secret)
+            let key = try CurveKeyFile.readOne(secret)
             _ = try CurveKeyPair.publicKey(forSecret: key)
-            let allowed = try CurveKeys.read(allow)
+            let allowed = try CurveKeyFile.read(allow)
             if allowed.isEmpty { throw CLIError("\(allow) lists no worker keys: nobody could connect") }
             return .server(secretKey: key, allowedClients: Set(allowed))
         } catch let e as WireError { throw CLIError("\(e)") }
@@ -198,9 +199,9 @@ enum CurveFlags {
     static func client(secret: String?, serverKey: String?) throws -> CurveSetup? {
         guard let secret, let serverKey else { return nil }
         do {
-            let key = try CurveKeys.readOne(secret)
+            let key = try CurveKeyFile.readOne(secret)
             let pub = try CurveKeyPair.publicKey(forSecret: key)
-            return .client(keys: CurveKeyPair(publicKey: pub, secretKey: key), serverKey: try CurveKeys.readOne(serverKey))
+            return .client(keys: CurveKeyPair(publicKey: pub, secretKey: key), serverKey: try CurveKeyFile.readOne(serverKey))
         } catch let e as WireError { throw CLIError("\(e)") }
     }
 }
