@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sweep", "Training"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTransportTests", dependencies: ["ZeroMQTransport", "Wire", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Wire", "Sweep", "Training", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // ZeroMQTransport only for HostileTests (a rogue peer on a real socket).
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "ZeroMQTransport", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
