@@ -68,7 +68,7 @@ struct CoordinatorFlags: ParsableArguments {
             guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
             do { source = MemoryTrialSource(try TrialListFile.read(spec), shardSize: 64) } catch { throw CLIError("\(error)") }
             header = Self.header(name: URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent,
-                                 spec: "trial list \(spec)", hash: fnv1a(bytes))
+                                 spec: "trial list \(spec)", hash: CanonicalJSON.sha256Hex(String(decoding: bytes, as: UTF8.self)))
         } else {
             let plan: SweepPlan
             do { plan = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
