@@ -48,6 +48,16 @@ struct Link {
         core.receive(try! Codec.encode(Envelope(sweepID: sweep, incarnation: incarnation, message: m)), now: now)
     }
 
+    /// Takes lease `id` and sends the results of its trials (none acknowledged yet).
+    @discardableResult
+    func sendResults(lease id: UInt64, trials: Int = 1) -> Lease {
+        let lease = Link.lease(id, trials: trials)
+        _ = receive(.lease(lease))
+        for i in 0..<trials { _ = finish(lease, i) }
+        _ = core.sendFinishedResults(now: now)
+        return lease
+    }
+
     func finish(_ lease: Lease, _ index: Int, seconds: Double = 2) -> [WorkerAction] {
         core.trialFinished(lease: lease.leaseID, index: index, result: Self.result(seconds: seconds),
                            endedAt: Date(timeIntervalSince1970: 1000), now: now)
@@ -241,10 +251,7 @@ func reconnects(_ actions: [WorkerAction]) -> Int {
     @Test func unacknowledgedResultsAreResentWithTheirConfigUntilAcknowledged() {
         var link = Link()
         link.connect()
-        let lease = Link.lease(5, trials: 1)
-        _ = link.receive(.lease(lease))
-        _ = link.finish(lease, 0)
-        _ = link.core.sendFinishedResults(now: link.now)
+        let lease = link.sendResults(lease: 5)
         var resends: [Double] = []
         for k in 1...40 {
             link.now = Double(k) / 4
@@ -264,11 +271,7 @@ func reconnects(_ actions: [WorkerAction]) -> Int {
     @Test func aRestartedCoordinatorGetsEveryUnacknowledgedResultAgain() {
         var link = Link()
         link.connect()
-        let lease = Link.lease(6, trials: 2)
-        _ = link.receive(.lease(lease))
-        _ = link.finish(lease, 0)
-        _ = link.finish(lease, 1)
-        _ = link.core.sendFinishedResults(now: link.now)
+        let lease = link.sendResults(lease: 6, trials: 2)
         _ = link.receive(.ack(Ack(trials: [TrialID(rawValue: "t6-0")])))
 
         link.now = 0.5
@@ -298,10 +301,7 @@ func reconnects(_ actions: [WorkerAction]) -> Int {
     @Test func aCoordinatorOfAnotherSweepDoesNotGetTheOldSweepsResults() {
         var link = Link()
         link.connect()
-        let lease = Link.lease(9, trials: 1)
-        _ = link.receive(.lease(lease))
-        _ = link.finish(lease, 0)
-        _ = link.core.sendFinishedResults(now: link.now)
+        link.sendResults(lease: 9)
         let welcomed = link.welcome(sweep: "another-sweep", incarnation: 7)
         #expect(kinds(welcomed) == [.ready])
         #expect(link.core.unacknowledged == 0 && link.core.sweepID == "another-sweep")
@@ -312,11 +312,8 @@ func reconnects(_ actions: [WorkerAction]) -> Int {
     @Test func aSignalHandsBackEveryUnfinishedLeaseAndWaitsForAcknowledgements() {
         var link = Link()
         link.connect()
-        let l1 = Link.lease(1, trials: 1)
-        _ = link.receive(.lease(l1))
+        link.sendResults(lease: 1)
         _ = link.receive(.lease(Link.lease(2)))
-        _ = link.finish(l1, 0)
-        _ = link.core.sendFinishedResults(now: link.now)
 
         let stop = link.core.signal(15, now: link.now)
         #expect(byes(stop).count == 1 && Set(byes(stop)[0].returnedLeases) == [1, 2])
@@ -336,18 +333,14 @@ func reconnects(_ actions: [WorkerAction]) -> Int {
     @Test func theWaitForAcknowledgementsEndsAfterTheGracePeriodOrASecondSignal() {
         var link = Link()
         link.connect()
-        let lease = Link.lease(1, trials: 1)
-        _ = link.receive(.lease(lease))
-        _ = link.finish(lease, 0)
-        _ = link.core.sendFinishedResults(now: link.now)
+        link.sendResults(lease: 1)
         _ = link.core.signal(2, now: 0)
         #expect(exits(link.core.tick(now: 2.9)).isEmpty)
         #expect(exits(link.core.tick(now: 3)) == [.interrupted(signal: 2)], "ackGrace 3 s")
 
         var twice = Link()
         twice.connect()
-        _ = twice.receive(.lease(lease))
-        _ = twice.finish(lease, 0)
+        twice.sendResults(lease: 1)
         _ = twice.core.signal(15, now: 0)
         #expect(exits(twice.core.signal(15, now: 0.1)) == [.interrupted(signal: 15)])
     }
