@@ -44,9 +44,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Store", dependencies: ["TrialContract"], swiftSettings: strict),
+        // The protocol (messages, codec, transport protocols, the in-process
+        // transport); no libzmq, so Coordinator and Worker build and test without it.
+        .target(name: "Wire", dependencies: ["TrialContract"], swiftSettings: strict),
+        // The ZeroMQ transports: sockets, their thread, ZAP and CURVE keys.
         .target(
-            name: "Wire",
-            dependencies: ["CZeroMQ", "TrialContract", .product(name: "Logging", package: "swift-log")],
+            name: "ZeroMQTransport",
+            dependencies: ["CZeroMQ", "Wire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -64,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "oversweep",
             dependencies: [
-                "TrialContract", "Training", "Sweep", "Store", "Wire", "Coordinator", "Worker", "Report",
+                "TrialContract", "Training", "Sweep", "Store", "Wire", "ZeroMQTransport", "Coordinator", "Worker", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,7 +79,10 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TrialContract", "Fitting", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TrialContract"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training", "TrialContract"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "ZeroMQTransportTests", dependencies: ["ZeroMQTransport", "Wire", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Wire", "TrialContract", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // ZeroMQTransport only for HostileTests (a rogue peer on a real socket).
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "ZeroMQTransport", "Store", "Sweep", "Training", "TrialContract"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "TrialContract", "Sweep"], swiftSettings: strict),
         .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training", "TrialContract"], swiftSettings: strict),

@@ -1,13 +1,8 @@
-import CZeroMQ
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The Wire module's one error type: what failed, a message a user can act
-/// on, and the libzmq errno underneath when there is one.
+/// The error type of the wire layer (protocol and transports): what failed,
+/// a message a user can act on, and the errno underneath when there is one.
 public struct WireError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
-        /// A libzmq call failed.
+        /// A libzmq call failed (ZeroMQTransport).
         case zmq
         /// A message could not be decoded (bad header, bad JSON, unknown kind).
         case malformed
@@ -29,11 +24,4 @@ public struct WireError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
-
-    /// The error libzmq just reported for `operation`.
-    static func zmq(_ operation: String) -> WireError {
-        let number = zmq_errno()
-        let text = String(cString: zmq_strerror(number))
-        return WireError(.zmq, "\(operation): \(text)", errno: number)
-    }
 }

@@ -3,6 +3,7 @@ import Logging
 import Testing
 import TrialContract
 import Wire
+import ZeroMQTransport
 
 /// Peers that should not disturb a sweep: garbage, huge frames, another
 /// protocol version, a worker that takes a lease and goes mute, and (with

@@ -7,6 +7,7 @@ import Sweep
 import Training
 import TrialContract
 import Wire
+import ZeroMQTransport
 
 /// Flags of the coordinator, shared by `coordinator` and `run`.
 struct CoordinatorFlags: ParsableArguments {
@@ -68,7 +69,7 @@ struct CoordinatorFlags: ParsableArguments {
             guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
             do { source = MemoryTrialSource(try TrialListFile.read(spec), shardSize: 64) } catch { throw CLIError("\(error)") }
             header = Self.header(name: URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent,
-                                 spec: "trial list \(spec)", hash: fnv1a(bytes))
+                                 spec: "trial list \(spec)", hash: CanonicalJSON.sha256Hex(String(decoding: bytes, as: UTF8.self)))
         } else {
             let plan: SweepPlan
             do { plan = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
@@ -188,9 +189,9 @@ enum CurveFlags {
     static func server(secret: String?, allow: String?) throws -> CurveSetup? {
         guard let secret, let allow else { return nil }
         do {
-            let key = try CurveKeys.readOne(secret)
+            let key = try CurveKeyFile.readOne(secret)
             _ = try CurveKeyPair.publicKey(forSecret: key)
-            let allowed = try CurveKeys.read(allow)
+            let allowed = try CurveKeyFile.read(allow)
             if allowed.isEmpty { throw CLIError("\(allow) lists no worker keys: nobody could connect") }
             return .server(secretKey: key, allowedClients: Set(allowed))
         } catch let e as WireError { throw CLIError("\(e)") }
@@ -199,9 +200,9 @@ enum CurveFlags {
     static func client(secret: String?, serverKey: String?) throws -> CurveSetup? {
         guard let secret, let serverKey else { return nil }
         do {
-            let key = try CurveKeys.readOne(secret)
+            let key = try CurveKeyFile.readOne(secret)
             let pub = try CurveKeyPair.publicKey(forSecret: key)
-            return .client(keys: CurveKeyPair(publicKey: pub, secretKey: key), serverKey: try CurveKeys.readOne(serverKey))
+            return .client(keys: CurveKeyPair(publicKey: pub, secretKey: key), serverKey: try CurveKeyFile.readOne(serverKey))
         } catch let e as WireError { throw CLIError("\(e)") }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Wire
+import ZeroMQTransport
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Coordinator
 import Foundation
 import Logging
 import Wire
+import ZeroMQTransport
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Training
 import Wire
+import ZeroMQTransport
 import Worker
 
 struct Worker: AsyncParsableCommand {

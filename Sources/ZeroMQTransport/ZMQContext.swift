@@ -1,4 +1,5 @@
 import CZeroMQ
+import Wire
 
 /// A libzmq context. Contexts are thread-safe in libzmq, so this one is
 /// Sendable; sockets made from it are not.

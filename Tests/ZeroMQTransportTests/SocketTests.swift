@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import Testing
-@testable import Wire
+import Wire
+import ZeroMQTransport
 
 /// Real ZeroMQ sockets through the transports (ROUTER/DEALER on loopback TCP).
 @Suite struct SocketTests {
@@ -100,10 +101,10 @@ import Testing
         let pair = try CurveKeyPair.generate()
         let good = dir.appendingPathComponent("a.pub").path
         try "# worker a\n\n\(pair.publicKey)\n".write(toFile: good, atomically: true, encoding: .utf8)
-        #expect(try CurveKeys.readOne(good) == pair.publicKey)
+        #expect(try CurveKeyFile.readOne(good) == pair.publicKey)
         let bad = dir.appendingPathComponent("b.pub").path
         try "short-key\n".write(toFile: bad, atomically: true, encoding: .utf8)
-        #expect { try CurveKeys.read(bad) } throws: { "\($0)".contains("b.pub:1") }
-        #expect(throws: WireError.self) { try CurveKeys.read(dir.appendingPathComponent("missing").path) }
+        #expect { try CurveKeyFile.read(bad) } throws: { "\($0)".contains("b.pub:1") }
+        #expect(throws: WireError.self) { try CurveKeyFile.read(dir.appendingPathComponent("missing").path) }
     }
 }

@@ -1,5 +1,6 @@
 import CZeroMQ
 import Logging
+import Wire
 
 /// The ZeroMQ authentication handler (RFC 27) that enforces the allow-list
 /// of worker public keys. Without one, a CURVE server accepts any client key

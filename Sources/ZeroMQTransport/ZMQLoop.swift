@@ -2,35 +2,10 @@ import CZeroMQ
 import Foundation
 import Logging
 import Synchronization
+import Wire
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// How to set up the one socket a `ZMQLoop` owns.
-public struct SocketSpec: Sendable {
-    public enum Role: Sendable {
-        /// Coordinator: a ROUTER bound to these endpoints.
-        case router(bind: [String])
-        /// Worker: a DEALER with an explicit routing id (generated ids repeat
-        /// across processes, see ZEROMQ.md) connected to one endpoint.
-        case dealer(connect: String, routingID: String)
-    }
-
-    public var role: Role
-    /// ZMTP heartbeats: detect a dead or cut-off peer in ≈ timeout.
-    public var heartbeatIntervalMs: Int32 = 500
-    public var heartbeatTimeoutMs: Int32 = 1500
-    /// Larger incoming messages disconnect their sender (set on the coordinator).
-    public var maxMessageSize: Int64?
-    public var curve: CurveSetup?
-    public var highWaterMark: Int32 = 100_000
-
-    public init(role: Role, maxMessageSize: Int64? = nil, curve: CurveSetup? = nil) {
-        self.role = role
-        self.maxMessageSize = maxMessageSize
-        self.curve = curve
-    }
-}
 
 /// One dedicated OS thread that owns a socket and runs `zmq_poll`, so no
 /// Swift concurrency thread ever blocks in libzmq (ZEROMQ.md "Polling").
