@@ -66,13 +66,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "TrainingTests", dependencies: ["Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        // Shared by the test targets: the built binary, subprocesses, scratch files, a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "Training", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sweep", "Training"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep"], swiftSettings: strict),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Training", "Sweep"], swiftSettings: strict),
-        .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep", "Training"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "Worker", "Wire", "Store", "Sweep", "Training"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Training", "Store", "Sweep"], swiftSettings: strict),
+        .testTarget(name: "ReportTests", dependencies: ["TestSupport", "Report", "Store", "Training", "Sweep"], swiftSettings: strict),
+        .testTarget(name: "ScienceTests", dependencies: ["TestSupport", "Report", "Store", "Sweep", "Training"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Sweep", "Training"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

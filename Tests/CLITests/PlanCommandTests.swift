@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 
 @Suite struct PlanCommandTests {
@@ -37,11 +38,11 @@ import Testing
     /// Two separate processes list the same trials, ids and shards, and both
     /// agree with the expansion done in this process.
     @Test func expansionIsTheSameInEveryProcess() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try write(Self.spec, in: dir)
-        let first = try CLI.run(["plan", path, "--list"])
-        let second = try CLI.run(["plan", path, "--list"])
+        let first = try OversweepBinary.run(["plan", path, "--list"])
+        let second = try OversweepBinary.run(["plan", path, "--list"])
         #expect(first.status == 0 && second.status == 0, "\(first.stderr)")
         #expect(first.stdout == second.stdout)
 
@@ -63,7 +64,7 @@ import Testing
     }
 
     @Test func badSpecsGetOneLineWithFileAndLine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let cases: [(String, String)] = [
             (Self.spec.replacingOccurrences(of: "  width: [16, 64]", with: "  widht: [16, 64]"),
@@ -76,27 +77,27 @@ import Testing
         ]
         for (i, (text, fragment)) in cases.enumerated() {
             let path = try write(text, in: dir, name: "bad\(i).yaml")
-            let r = try CLI.run(["plan", path])
+            let r = try OversweepBinary.run(["plan", path])
             #expect(r.status != 0)
             let lines = r.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(r.stderr)")
             #expect(r.stderr.hasPrefix("Error: \(path):") && r.stderr.contains(fragment), "\(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
-        let missing = try CLI.run(["plan", dir.appendingPathComponent("nope.yaml").path])
+        let missing = try OversweepBinary.run(["plan", dir.appendingPathComponent("nope.yaml").path])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read the spec"))
     }
 
     /// A changed interface shows up as a diff of this snapshot.
     @Test func helpMatchesTheSnapshot() throws {
-        let r = try CLI.run(["plan", "--help"])
+        let r = try OversweepBinary.run(["plan", "--help"])
         let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Snapshots/plan-help.txt")
         #expect(r.status == 0)
         #expect(r.stdout == (try String(contentsOf: snapshot, encoding: .utf8)))
     }
 
     @Test func theQuickExamplePlans() throws {
-        let r = try CLI.run(["plan", "examples/quick.yaml"])
+        let r = try OversweepBinary.run(["plan", "examples/quick.yaml"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("trials  48") && r.stdout.contains("alpha") && r.stdout.contains("GFLOP"))
     }

@@ -1,11 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Several hosts on one machine: network namespaces joined by veth pairs to a
-/// bridge that lives in a namespace of its own (ZEROMQ.md "Several hosts").
+/// bridge that lives in a namespace of its own (docs/protocol.md, "Testing
+/// across hosts on one machine").
 /// Nothing touches the root namespace; the subnet exists only inside.
 final class NetnsLab {
-    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let ip = Subprocess.which("ip")
 
     static var available: Bool { geteuid() == 0 && ip != nil }
 
@@ -16,15 +18,9 @@ final class NetnsLab {
 
     @discardableResult
     func run(_ args: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.ip ?? "ip")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 { throw LabError(message: "ip \(args.joined(separator: " ")) failed") }
-        return p.terminationStatus
+        let r = try Subprocess.run(Self.ip ?? URL(fileURLWithPath: "/usr/sbin/ip"), args)
+        if r.status != 0 { throw LabError(message: "ip \(args.joined(separator: " ")) failed: \(r.stderr)") }
+        return r.status
     }
 
     struct LabError: Error, CustomStringConvertible { var message: String; var description: String { message } }
@@ -56,7 +52,7 @@ final class NetnsLab {
     }
 
     /// Wraps a command so it runs inside `ns`.
-    func wrapper(_ ns: String) -> [String] { [Self.ip ?? "ip", "netns", "exec", ns] }
+    func wrapper(_ ns: String) -> [String] { [Self.ip?.path ?? "ip", "netns", "exec", ns] }
 
     /// Deleting a namespace removes its veth ends too.
     func tearDown() {

@@ -1,17 +1,6 @@
 import Foundation
+import TestSupport
 import Testing
-
-/// Runs the built `oversweep` binary as separate processes, as a user would.
-enum Binary {
-    static var url: URL {
-        let bundle = Bundle.main.bundleURL
-        let candidates = [
-            bundle.deletingLastPathComponent().appendingPathComponent("oversweep"),
-            URL(fileURLWithPath: ".build/debug/oversweep"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
-    }
-}
 
 /// A child process whose stderr is collected into a file (no pipe to fill up).
 final class Child {
@@ -22,11 +11,11 @@ final class Child {
         logPath = log
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         if wrapper.isEmpty {
-            process.executableURL = Binary.url
+            process.executableURL = OversweepBinary.url
             process.arguments = arguments
         } else {
             process.executableURL = URL(fileURLWithPath: wrapper[0])
-            process.arguments = Array(wrapper.dropFirst()) + [Binary.url.path] + arguments
+            process.arguments = Array(wrapper.dropFirst()) + [OversweepBinary.url.path] + arguments
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardError = handle
@@ -64,8 +53,7 @@ struct Scratch {
     let dir: URL
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-proc-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TestFiles.temporaryDirectory("oversweep-proc")
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
