@@ -107,6 +107,42 @@ struct Scratch {
     }
 }
 
+/// A sweep of `trials` small trials served on one endpoint: its coordinator
+/// and workers start as separate processes, logging into the scratch directory.
+struct LocalSweep {
+    let scratch: Scratch
+    let spec: String
+    let ids: Set<String>
+    let endpoint: String
+    var out: String { scratch.path("results.jsonl") }
+    var records: [(id: String, attempt: Int, worker: String)] { Scratch.records(out) }
+
+    init(trials: Int, endpoint: String = loopbackEndpoint()) throws {
+        scratch = try Scratch()
+        (spec, ids) = try scratch.trialList(trials)
+        self.endpoint = endpoint
+    }
+
+    /// `oversweep coordinator` with fast liveness; `--lease-size` when given.
+    func coordinatorArguments(leaseSize: Int? = nil, _ extra: [String] = []) -> [String] {
+        ["coordinator", spec, "--bind", endpoint, "--out", out] + (leaseSize.map { ["--lease-size", "\($0)"] } ?? [])
+            + extra + fastLiveness
+    }
+
+    func coordinator(leaseSize: Int? = nil, _ extra: [String] = [], log: String = "coordinator.log",
+                     wrapper: [String] = []) throws -> Child {
+        try Child(coordinatorArguments(leaseSize: leaseSize, extra), log: scratch.path(log), wrapper: wrapper)
+    }
+
+    /// `oversweep worker --name NAME`, trials simulated for `simulate` seconds each, logging to NAME.log.
+    func worker(_ name: String, jobs: Int = 1, simulate: Double, _ extra: [String] = [], wrapper: [String] = []) throws -> Child {
+        try Child(["worker", "--connect", endpoint, "--jobs", "\(jobs)", "--name", name, "--simulate", "\(simulate)"] + extra,
+                  log: scratch.path("\(name).log"), wrapper: wrapper)
+    }
+
+    func cleanup() { scratch.cleanup() }
+}
+
 /// A loopback TCP endpoint with a port unlikely to clash with other tests.
 func loopbackEndpoint() -> String { "tcp://127.0.0.1:\(Int.random(in: 20_000...60_000))" }
 
