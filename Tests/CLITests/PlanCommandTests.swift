@@ -7,14 +7,9 @@ import Testing
     static let spec = """
         name: two-process check
         settings: {shard_seconds: 0.02}
-        base:
-          data: sphere_teacher
-          depth: 2
-          width: 32
-          activation: relu
-          loss: logistic
-          lr: 0.1
-          steps: 50
+
+        """ + baseYAML + """
+
         grid:
           width: [16, 64]
           activation: [relu, leaky]
