@@ -96,4 +96,22 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("trials  48") && r.stdout.contains("alpha") && r.stdout.contains("GFLOP"))
     }
+
+    /// Every shipped spec plans, and the docs name every one of them (one set
+    /// of examples: a spec nobody points to is a second, drifting copy).
+    @Test func everyExampleSpecPlansAndIsDocumented() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let examples = root.appendingPathComponent("examples")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.contains("quick.yaml") && files.filter { $0.hasPrefix("e") }.count == 7, "\(files)")
+        let docs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }
+            .map { try String(contentsOf: root.appendingPathComponent("docs/\($0)"), encoding: .utf8) }.joined()
+        for file in files {
+            let r = try OversweepBinary.run(["plan", examples.appendingPathComponent(file).path])
+            #expect(r.status == 0, "\(file): \(r.stderr)")
+            let named = docs.contains("examples/\(file)")
+            #expect(named, "no doc names examples/\(file)")
+        }
+    }
 }

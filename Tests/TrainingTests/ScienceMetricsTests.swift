@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Training
 
-/// The SCIENCE.md §6 metrics against direct computations: the empirical NTK
+/// The docs/science.md §6 metrics against direct computations: the empirical NTK
 /// against finite-difference Jacobians and against the infinite-width
 /// arc-cosine kernel, and every probe metric against a recomputation from the
 /// network's weights.
