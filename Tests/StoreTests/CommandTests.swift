@@ -51,6 +51,25 @@ import Training
         return out
     }
 
+    /// status, export and merge read past an unreadable line and say where it
+    /// was, in the same `FILE:LINE: problem, line skipped` form.
+    @Test func readersNameEachSkippedLine() throws {
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try makeStoreFile(in: dir, count: 3)
+        var bytes = try TestFiles.bytes(path)
+        let thirdLine = bytes.indices.filter { bytes[$0] == 0x0A }[1] + 1   // header, trial 1, then trial 2
+        bytes[thirdLine + 20] ^= 0x01                                       // its checksum no longer holds
+        try TestFiles.write(bytes, to: path)
+        let warning = "warning: \(path):3: checksum mismatch, line skipped"
+        let runs = [["status", path], ["export", path, "--csv", dir.appendingPathComponent("r.csv").path],
+                    ["merge", path, "-o", dir.appendingPathComponent("m.jsonl").path]]
+        for args in runs {
+            let r = try OversweepBinary.run(args)
+            #expect(r.status == 0 && r.stderr.contains(warning), "\(args[0]): \(r.stderr)")
+        }
+    }
+
     @Test func statusCountsByStatusAndSubSweep() throws {
         let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
