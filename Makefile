@@ -37,14 +37,16 @@ run: release
 	@mkdir -p $(dir $(OUT))
 	$(BIN) run $(SPEC) --out $(OUT) --resume
 
-# The store's tests check that jq and pandas.read_json(lines=True) read result files.
+# The store's tests check that jq and pandas.read_json(lines=True) read result
+# files; shellcheck lints the cluster scripts.
+TEST_APT := jq shellcheck
 .PHONY: test-deps
 test-deps: deps
-	$(call apt-install,jq)
+	$(call apt-install,$(TEST_APT))
 	@python3 -c "import pandas" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore pandas || echo "pandas unavailable: the pandas check will be skipped"
 
 .PHONY: test
-test: test-deps
+test: test-deps cluster-lint
 	$(SWIFT) build --build-tests
 	# Compute-heavy suites in parallel; then the process/socket suites one at a
 	# time, so lease and heartbeat timings are not starved of CPU on 2 cores.
@@ -70,12 +72,16 @@ CLUSTER_BIN ?= $(CURDIR)/.build/debug/oversweep
 cluster-deps:
 	$(call apt-install,$(CLUSTER_APT))
 
+# Every shell script under cluster/ (-x: shellcheck follows what they source).
+CLUSTER_SCRIPTS := $(wildcard cluster/*/*.sh cluster/slurm/*.sbatch) cluster/tests/fake-oversweep
+
 .PHONY: cluster-lint
-cluster-lint: cluster-deps
-	shellcheck -x cluster/ssh/*.sh cluster/slurm/*.sh cluster/slurm/*.sbatch cluster/netns/*.sh cluster/tests/*.sh cluster/tests/fake-oversweep
+cluster-lint:
+	$(call apt-install,shellcheck)
+	shellcheck -x $(CLUSTER_SCRIPTS)
 
 .PHONY: cluster-test
-cluster-test: cluster-lint build
+cluster-test: cluster-deps cluster-lint build
 	CLUSTER_BIN=$(CLUSTER_BIN) cluster/tests/run.sh
 
 # Planning a 1,000,000-trial spec: wall time and peak memory (docs/spec-format.md).

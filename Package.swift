@@ -75,17 +75,20 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "TrialContractTests", dependencies: ["TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TrialContract", "Fitting", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        // Shared by the test targets: the built binary, subprocesses, scratch files, a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
+        .testTarget(name: "TrialContractTests", dependencies: ["TestSupport", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "TrialContract", "Fitting", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTransportTests", dependencies: ["ZeroMQTransport", "Wire", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Wire", "TrialContract", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // ZeroMQTransport only for HostileTests (a rogue peer on a real socket).
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Worker", "Wire", "ZeroMQTransport", "Store", "Sweep", "Training", "TrialContract"], exclude: ["Snapshots"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["Training", "Store", "Sweep", "TrialContract"], swiftSettings: strict),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "TrialContract", "Sweep"], swiftSettings: strict),
-        .testTarget(name: "ScienceTests", dependencies: ["Report", "Store", "Sweep", "Training", "TrialContract"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep", "TrialContract"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "Worker", "Wire", "ZeroMQTransport", "Store", "Sweep", "Training", "TrialContract"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Training", "Store", "Sweep", "TrialContract"], swiftSettings: strict),
+        .testTarget(name: "ReportTests", dependencies: ["TestSupport", "Report", "Store", "TrialContract"], swiftSettings: strict),
+        .testTarget(name: "ScienceTests", dependencies: ["TestSupport", "Report", "Store", "Sweep", "Training", "TrialContract"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Sweep", "TrialContract"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

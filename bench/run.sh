@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Swift vs numpy vs JAX on PERFORMANCE.md's W1/W2/W3, float32 and float64, in one run:
+# Swift vs numpy vs JAX on the W1/W2/W3 workloads (docs/training-core.md), float32 and float64, in one run:
 # the three implementations alternate (A B C A B C …) so machine noise hits all alike;
 # medians of REPEAT runs; bench/RESULTS.md is rewritten. Needs `make release bench-deps`.
 set -euo pipefail

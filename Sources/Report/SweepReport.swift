@@ -4,7 +4,7 @@ import TrialContract
 
 /// Turns the records of a sweep into a report: an overview, per sub-sweep
 /// tables (mean ± std over seeds) and plots, and the figures of the reference
-/// experiments (SCIENCE.md §7) whose axes and metrics the data has.
+/// experiments (docs/science.md §7) whose axes and metrics the data has.
 public enum SweepReport {
     public static func build(records input: [TrialRecord], title: String = "OverSweep report") -> ReportDocument {
         var doc = ReportDocument(title: title)

@@ -97,8 +97,6 @@ public struct RecoveryReport: Sendable, Hashable {
 
     public init() {}
 
-    public var isClean: Bool { skipped.isEmpty && setAside.isEmpty && !addedFinalNewline }
-
     /// One warning line per problem, for logs.
     public func warnings(path: String) -> [String] {
         var out = skipped.map { "\(path):\($0.line): skipped: \($0)" }

@@ -14,7 +14,9 @@ public struct Trial: Codable, Sendable, Hashable {
     }
 }
 
-/// Trials that share shapes (width, depth, dim, n, dtype …) and so train together.
+/// Trials that share shapes (width, depth, dim, n, dtype …), so they cost
+/// alike and a lease of them keeps a worker's threads evenly busy (each
+/// trial still trains as a network of its own).
 public struct Shard: Codable, Sendable, Hashable {
     /// Position in the plan's shard order (stable for a given spec).
     public var index: Int

@@ -1,7 +1,7 @@
 import Numerics
 import TrialContract
 
-/// An activation φ with its parameters resolved from the config (SCIENCE.md §2).
+/// An activation φ with its parameters resolved from the config (docs/science.md §2).
 /// The kind is switched on once per layer pass, outside the element loops.
 struct Activation: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
@@ -61,7 +61,7 @@ struct Activation: Sendable, Equatable {
                                  count: Int, scale: T) {
         switch kind {
         case .relu:
-            // φ'(0) = 0 (SCIENCE.md §2).
+            // φ'(0) = 0 (docs/science.md §2).
             // Written as a multiply by a selected slope, not a selected store, so it vectorises.
             let zero: T = 0
             for i in 0..<count { dz[i] = dh[i] * (z[i] > 0 ? scale : zero) }

@@ -2,8 +2,8 @@ import Dispatch
 import Numerics
 import TrialContract
 
-/// The reference workloads of PERFORMANCE.md and the arithmetic the bench
-/// reports against: exact FLOP counts and the bytes a network needs.
+/// The benchmark workloads W1–W3 (docs/training-core.md) and the arithmetic
+/// the bench reports against: exact FLOP counts and the bytes a network needs.
 public enum Benchmark {
     public struct Workload: Sendable {
         public var name: String
@@ -42,7 +42,7 @@ public enum Benchmark {
         ]
     }
 
-    /// FLOPs of one GD step as PERFORMANCE.md counts them: forward GEMMs +
+    /// FLOPs of one GD step, counted exactly: forward GEMMs +
     /// weight-gradient GEMMs + input-gradient GEMMs (none below the lowest
     /// trainable layer; none for the first layer). Matrix–vector products of a
     /// scalar output count as GEMMs with N = 1.

@@ -1,7 +1,7 @@
 import Numerics
 import TrialContract
 
-// SCIENCE.md §5 generators. Each draws from its own named streams of the
+// docs/science.md §5 generators. Each draws from its own named streams of the
 // trial seed (see Random.swift): "data/teacher" (teacher direction or cluster
 // centres), "data/train", "data/test", "data/flip" (label noise), so the test
 // set does not depend on n_train and the first n train points do not depend
@@ -129,7 +129,7 @@ extension DataSplit {
         return DataSplit(train: train, test: test, isRegression: false)
     }
 
-    /// leaky_synthetic (seed 004 §5.1) and azl_sincos / azl_tanh (seed 003)
+    /// leaky_synthetic ([GLL24] §5.1) and azl_sincos / azl_tanh ([AZL19])
     /// targets on the sphere, plus N(0, noise_std²) on every label.
     static func regression(_ config: TrialConfig) -> DataSplit {
         let d = config.generatorDim

@@ -31,9 +31,6 @@ final class DenseLayer<T: BLASScalar> {
         vb = trains && momentum && bias != nil ? Buffer(rows) : nil
     }
 
-    /// Parameters this layer holds (weights + bias).
-    var parameterCount: Int { rows * cols + (b?.count ?? 0) }
-
     /// ‖W − W(0)‖_F (bias included), in Double.
     func distanceFromInit() -> Double {
         guard let w0 else { return 0 }

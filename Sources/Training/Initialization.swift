@@ -1,14 +1,15 @@
 import TrialContract
-/// Initial-weight variances of SCIENCE.md §1 by preset, each overridable by
+
+/// Initial-weight variances of docs/science.md §1 by preset, each overridable by
 /// the config's `init_input_var` / `init_hidden_var` / `init_output_var`.
 /// Fixed ±1 output entries are ±√(output variance), so `zou` (variance 1)
-/// gives seed 001's bare ±1 and `he`/`lecun` give ±1/√m.
+/// gives [ZCZG18]'s bare ±1 and `he`/`lecun` give ±1/√m.
 struct InitVariances: Equatable {
     /// Trainable first layer W₁ (m × d′) or fixed embedding A (m × d′).
     var input: Double
     /// Hidden m × m layers.
     var hidden: Double
-    /// Output layer (k × m); for fixed_gaussian the default is 1/k (seed 004's B).
+    /// Output layer (k × m); for fixed_gaussian the default is 1/k ([GLL24]'s B).
     var output: Double
 
     init(_ c: TrialConfig, inputDim d: Int) {

@@ -24,7 +24,7 @@ struct LossSums {
     }
 }
 
-/// A loss of SCIENCE.md §3 with its reduction. Labels: ±1 for binary
+/// A loss of docs/science.md §3 with its reduction. Labels: ±1 for binary
 /// classification, real for regression, class index 0…k−1 for cross-entropy.
 struct Loss: Sendable {
     let kind: LossKind

@@ -1,7 +1,7 @@
 import Foundation
 import TrialContract
 
-/// Cheap SCIENCE.md §6 metrics, recorded on every run (O(parameters) per
+/// Cheap docs/science.md §6 metrics, recorded on every run (O(parameters) per
 /// recorded step, nothing per training step):
 ///
 /// - curves `dist_from_init_<layer>`, `dist_from_init` (‖W_l − W_l(0)‖_F, bias
@@ -9,13 +9,13 @@ import TrialContract
 /// - `grad_norm_<layer>` = ‖∇_{W_l}L‖_F (bias included) and
 ///   `grad_norm_sq_over_loss` = ‖∇L‖²/L, curve and final value;
 /// - `weight_norm` = ‖V‖ over all trainable parameters and
-///   `grad_weight_alignment` = cos(−∇L, V) (seed 002's alignment), curve and final;
+///   `grad_weight_alignment` = cos(−∇L, V) ([CLB21]'s alignment), curve and final;
 /// - at the end, rate estimates from the train_loss curve: `gamma_hat` =
-///   (L(1000)/L(100))^{1/900} (seed 004; runs of ≥ 1000 steps),
+///   (L(1000)/L(100))^{1/900} ([GLL24]; runs of ≥ 1000 steps),
 ///   `loss_loglinear_slope` = slope of log L against t over [100, 1000] (or the
 ///   last decade [T/10, T] of shorter runs; log γ per step), and
 ///   `loss_loglog_slope` = slope of log L against log t over the last decade
-///   [T/10, T] (seed 002: −1 for J_t ∝ 1/t; runs of ≥ 100 steps).
+///   [T/10, T] ([CLB21]: −1 for J_t ∝ 1/t; runs of ≥ 100 steps).
 ///
 /// Under SGD the gradient is the step's minibatch gradient (what the
 /// optimiser used) while the loss is the full training loss.

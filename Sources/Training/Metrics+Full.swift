@@ -122,8 +122,8 @@ struct ActivationFlipProbe: MetricProbe {
 
 /// `metrics: full`: separation of the training inputs as the network sees
 /// them (after a bias coordinate): `data_delta` = min_{i≠j} ‖x_i − x_j‖
-/// (seed 004's δ) and, for classification, `data_phi` = the minimum over
-/// pairs of different labels (seed 001's φ). O(n² d) once.
+/// ([GLL24]'s δ) and, for classification, `data_phi` = the minimum over
+/// pairs of different labels ([ZCZG18]'s φ). O(n² d) once.
 struct DataSeparationProbe: MetricProbe {
     mutating func atInit<T: BLASScalar>(_ run: TrialRun<T>, _ sink: inout MetricSink) {
         let train = run.split.train

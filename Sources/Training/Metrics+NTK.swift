@@ -3,7 +3,7 @@ import TrialContract
 
 /// The empirical neural tangent kernel K(x, x') = Σ_θ ∂f(x)/∂θ · ∂f(x')/∂θ of a
 /// scalar-output network over its trainable parameters, in float64 whatever
-/// the training dtype (SCIENCE.md §6).
+/// the training dtype (docs/science.md §6).
 ///
 /// No per-sample Jacobians: for a weight layer z_l = W_l h_{l−1} + b_l,
 /// ∂f/∂W_l = δ_l h_{l−1}ᵀ with δ_l = ∂f/∂z_l, so its block of the kernel is

@@ -28,7 +28,7 @@ struct MetricSink {
 
 /// A metric beyond the basic ones the training loop records itself (loss,
 /// error/NMSE, surrogate error, gradient norm, distance from init). Probes are
-/// how the expensive SCIENCE.md §6 metrics plug in behind `metrics: full`:
+/// how the expensive docs/science.md §6 metrics plug in behind `metrics: full`:
 /// add a type here and list it in `MetricProbes.make(for:)`. A probe reads the
 /// run (network weights, data, buffers) but must not change the weights; it
 /// may overwrite the network's activation buffers (the loop recomputes them).

@@ -1,5 +1,6 @@
 import TrialContract
-/// The network family of SCIENCE.md §1 for one trial, with its per-batch
+
+/// The network family of docs/science.md §1 for one trial, with its per-batch
 /// buffers. Samples are rows: activations are (rows × m) matrices, so every
 /// layer is one GEMM over the whole batch.
 ///

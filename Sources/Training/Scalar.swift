@@ -94,7 +94,5 @@ final class Buffer<T: BLASScalar> {
 
     var array: [T] { Array(UnsafeBufferPointer(start: p, count: count)) }
 
-    func copy(from other: Buffer<T>) { p.update(from: other.p, count: count) }
-
     func zero() { p.update(repeating: 0, count: count) }
 }

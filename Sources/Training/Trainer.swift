@@ -4,8 +4,9 @@ import TrialContract
 
 /// Entry points of the training core.
 ///
-/// Parallelism (PERFORMANCE.md): a shard of at least `threads` networks is
-/// trained one network per thread; a shard of fewer networks (typically one
+/// Parallelism (docs/training-core.md): a shard of at least `threads`
+/// networks is trained one network per thread (never batched together: each
+/// has its own buffers); a shard of fewer networks (typically one
 /// big one) runs its networks one after another, each spreading the row
 /// chunks of its GEMMs and elementwise passes over `threads` threads
 /// (`Parallel`). OpenBLAS itself always runs single-threaded: every call sets
@@ -23,7 +24,7 @@ public enum Trainer {
         trainShard([config], threads: 1)[0]
     }
 
-    /// Trains configs that share shapes together; results in input order.
+    /// Trains a shard's configs, one network per thread; results in input order.
     /// A trial's result never depends on which shard or thread ran it.
     public static func trainShard(_ configs: [TrialConfig], threads: Int = 1) -> [TrainingResult] {
         let results = Mutex([TrainingResult?](repeating: nil, count: configs.count))

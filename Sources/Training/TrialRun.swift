@@ -2,7 +2,7 @@ import Foundation
 import TrialContract
 
 /// One trial in one dtype: data converted to T, the network, the loop of
-/// SCIENCE.md §4 and the metrics. Confined to the thread that runs it.
+/// docs/science.md §4 and the metrics. Confined to the thread that runs it.
 final class TrialRun<T: BLASScalar> {
     let config: TrialConfig
     let split: DataSplit

@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 
@@ -7,14 +8,9 @@ import TrialContract
     static let spec = """
         name: two-process check
         settings: {shard_seconds: 0.02}
-        base:
-          data: sphere_teacher
-          depth: 2
-          width: 32
-          activation: relu
-          loss: logistic
-          lr: 0.1
-          steps: 50
+
+        """ + baseYAML + """
+
         grid:
           width: [16, 64]
           activation: [relu, leaky]
@@ -38,11 +34,11 @@ import TrialContract
     /// Two separate processes list the same trials, ids and shards, and both
     /// agree with the expansion done in this process.
     @Test func expansionIsTheSameInEveryProcess() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try write(Self.spec, in: dir)
-        let first = try CLI.run(["plan", path, "--list"])
-        let second = try CLI.run(["plan", path, "--list"])
+        let first = try OversweepBinary.run(["plan", path, "--list"])
+        let second = try OversweepBinary.run(["plan", path, "--list"])
         #expect(first.status == 0 && second.status == 0, "\(first.stderr)")
         #expect(first.stdout == second.stdout)
 
@@ -64,7 +60,7 @@ import TrialContract
     }
 
     @Test func badSpecsGetOneLineWithFileAndLine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let cases: [(String, String)] = [
             (Self.spec.replacingOccurrences(of: "  width: [16, 64]", with: "  widht: [16, 64]"),
@@ -77,28 +73,46 @@ import TrialContract
         ]
         for (i, (text, fragment)) in cases.enumerated() {
             let path = try write(text, in: dir, name: "bad\(i).yaml")
-            let r = try CLI.run(["plan", path])
+            let r = try OversweepBinary.run(["plan", path])
             #expect(r.status != 0)
             let lines = r.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(r.stderr)")
             #expect(r.stderr.hasPrefix("Error: \(path):") && r.stderr.contains(fragment), "\(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
-        let missing = try CLI.run(["plan", dir.appendingPathComponent("nope.yaml").path])
+        let missing = try OversweepBinary.run(["plan", dir.appendingPathComponent("nope.yaml").path])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read the spec"))
     }
 
     /// A changed interface shows up as a diff of this snapshot.
     @Test func helpMatchesTheSnapshot() throws {
-        let r = try CLI.run(["plan", "--help"])
+        let r = try OversweepBinary.run(["plan", "--help"])
         let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Snapshots/plan-help.txt")
         #expect(r.status == 0)
         #expect(r.stdout == (try String(contentsOf: snapshot, encoding: .utf8)))
     }
 
     @Test func theQuickExamplePlans() throws {
-        let r = try CLI.run(["plan", "examples/quick.yaml"])
+        let r = try OversweepBinary.run(["plan", "examples/quick.yaml"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("trials  48") && r.stdout.contains("alpha") && r.stdout.contains("GFLOP"))
+    }
+
+    /// Every shipped spec plans, and the docs name every one of them (one set
+    /// of examples: a spec nobody points to is a second, drifting copy).
+    @Test func everyExampleSpecPlansAndIsDocumented() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let examples = root.appendingPathComponent("examples")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.contains("quick.yaml") && files.filter { $0.hasPrefix("e") }.count == 7, "\(files)")
+        let docs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }
+            .map { try String(contentsOf: root.appendingPathComponent("docs/\($0)"), encoding: .utf8) }.joined()
+        for file in files {
+            let r = try OversweepBinary.run(["plan", examples.appendingPathComponent(file).path])
+            #expect(r.status == 0, "\(file): \(r.stderr)")
+            let named = docs.contains("examples/\(file)")
+            #expect(named, "no doc names examples/\(file)")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Sweep
+import TestSupport
 import Testing
 import Training
 import TrialContract
@@ -31,12 +32,12 @@ import TrialContract
     }
 
     @Test func reportWritesMarkdownHTMLAndSVGs() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let results = dir.appendingPathComponent("results.jsonl").path
         try Self.writeResults(to: results)
         let out = dir.appendingPathComponent("report").path
-        let r = try CLI.run(["report", results, "-o", out])
+        let r = try OversweepBinary.run(["report", results, "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains(out) && r.stdout.contains("6 trials") && r.stdout.contains("1 diverged"))
         #expect(r.stderr.contains("warning") && r.stderr.contains("torn"))
@@ -50,7 +51,7 @@ import TrialContract
 
     @Test func headerlessRecordLinesAreReadToo() throws {
         // What the coordinator wrote before it used the Store: TrialRecord JSON per line, ISO dates.
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
@@ -66,28 +67,28 @@ import TrialContract
         let path = dir.appendingPathComponent("plain.jsonl").path
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("r").path
-        let r = try CLI.run(["report", path, "-o", out])
+        let r = try OversweepBinary.run(["report", path, "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
         let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
         #expect(md.contains("0.2 ± 0.1") && md.contains("n=3"))
     }
 
     @Test func helpNamesTheArguments() throws {
-        let r = try CLI.run(["report", "--help"])
+        let r = try OversweepBinary.run(["report", "--help"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("USAGE: oversweep report <RESULTS.jsonl> --out <DIR> [--title <title>]"))
     }
 
     @Test func badResultFileGetsOneLineAndNonZeroExit() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let garbage = dir.appendingPathComponent("garbage.jsonl").path
         try "this is not json\n{\"also\": \"not a record\"}\n".write(toFile: garbage, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["report", garbage, "-o", dir.appendingPathComponent("out").path])
+        let r = try OversweepBinary.run(["report", garbage, "-o", dir.appendingPathComponent("out").path])
         #expect(r.status != 0)
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(garbage))
 
-        let missing = try CLI.run(["report", dir.appendingPathComponent("nope.jsonl").path, "-o", dir.path])
+        let missing = try OversweepBinary.run(["report", dir.appendingPathComponent("nope.jsonl").path, "-o", dir.path])
         #expect(missing.status != 0 && missing.stderr.contains("nope.jsonl") && missing.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }

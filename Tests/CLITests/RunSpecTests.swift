@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialContract
 
@@ -27,15 +28,15 @@ import TrialContract
     }
 
     @Test func runRecordsEveryTrialOnceAndStatusCountsWhatRemains() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = dir.appendingPathComponent("tiny.yaml").path
         let out = dir.appendingPathComponent("tiny.jsonl").path
         try Self.spec(seeds: 3).write(toFile: spec, atomically: true, encoding: .utf8)
 
-        let run = try CLI.run(["run", spec, "--workers", "2", "--out", out, "--quiet"])
+        let run = try OversweepBinary.run(["run", spec, "--workers", "2", "--out", out, "--quiet"])
         #expect(run.status == 0, "run: \(run.stderr)")
-        let status = try CLI.run(["status", out, "--spec", spec])
+        let status = try OversweepBinary.run(["status", out, "--spec", spec])
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("trials recorded: 6 — 6 ok"), "\(status.stdout)")
         #expect(status.stdout.contains("6 trials planned, 0 remaining"), "\(status.stdout)")
@@ -50,29 +51,29 @@ import TrialContract
 
         // A bigger grid over the same file: the spec hash differs, so resume is refused unless forced…
         try Self.spec(seeds: 4).write(toFile: spec, atomically: true, encoding: .utf8)
-        let remaining = try CLI.run(["status", out, "--spec", spec])
+        let remaining = try OversweepBinary.run(["status", out, "--spec", spec])
         #expect(remaining.stdout.contains("8 trials planned, 2 remaining"), "\(remaining.stdout)")
-        let refused = try CLI.run(["run", spec, "--workers", "1", "--out", out, "--resume", "--quiet"])
+        let refused = try OversweepBinary.run(["run", spec, "--workers", "1", "--out", out, "--resume", "--quiet"])
         #expect(refused.status != 0 && refused.stderr.contains(out))
         // …and a second run without --resume never touches an existing file.
-        let clobber = try CLI.run(["run", spec, "--workers", "1", "--out", out, "--quiet"])
+        let clobber = try OversweepBinary.run(["run", spec, "--workers", "1", "--out", out, "--quiet"])
         #expect(clobber.status != 0 && clobber.stderr.contains("--resume"))
         #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == lines.count)
 
         // With --force, only the two new trials run.
-        let forced = try CLI.run(["run", spec, "--workers", "1", "--out", out, "--resume", "--force", "--quiet"])
+        let forced = try OversweepBinary.run(["run", spec, "--workers", "1", "--out", out, "--resume", "--force", "--quiet"])
         #expect(forced.status == 0, "\(forced.stderr)")
-        let done = try CLI.run(["status", out, "--spec", spec])
+        let done = try OversweepBinary.run(["status", out, "--spec", spec])
         #expect(done.stdout.contains("8 trials planned, 0 remaining"), "\(done.stdout)")
     }
 
     @Test func badSpecGetsOneLine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = dir.appendingPathComponent("bad.yaml").path
         try Self.spec(seeds: 2).replacingOccurrences(of: "activation: relu", with: "activaton: relu")
             .write(toFile: spec, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["run", spec, "--workers", "1", "--out", dir.appendingPathComponent("o.jsonl").path])
+        let r = try OversweepBinary.run(["run", spec, "--workers", "1", "--out", dir.appendingPathComponent("o.jsonl").path])
         #expect(r.status != 0)
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("did you mean 'activation'"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o.jsonl").path))

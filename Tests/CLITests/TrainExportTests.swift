@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Training
 import TrialContract
@@ -11,12 +12,12 @@ import TrialContract
     """#
 
     @Test func exportWritesParsableNPYAndManifest() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("c.json").path
         try Self.config.write(toFile: path, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("export")
-        let r = try CLI.run(["train", path, "--export", out.path])
+        let r = try OversweepBinary.run(["train", path, "--export", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         let result = try JSONDecoder().decode(TrainingResult.self, from: Data(r.stdout.utf8))
         #expect(result.status == .ok)
@@ -53,16 +54,9 @@ import TrialContract
             f = h @ ld(o['weights']).T[:, 0] + ld(o['bias'])[0]
             print(repr(float(np.mean(np.logaddexp(0, -y * f)))))
             """
-        let py = Process()
-        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        py.arguments = ["python3", "-c", script, out.path]
-        let pipe = Pipe()
-        py.standardOutput = pipe
-        py.standardError = Pipe()
-        guard (try? py.run()) != nil else { return }   // no python3: the Swift-side checks above suffice
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        py.waitUntilExit()
-        guard py.terminationStatus == 0, let numpyLoss = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let python = Subprocess.which("python3") else { return }   // no python3: the Swift-side checks above suffice
+        let py = try Subprocess.run(python, ["-c", script, out.path])
+        guard py.status == 0, let numpyLoss = Double(py.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             return   // numpy not importable here: skipped
         }
         let swiftLoss = try #require(result.metrics["loss_init"])
@@ -71,12 +65,12 @@ import TrialContract
     }
 
     @Test func missingDataFileIsOneLineAndNonZeroExit() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("c.json").path
         try #"{"data":"file","data_file":"/nonexistent/x.csv","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":2}"#
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["train", path])
+        let r = try OversweepBinary.run(["train", path])
         #expect(r.status != 0)
         #expect(r.stderr.split(separator: "\n").count == 1)
         #expect(r.stderr.contains("/nonexistent/x.csv") && r.stderr.contains(path))
@@ -85,16 +79,16 @@ import TrialContract
 
 @Suite struct BenchCommandTests {
     @Test func badFlagsGetOneLineAndNonZeroExit() throws {
-        let w = try CLI.run(["bench", "--workload", "W9"])
+        let w = try OversweepBinary.run(["bench", "--workload", "W9"])
         #expect(w.status != 0 && w.stderr.contains("--workload must be W1, W2, W3 or all"))
-        let j = try CLI.run(["bench", "--json"])
+        let j = try OversweepBinary.run(["bench", "--json"])
         #expect(j.status != 0 && j.stderr.contains("--json runs one workload"))
     }
 
     @Test func exportWritesEveryNetworkOfAWorkload() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try CLI.run(["bench", "--export", dir.path, "--workload", "W3", "--dtype", "float32"])
+        let r = try OversweepBinary.run(["bench", "--export", dir.path, "--workload", "W3", "--dtype", "float32"])
         #expect(r.status == 0, "\(r.stderr)")
         let nets = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("W3_float32").path)
         #expect(nets.count == 64)

@@ -10,13 +10,10 @@ import ZeroMQTransport
 /// CURVE) a worker whose key is not on the allow-list.
 @Suite(.serialized) struct HostileTests {
     @Test func roguePeerDoesNotDisturbTheSweep() async throws {
-        let s = try Scratch()
-        defer { s.cleanup() }
-        let (spec, ids) = try s.trialList(200)
-        let endpoint = loopbackEndpoint()
-        let out = s.path("results.jsonl")
-        let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "8",
-                                     "--max-message-size", "65536"] + fastLiveness, log: s.path("coordinator.log"))
+        let sweep = try LocalSweep(trials: 200)
+        defer { sweep.cleanup() }
+        let endpoint = sweep.endpoint
+        let coordinator = try sweep.coordinator(leaseSize: 8, ["--max-message-size", "65536"])
         var sweepID = ""
         for _ in 0..<500 where sweepID.isEmpty {
             if let r = coordinator.log.range(of: ", sweep ") {
@@ -39,8 +36,7 @@ import ZeroMQTransport
         // Before the honest worker starts, so the mute one surely holds a lease the sweep must get back.
         mute.send(try Codec.encode(Envelope(sweepID: sweepID, incarnation: 0, message: .ready(WorkerStatus(capacity: 1, held: [], lastLease: 0)))))
         try await Task.sleep(for: .milliseconds(100))
-        let worker = try Child(["worker", "--connect", endpoint, "--jobs", "2", "--name", "honest", "--simulate", "0.005"],
-                               log: s.path("worker.log"))
+        let worker = try sweep.worker("honest", jobs: 2, simulate: 0.005)
         var wrongVersion = try Codec.encode(Envelope(sweepID: "", incarnation: 0, message:
             .hello(Hello(name: "old", host: "h", cores: 1, jobs: 1, build: "x", pid: 1))))
         wrongVersion[0][5] = 7
@@ -54,9 +50,9 @@ import ZeroMQTransport
         let status = await coordinator.wait(60)
         #expect(status == 0, "coordinator: \(coordinator.log)")
         _ = await worker.wait(10)
-        let records = Scratch.records(out)
-        #expect(records.count == ids.count)
-        #expect(Set(records.map(\.id)) == ids)
+        let records = sweep.records
+        #expect(records.count == sweep.ids.count)
+        #expect(Set(records.map(\.id)) == sweep.ids)
         #expect(records.allSatisfy { $0.worker == "honest" })
         #expect(coordinator.log.contains("dropped message from peer rogue"))
         #expect(coordinator.log.contains("protocol version 7"))
@@ -65,31 +61,25 @@ import ZeroMQTransport
     }
 
     @Test func withCurveAWorkerWithAnUnknownKeyGetsNoWork() async throws {
-        let s = try Scratch()
-        defer { s.cleanup() }
+        let sweep = try LocalSweep(trials: 100)
+        defer { sweep.cleanup() }
+        let s = sweep.scratch
         for name in ["coord", "friend", "stranger"] {
             let k = try Child(["keygen", "--out", s.path(name)], log: s.path("keygen-\(name).log"))
             #expect(await k.wait(10) == 0, "keygen: \(k.log)")
         }
         let mode = try FileManager.default.attributesOfItem(atPath: s.path("coord.key"))[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let (spec, ids) = try s.trialList(100)
-        let endpoint = loopbackEndpoint()
-        let out = s.path("results.jsonl")
-        let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out,
-                                     "--curve-secret", s.path("coord.key"), "--curve-allow", s.path("friend.pub")] + fastLiveness,
-                                    log: s.path("coordinator.log"))
-        let stranger = try Child(["worker", "--connect", endpoint, "--name", "stranger", "--simulate", "0.005",
-                                  "--curve-secret", s.path("stranger.key"), "--curve-server-key", s.path("coord.pub")],
-                                 log: s.path("stranger.log"))
+        let coordinator = try sweep.coordinator(["--curve-secret", s.path("coord.key"), "--curve-allow", s.path("friend.pub")])
+        let stranger = try sweep.worker("stranger", simulate: 0.005,
+                                        ["--curve-secret", s.path("stranger.key"), "--curve-server-key", s.path("coord.pub")])
         try await Task.sleep(for: .milliseconds(300))
-        let friend = try Child(["worker", "--connect", endpoint, "--name", "friend", "--simulate", "0.005",
-                                "--curve-secret", s.path("friend.key"), "--curve-server-key", s.path("coord.pub")],
-                               log: s.path("friend.log"))
+        let friend = try sweep.worker("friend", simulate: 0.005,
+                                      ["--curve-secret", s.path("friend.key"), "--curve-server-key", s.path("coord.pub")])
         #expect(await coordinator.wait(60) == 0, "coordinator: \(coordinator.log)")
         #expect(await friend.wait(10) == 0)
-        let records = Scratch.records(out)
-        #expect(Set(records.map(\.id)) == ids && records.count == ids.count)
+        let records = sweep.records
+        #expect(Set(records.map(\.id)) == sweep.ids && records.count == sweep.ids.count)
         #expect(records.allSatisfy { $0.worker == "friend" })
         #expect(!stranger.log.contains("connected:"))
         #expect(coordinator.log.contains("not on the allow-list"))

@@ -1,12 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialContract
 
 /// Several hosts on one machine: network namespaces joined by veth pairs to a
-/// bridge that lives in a namespace of its own (ZEROMQ.md "Several hosts").
+/// bridge that lives in a namespace of its own (docs/protocol.md, "Testing
+/// across hosts on one machine").
 /// Nothing touches the root namespace; the subnet exists only inside.
 final class NetnsLab {
-    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let ip = Subprocess.which("ip")
 
     static var available: Bool { geteuid() == 0 && ip != nil }
 
@@ -17,15 +19,9 @@ final class NetnsLab {
 
     @discardableResult
     func run(_ args: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.ip ?? "ip")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 { throw LabError(message: "ip \(args.joined(separator: " ")) failed") }
-        return p.terminationStatus
+        let r = try Subprocess.run(Self.ip ?? URL(fileURLWithPath: "/usr/sbin/ip"), args)
+        if r.status != 0 { throw LabError(message: "ip \(args.joined(separator: " ")) failed: \(r.stderr)") }
+        return r.status
     }
 
     struct LabError: Error, CustomStringConvertible { var message: String; var description: String { message } }
@@ -57,7 +53,7 @@ final class NetnsLab {
     }
 
     /// Wraps a command so it runs inside `ns`.
-    func wrapper(_ ns: String) -> [String] { [Self.ip ?? "ip", "netns", "exec", ns] }
+    func wrapper(_ ns: String) -> [String] { [Self.ip?.path ?? "ip", "netns", "exec", ns] }
 
     /// Deleting a namespace removes its veth ends too.
     func tearDown() {
@@ -71,8 +67,6 @@ final class NetnsLab {
 @Suite(.serialized) struct MultiHostTests {
     @Test(.enabled(if: NetnsLab.available, "needs root and iproute2 to create network namespaces; skipped"))
     func sweepSurvivesACutLinkBetweenHosts() async throws {
-        let s = try Scratch()
-        defer { s.cleanup() }
         let lab = try NetnsLab()
         defer { lab.tearDown() }
         let coordNS = try lab.addHost("coord", 1)
@@ -81,19 +75,15 @@ final class NetnsLab {
 
         // 120 trials of 0.15 s (sleeping, no CPU): ≥ 9 s with both workers, so the
         // cut lands mid-sweep even when a busy test runner polls late.
-        let (spec, ids) = try s.trialList(120)
-        let endpoint = "tcp://\(lab.subnet).1:5555"
-        let out = s.path("results.jsonl")
-        let coordinator = try Child(["coordinator", spec, "--bind", endpoint, "--out", out, "--lease-size", "5"] + fastLiveness,
-                                    log: s.path("coordinator.log"), wrapper: lab.wrapper(coordNS))
-        let cut = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w1", "--simulate", "0.15"],
-                            log: s.path("w1.log"), wrapper: lab.wrapper(w1NS))
-        let kept = try Child(["worker", "--connect", endpoint, "--jobs", "1", "--name", "w2", "--simulate", "0.15"],
-                             log: s.path("w2.log"), wrapper: lab.wrapper(w2NS))
+        let sweep = try LocalSweep(trials: 120, endpoint: "tcp://\(lab.subnet).1:5555")
+        defer { sweep.cleanup() }
+        let coordinator = try sweep.coordinator(leaseSize: 5, wrapper: lab.wrapper(coordNS))
+        let cut = try sweep.worker("w1", simulate: 0.15, wrapper: lab.wrapper(w1NS))
+        let kept = try sweep.worker("w2", simulate: 0.15, wrapper: lab.wrapper(w2NS))
         // Cut as soon as w1 has worked, so it surely holds leases (on a loaded
         // machine a line count could be reached only near the end of the sweep).
-        #expect(await Scratch.waitUntil(within: 30) { Scratch.records(out).contains { $0.worker == "w1" } }, "coordinator: \(coordinator.log)")
-        let w1Before = Scratch.records(out).filter { $0.worker == "w1" }.count
+        #expect(await Scratch.waitUntil(within: 30) { sweep.records.contains { $0.worker == "w1" } }, "coordinator: \(coordinator.log)")
+        let w1Before = sweep.records.filter { $0.worker == "w1" }.count
         try lab.setLink("w1", up: false)
 
         let status = await coordinator.wait(90)
@@ -101,9 +91,9 @@ final class NetnsLab {
         #expect(await kept.wait(10) == 0)
         cut.signal(SIGKILL)
         _ = await cut.wait(5)
-        let records = Scratch.records(out)
-        #expect(records.count == ids.count)
-        #expect(Set(records.map(\.id)) == ids)
+        let records = sweep.records
+        #expect(records.count == sweep.ids.count)
+        #expect(Set(records.map(\.id)) == sweep.ids)
         #expect(w1Before > 0, "both hosts worked before the cut")
         #expect(coordinator.log.contains("w1@") && coordinator.log.contains("presumed lost"), "coordinator: \(coordinator.log)")
     }

@@ -1,18 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialContract
-
-/// Runs the built `oversweep` binary as separate processes, as a user would.
-enum Binary {
-    static var url: URL {
-        let bundle = Bundle.main.bundleURL
-        let candidates = [
-            bundle.deletingLastPathComponent().appendingPathComponent("oversweep"),
-            URL(fileURLWithPath: ".build/debug/oversweep"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
-    }
-}
 
 /// A child process whose stderr is collected into a file (no pipe to fill up).
 final class Child {
@@ -23,11 +12,11 @@ final class Child {
         logPath = log
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         if wrapper.isEmpty {
-            process.executableURL = Binary.url
+            process.executableURL = OversweepBinary.url
             process.arguments = arguments
         } else {
             process.executableURL = URL(fileURLWithPath: wrapper[0])
-            process.arguments = Array(wrapper.dropFirst()) + [Binary.url.path] + arguments
+            process.arguments = Array(wrapper.dropFirst()) + [OversweepBinary.url.path] + arguments
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardError = handle
@@ -65,8 +54,7 @@ struct Scratch {
     let dir: URL
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-proc-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TestFiles.temporaryDirectory("oversweep-proc")
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
@@ -118,6 +106,42 @@ struct Scratch {
         }
         return false
     }
+}
+
+/// A sweep of `trials` small trials served on one endpoint: its coordinator
+/// and workers start as separate processes, logging into the scratch directory.
+struct LocalSweep {
+    let scratch: Scratch
+    let spec: String
+    let ids: Set<String>
+    let endpoint: String
+    var out: String { scratch.path("results.jsonl") }
+    var records: [(id: String, attempt: Int, worker: String)] { Scratch.records(out) }
+
+    init(trials: Int, endpoint: String = loopbackEndpoint()) throws {
+        scratch = try Scratch()
+        (spec, ids) = try scratch.trialList(trials)
+        self.endpoint = endpoint
+    }
+
+    /// `oversweep coordinator` with fast liveness; `--lease-size` when given.
+    func coordinatorArguments(leaseSize: Int? = nil, _ extra: [String] = []) -> [String] {
+        ["coordinator", spec, "--bind", endpoint, "--out", out] + (leaseSize.map { ["--lease-size", "\($0)"] } ?? [])
+            + extra + fastLiveness
+    }
+
+    func coordinator(leaseSize: Int? = nil, _ extra: [String] = [], log: String = "coordinator.log",
+                     wrapper: [String] = []) throws -> Child {
+        try Child(coordinatorArguments(leaseSize: leaseSize, extra), log: scratch.path(log), wrapper: wrapper)
+    }
+
+    /// `oversweep worker --name NAME`, trials simulated for `simulate` seconds each, logging to NAME.log.
+    func worker(_ name: String, jobs: Int = 1, simulate: Double, _ extra: [String] = [], wrapper: [String] = []) throws -> Child {
+        try Child(["worker", "--connect", endpoint, "--jobs", "\(jobs)", "--name", name, "--simulate", "\(simulate)"] + extra,
+                  log: scratch.path("\(name).log"), wrapper: wrapper)
+    }
+
+    func cleanup() { scratch.cleanup() }
 }
 
 /// A loopback TCP endpoint with a port unlikely to clash with other tests.

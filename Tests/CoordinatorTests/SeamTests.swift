@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Store
 import Sweep
+import TestSupport
 import Testing
 import Training
 import TrialContract
@@ -35,8 +36,7 @@ import Worker
     }
 
     @Test func storeSinkIsDurableResumableAndCutsATornLine() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-sink-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.temporaryDirectory("oversweep-sink")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("r.jsonl").path
         let header = StoreHeader(sweepName: "t", spec: "test", specHash: "abc", toolVersion: "test")

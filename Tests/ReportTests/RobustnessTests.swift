@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 import TrialContract
 @testable import Report
@@ -10,8 +11,8 @@ import TrialContract
 @Suite struct RobustnessTests {
     @Test(arguments: 0..<12)
     func randomSweepsAlwaysReport(_ seed: Int) throws {
-        var rng = Fixtures.Noise(state: UInt64(seed) &* 0x9E3779B97F4A7C15 &+ 1)
-        func pick<T>(_ xs: [T]) -> T { xs[Int((rng.next(1) - 0) * 0.4999 * Double(xs.count)) % xs.count] }
+        var rng = SplitMix(seed: UInt64(seed))
+        func pick<T>(_ xs: [T]) -> T { xs.randomElement(using: &rng)! }
         let awkward: [Double] = [0, -1, 1e-300, 1e300, 0.5, 1, 2, 1e-12, 3.25]
         var records: [TrialRecord] = []
         let count = 1 + seed * 5

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Report
 
@@ -38,12 +39,12 @@ import Testing
 
     @Test func logLogSlopeOfANoisyPowerLawIsRecovered() throws {
         // metric = c · m^(−1/2) · noise, noise within ±10 %, 5 seeds per width.
-        var noise = Fixtures.Noise(state: 42)
+        var noise = SplitMix(seed: 42)
         var ms: [Double] = [], ys: [Double] = []
         for m in [64.0, 128, 256, 512, 1024, 2048, 4096] {
             for _ in 0..<5 {
                 ms.append(m)
-                ys.append(3.0 * pow(m, -0.5) * noise.next(0.1))
+                ys.append(3.0 * pow(m, -0.5) * noise.factor(within: 0.1))
             }
         }
         let f = try #require(Fit.logLog(x: ms, y: ys))

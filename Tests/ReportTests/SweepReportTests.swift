@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 import TrialContract
 @testable import Report
@@ -55,12 +56,12 @@ import TrialContract
     }
 
     @Test func e6FitsTheWeightChangeSlopeAgainstWidth() throws {
-        var noise = Fixtures.Noise(state: 7)
+        var noise = SplitMix(seed: 7)
         var rs: [TrialRecord] = []
         for m in [64, 128, 256, 512, 1024] {
             for seed in UInt64(1)...4 {
                 let c = Fixtures.config { $0.width = m; $0.seed = seed; $0.residual = true; $0.lrScaling = .inverseWidth }
-                let layer = 2 * pow(Double(m), -0.5) * noise.next(0.05)
+                let layer = 2 * pow(Double(m), -0.5) * noise.factor(within: 0.05)
                 // The core's names: per layer and the total over layers.
                 rs.append(Fixtures.record(c, metrics: ["dist_from_init_hidden1": layer, "dist_from_init": layer * 1.5,
                                                        "dist_from_init_spectral_hidden1": 1, "test_error": 0.1]))
@@ -147,7 +148,7 @@ import TrialContract
     }
 
     @Test func writerProducesMarkdownHTMLAndStandaloneSVGs() throws {
-        let dir = try Fixtures.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-report")
         defer { try? FileManager.default.removeItem(at: dir) }
         let doc = SweepReport.build(records: GroupingTests.leakyRecords())
         let w = try ReportWriter.write(doc, to: dir.appendingPathComponent("out"))

@@ -6,14 +6,14 @@ import Training
 import TrialContract
 @testable import Report
 
-/// The must-hold claims of the reference experiments (SCIENCE.md §7), each
+/// The must-hold claims of the reference experiments (docs/science.md §7), each
 /// through the real path: the example spec's plan → Trainer → the report's
 /// grouping, summaries and fits. Test-sized (debug build, 2 cores): the grid of
 /// the example, with fewer samples/steps/widths as stated per test; the
 /// settings were chosen with release runs (docs/experiments.md) and the
 /// claims also hold there at the example's own size (`make experiments`).
 @Suite(.serialized) struct ReferenceExperimentTests {
-    /// E1 (seed 004 Table 1): with biases α = −1 has the lowest mean final train
+    /// E1 ([GLL24] Table 1): with biases α = −1 has the lowest mean final train
     /// NMSE and ReLU / α = 0.05 the highest; without biases α = −1 (an even
     /// network) is worse than ReLU. Test size: n = 400, 400 steps, α ∈ {−2, −1, 0, 0.05}, 5 seeds.
     @Test func e1LeakyTableOrdering() throws {
@@ -46,7 +46,7 @@ import TrialContract
         #expect(text.contains("Ordering of α"), "the report states the ordering")
     }
 
-    /// E2 (seed 004 Fig. 2): (1 − γ̂(α))/(1 − γ̂(0)) correlates positively with
+    /// E2 ([GLL24] Fig. 2): (1 − γ̂(α))/(1 − γ̂(0)) correlates positively with
     /// g(α) over the α grid; λ_min(NTK)/g(α) printed per α. Test size: n = 100,
     /// width 32, depth 3, 1 seed (γ̂ needs 1000 steps).
     @Test func e2RateFollowsG() throws {
@@ -77,7 +77,7 @@ import TrialContract
         #expect(ExampleRun.section(doc, "E2") != nil)
     }
 
-    /// E4 (seed 002): the late-phase log-log slope of the logistic loss is in
+    /// E4 ([CLB21]): the late-phase log-log slope of the logistic loss is in
     /// [−1.3, −0.7] for huber and swish (float64). Test size: width 32,
     /// n = 16, 1 seed (the full 20 000 steps: the last decade must be in the
     /// small-loss phase; at 5000 steps huber(h=1) is still in its steep drop).
@@ -101,7 +101,7 @@ import TrialContract
         #expect(ExampleRun.section(SweepReport.build(records: records), "E4") != nil)
     }
 
-    /// E5 (seed 001): under GD the steps to zero training error grow with n
+    /// E5 ([ZCZG18]): under GD the steps to zero training error grow with n
     /// (poly(n)), and every run gets there. Test size: sub-sweep `n`, GD only,
     /// n ∈ {32, 128}, m = 128, 1 seed (as shipped: n = 32…256, m = 256, 3 seeds).
     @Test func e5StepsToZeroTrainingErrorGrowWithN() throws {
@@ -123,7 +123,7 @@ import TrialContract
         #expect(ExampleRun.section(SweepReport.build(records: records), "E5") != nil)
     }
 
-    /// E6 (seed 000): the log-log slope of ‖W − W(0)‖_F against m at θ = 1 is in
+    /// E6 ([FCG19]): the log-log slope of ‖W − W(0)‖_F against m at θ = 1 is in
     /// [−0.65, −0.35]. Test size: θ = 1, K = 400, m ≤ 256, n = 32, 1 seed.
     @Test func e6DistanceFromInitShrinksLikeInverseSqrtWidth() throws {
         let trials = try ExampleRun.trials("e6-resnet-lazy", seeds: 1) { c in

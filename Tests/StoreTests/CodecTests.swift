@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 @testable import Store
@@ -20,7 +21,7 @@ import TrialContract
     }
 
     @Test func timestampsRoundTripExactly() {
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix(seed: 7)
         for _ in 0..<20_000 {
             // 2001-08 … 2100: where a Double is coarser than two nanoseconds.
             let t = Double.random(in: 20_000_000...3_155_760_000, using: &rng)
@@ -37,7 +38,7 @@ import TrialContract
     }
 
     @Test func aRecordRoundTripsExactlyIncludingArbitraryDoubles() throws {
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix(seed: 42)
         for i in 0..<300 {
             var r = SyntheticRecords.make(index: i)
             var metrics: [String: Double] = [:]
@@ -73,7 +74,7 @@ import TrialContract
         // Whatever RecordReader accepts, the JSONDecoder path must accept with the same record.
         let body = Array(try LineCodec.encode(SyntheticRecords.make(index: 3)).dropLast())
         let alphabet = Array(#"{}[]:,"-.0123456789eE \natrufl"#.utf8)
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix(seed: 7)
         var accepted = 0
         for _ in 0..<3000 {
             var bytes = body

@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 @testable import Store
@@ -7,16 +8,16 @@ import TrialContract
 /// `status`, `merge`, `export` and the hidden writer, through the built binary.
 @Suite struct CommandTests {
     @Test func badInputGetsOneLineAndNonZeroExitAndNoFileChanges() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = try makeStoreFile(in: dir, name: "good.jsonl", count: 2)
         let newer = dir.appendingPathComponent("newer.jsonl").path
-        try Files.write(Array(String(decoding: try Files.bytes(good), as: UTF8.self)
+        try TestFiles.write(Array(String(decoding: try TestFiles.bytes(good), as: UTF8.self)
             .replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":7").utf8), to: newer)
         let notJSON = dir.appendingPathComponent("notes.jsonl").path
-        try Files.write(Array("these are notes\nnot results\n".utf8), to: notJSON)
+        try TestFiles.write(Array("these are notes\nnot results\n".utf8), to: notJSON)
         let empty = dir.appendingPathComponent("empty.jsonl").path
-        try Files.write([], to: empty)
+        try TestFiles.write([], to: empty)
         let missing = dir.appendingPathComponent("missing.jsonl").path
         let directory = dir.appendingPathComponent("adir").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
@@ -29,7 +30,7 @@ import TrialContract
             let runs = [["status", bad], ["merge", good, bad, "-o", out], ["export", bad, "--csv", csv],
                         ["store-tool", "append-synthetic", bad, "--count", "3"]]
             for args in runs where !(args[0] == "store-tool" && (bad == missing || bad == empty)) {
-                let r = try Binary.run(args)
+                let r = try OversweepBinary.run(args)
                 #expect(r.status != 0, "\(args)")
                 let lines = r.stderr.split(separator: "\n")
                 #expect(lines.count == 1, "\(args): \(r.stderr)")
@@ -45,13 +46,32 @@ import TrialContract
             let path = dir.appendingPathComponent(name).path
             var isDir: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-            out[name] = isDir.boolValue ? [] : try Files.bytes(path)
+            out[name] = isDir.boolValue ? [] : try TestFiles.bytes(path)
         }
         return out
     }
 
+    /// status, export and merge read past an unreadable line and say where it
+    /// was, in the same `FILE:LINE: problem, line skipped` form.
+    @Test func readersNameEachSkippedLine() throws {
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try makeStoreFile(in: dir, count: 3)
+        var bytes = try TestFiles.bytes(path)
+        let thirdLine = bytes.indices.filter { bytes[$0] == 0x0A }[1] + 1   // header, trial 1, then trial 2
+        bytes[thirdLine + 20] ^= 0x01                                       // its checksum no longer holds
+        try TestFiles.write(bytes, to: path)
+        let warning = "warning: \(path):3: checksum mismatch, line skipped"
+        let runs = [["status", path], ["export", path, "--csv", dir.appendingPathComponent("r.csv").path],
+                    ["merge", path, "-o", dir.appendingPathComponent("m.jsonl").path]]
+        for args in runs {
+            let r = try OversweepBinary.run(args)
+            #expect(r.status == 0 && r.stderr.contains(warning), "\(args[0]): \(r.stderr)")
+        }
+    }
+
     @Test func statusCountsByStatusAndSubSweep() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("r.jsonl").path
         let store = try ResultStore.open(path: path, creating: SyntheticRecords.header())
@@ -63,7 +83,7 @@ import TrialContract
             expected[sweep, default: [:]][r.status, default: 0] += 1
         }
         try store.close()
-        let r = try Binary.run(["status", path])
+        let r = try OversweepBinary.run(["status", path])
         #expect(r.status == 0, "\(r.stderr)")
         let ok = expected.values.reduce(0) { $0 + ($1[.ok] ?? 0) }
         let diverged = expected.values.reduce(0) { $0 + ($1[.diverged] ?? 0) }
@@ -75,7 +95,7 @@ import TrialContract
     }
 
     @Test func mergePrintsCountsAndHonoursPrefer() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = try makeStoreFile(in: dir, name: "a.jsonl", count: 10)
         let bPath = dir.appendingPathComponent("b.jsonl").path
@@ -87,11 +107,11 @@ import TrialContract
         }
         try b.close()
         let out = dir.appendingPathComponent("m.jsonl").path
-        let refused = try Binary.run(["merge", a, bPath, "-o", out])
+        let refused = try OversweepBinary.run(["merge", a, bPath, "-o", out])
         #expect(refused.status != 0 && refused.stderr.contains("test_error") && refused.stderr.contains("--prefer"))
         #expect(!FileManager.default.fileExists(atPath: out))
 
-        let last = try Binary.run(["merge", a, bPath, "-o", out, "--prefer", "last"])
+        let last = try OversweepBinary.run(["merge", a, bPath, "-o", out, "--prefer", "last"])
         #expect(last.status == 0, "\(last.stderr)")
         #expect(last.stdout.contains("15 trials written"))
         #expect(last.stdout.contains("identical duplicates: 4; conflicting duplicates: 1"))
@@ -101,7 +121,7 @@ import TrialContract
     }
 
     @Test func mergeCanDropFailedTrialsSoThatAResumeRunsThemAgain() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("a.jsonl").path
         let store = try ResultStore.open(path: path, creating: SyntheticRecords.header())
@@ -116,22 +136,22 @@ import TrialContract
             try store.append(r)
         }
         try store.close()
-        let status = try Binary.run(["status", path])
+        let status = try OversweepBinary.run(["status", path])
         #expect(status.stdout.contains("to run the 3 failed trials again") && status.stdout.contains("--drop-status failed"), "\(status.stdout)")
         let out = dir.appendingPathComponent("retry.jsonl").path
-        let run = try Binary.run(["merge", path, "-o", out, "--drop-status", "failed"])
+        let run = try OversweepBinary.run(["merge", path, "-o", out, "--drop-status", "failed"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("left out 3 trial records with status failed"), "\(run.stdout)")
         let kept = try ResultFile.read(path: out).records
         #expect(kept.count == 7 && kept.allSatisfy { $0.result.status == .ok })
         let finished = try ResultFile.finishedIDs(path: out)
         #expect(finished.isDisjoint(with: failed) && finished.count == 7)
-        let bad = try Binary.run(["merge", path, "-o", out, "--drop-status", "broken"])
+        let bad = try OversweepBinary.run(["merge", path, "-o", out, "--drop-status", "broken"])
         #expect(bad.status != 0 && bad.stderr.contains("drop-status"))
     }
 
     @Test func exportWritesAQuotedCSVThatPythonReads() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("r.jsonl").path
         let store = try ResultStore.open(path: path, creating: SyntheticRecords.header())
@@ -142,9 +162,9 @@ import TrialContract
         }
         try store.close()
         let csv = dir.appendingPathComponent("r.csv").path
-        let r = try Binary.run(["export", path, "--csv", csv])
+        let r = try OversweepBinary.run(["export", path, "--csv", csv])
         #expect(r.status == 0, "\(r.stderr)")
-        guard which("python3") != nil else { return print("skipped the CSV check: python3 not installed") }
+        guard Subprocess.which("python3") != nil else { return print("skipped the CSV check: python3 not installed") }
         let check = try python("""
             import csv, sys
             rows = list(csv.DictReader(open(sys.argv[1], newline='')))
@@ -156,11 +176,11 @@ import TrialContract
     }
 
     @Test func pythonJqAndPandasReadTheFile() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try makeStoreFile(in: dir, count: 25)
         #expect(try ResultFile.read(path: path).records.count == 25)
-        guard which("python3") != nil else { return print("skipped: python3 not installed") }
+        guard Subprocess.which("python3") != nil else { return print("skipped: python3 not installed") }
         let plain = try python("""
             import json, sys, zlib
             n = 0
@@ -173,8 +193,8 @@ import TrialContract
             print(n)
             """, path)
         #expect(plain == "25\n")
-        if let jq = which("jq") {
-            let out = try run(jq, ["-r", "select(.kind == \"trial\") | .metrics.train_loss", path])
+        if let jq = Subprocess.which("jq") {
+            let out = try Subprocess.run(jq, ["-r", "select(.kind == \"trial\") | .metrics.train_loss", path]).stdout
             #expect(out.split(separator: "\n").count == 25)
         } else {
             print("skipped: jq not installed")
@@ -193,29 +213,10 @@ import TrialContract
         }
     }
 
-    /// The tool as the shell would find it (PATH first: `make test-deps` may
-    /// have installed pandas for a python3 that is not /usr/bin's).
-    func which(_ tool: String) -> String? {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        return (path + ["/usr/local/bin", "/usr/bin", "/bin"]).map { "\($0)/\(tool)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
+    /// python3 as the shell finds it (PATH first: `make test-deps` may have
+    /// installed pandas for a python3 that is not /usr/bin's).
     func python(_ script: String, _ args: String...) throws -> String {
-        guard let py = which("python3") else { throw StoreError(.notFound, path: "python3", "python3 not installed") }
-        return try run(py, ["-c", script] + args)
-    }
-
-    func run(_ tool: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        guard let py = Subprocess.which("python3") else { throw StoreError(.notFound, path: "python3", "python3 not installed") }
+        return try Subprocess.run(py, ["-c", script] + args).stdout
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 @testable import Store
@@ -9,16 +10,16 @@ import TrialContract
     /// file. Every id it reported durable must be in the file, and the file
     /// must always read (only a torn tail may be unreadable) and reopen.
     @Test func sigkillNeverLosesAnAcknowledgedTrial() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("killed.jsonl").path
-        var rng = SplitMix(state: UInt64(UInt32(truncatingIfNeeded: getpid())))
+        var rng = SplitMix(seed: UInt64(UInt32(truncatingIfNeeded: getpid())))
         var acknowledged = Set<String>()
         var killedWhileWriting = 0
         var tornTails = 0
         for round in 0..<30 {
             let p = Process()
-            p.executableURL = Binary.url
+            p.executableURL = OversweepBinary.url
             p.arguments = ["store-tool", "append-synthetic", path, "--prefix", "r\(round)",
                            "--batch", "\(Int.random(in: 1...200, using: &rng))", "--sync-interval", "0.005"]
                 + (round % 2 == 0 ? ["--slow-writes"] : [])

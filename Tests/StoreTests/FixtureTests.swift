@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 @testable import Store
@@ -11,7 +12,7 @@ import TrialContract
     static let v1Indices = [0, 1, 49, 96]
 
     @Test func version1ReadsToTheRecordsItWasWrittenFrom() throws {
-        let path = Files.fixtures.appendingPathComponent("v1.jsonl").path
+        let path = fixturesDirectory.appendingPathComponent("v1.jsonl").path
         let (header, records, problems) = try ResultFile.read(path: path)
         #expect(problems.isEmpty)
         #expect(header.formatVersion == 1)
@@ -20,7 +21,7 @@ import TrialContract
         #expect(records == Self.v1Indices.map { SyntheticRecords.make(index: $0, prefix: "fixture") })
         // Writing the same records today gives the same bytes: the format has not drifted.
         let rewritten = [LineCodec.encode(header)] + (try records.map { try LineCodec.encode($0) })
-        #expect(rewritten.flatMap { $0 } == (try Files.bytes(path)))
+        #expect(rewritten.flatMap { $0 } == (try TestFiles.bytes(path)))
         #expect(try ResultFile.finishedIDs(path: path).count == 4)
     }
 }

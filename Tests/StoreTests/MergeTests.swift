@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 @testable import Store
@@ -25,7 +26,7 @@ import TrialContract
 
     @Test(arguments: [MergePreference.first, .last])
     func mergeIsAssociativeAndIdempotent(prefer: MergePreference) {
-        var rng = SplitMix(state: prefer == .first ? 1 : 2)
+        var rng = SplitMix(seed: prefer == .first ? 1 : 2)
         for _ in 0..<300 {
             let a = Self.randomRecords(&rng), b = Self.randomRecords(&rng), c = Self.randomRecords(&rng)
             let left = merged([merged([a, b], prefer), c], prefer)
@@ -54,19 +55,19 @@ import TrialContract
     }
 
     @Test func mergingFilesWritesAtomicallyAndAFileWithItselfIsUnchanged() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = try makeStoreFile(in: dir, name: "a.jsonl", count: 30)
         let out = dir.appendingPathComponent("out.jsonl").path
         let summary = try ResultMerge.mergeFiles([a, a], into: out, prefer: .fail, allowMixed: false)
         #expect(summary.written == 30 && summary.identicalDuplicates == 30 && summary.conflicts.isEmpty)
-        #expect(try Files.bytes(out) == Files.bytes(a), "merge(a, a) = a, byte for byte")
+        #expect(try TestFiles.bytes(out) == TestFiles.bytes(a), "merge(a, a) = a, byte for byte")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
     }
 
     @Test func differentSweepsNeedAllowMixed() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = try makeStoreFile(in: dir, name: "a.jsonl", count: 3)
         let b = try makeStoreFile(in: dir, name: "b.jsonl", count: 3, prefix: "u", header: SyntheticRecords.header(name: "other", specHash: "ffff"))

@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 @testable import Store
@@ -9,9 +10,9 @@ import TrialContract
     /// and reopens each cut: never an error, never a lost complete line, the
     /// torn bytes kept in the sidecar, and a clean file afterwards.
     @Test func aFileCutAtAnyByteReopens() throws {
-        let dir = try Files.scratchDirectory()
+        let dir = try TestFiles.scratchDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let original = try Files.bytes(try makeStoreFile(in: dir, name: "good.jsonl", count: 4))
+        let original = try TestFiles.bytes(try makeStoreFile(in: dir, name: "good.jsonl", count: 4))
         let lineEnds = original.indices.filter { original[$0] == 0x0A }.map { $0 + 1 }  // header, 4 records
         #expect(lineEnds.count == 5)
         let ids = (0..<4).map { SyntheticRecords.make(index: $0, prefix: "t").id }
@@ -20,7 +21,7 @@ import TrialContract
         for cut in cuts {
             try? FileManager.default.removeItem(atPath: path + ".corrupt")
             let prefix = Array(original[..<cut])
-            try Files.write(prefix, to: path)
+            try TestFiles.write(prefix, to: path)
             // A complete line lacking only its newline still counts.
             let complete = lineEnds.filter { $0 <= cut || $0 == cut + 1 }
             let expectedIDs = Set(ids.prefix(max(0, complete.count - 1)))
@@ -30,13 +31,13 @@ import TrialContract
                 let read = try ResultFile.read(path: path)  // read-only: reports, repairs nothing
                 #expect(Set(read.records.map(\.id)) == expectedIDs, "cut \(cut)")
                 #expect(read.problems.allSatisfy { $0.kind == .torn }, "cut \(cut)")
-                #expect(try Files.bytes(path) == prefix)
+                #expect(try TestFiles.bytes(path) == prefix)
             }
 
             let store = try ResultStore.open(path: path, creating: SyntheticRecords.header())
             #expect(store.finishedIDs == expectedIDs, "cut \(cut)")
             try store.close()
-            let after = try Files.bytes(path)
+            let after = try TestFiles.bytes(path)
             if cut < lineEnds[0] {
                 #expect(after == Array(original[..<lineEnds[0]]), "torn header replaced by a fresh one, cut \(cut)")
             } else {
@@ -53,19 +54,19 @@ import TrialContract
                 #expect(sidecar.isEmpty, "cut \(cut)")
             }
             let again = try ResultStore.open(path: path, creating: SyntheticRecords.header())
-            #expect(again.recoveryReport.isClean && again.finishedIDs == expectedIDs)
+            #expect(again.recoveryReport.warnings(path: path).isEmpty && again.finishedIDs == expectedIDs)
             try again.close()
         }
     }
 
     @Test func corruptionInTheMiddleIsReportedByLineAndSkipped() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try makeStoreFile(in: dir, count: 6)
-        var bytes = try Files.bytes(path)
+        var bytes = try TestFiles.bytes(path)
         let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
         bytes[starts[3] + 40] ^= 0x01  // line 4 = third record: one flipped bit
-        try Files.write(bytes, to: path)
+        try TestFiles.write(bytes, to: path)
 
         let read = try ResultFile.read(path: path)
         #expect(read.records.count == 5)
@@ -80,11 +81,11 @@ import TrialContract
         #expect(try store.append(SyntheticRecords.make(index: 2, prefix: "t")))
         try store.close()
         #expect(try ResultFile.read(path: path).records.count == 6)
-        #expect(try Files.bytes(path).count > bytes.count)
+        #expect(try TestFiles.bytes(path).count > bytes.count)
     }
 
     @Test func aSecondWriterIsRefusedWithAClearError() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try makeStoreFile(in: dir, count: 2)
         let first = try ResultStore.open(path: path, creating: SyntheticRecords.header())
@@ -104,26 +105,26 @@ import TrialContract
     }
 
     @Test func aDifferentSpecIsRefusedUnlessForced() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try makeStoreFile(in: dir, count: 2)
-        let before = try Files.bytes(path)
+        let before = try TestFiles.bytes(path)
         let other = SyntheticRecords.header(name: "other", specHash: "0123456789abcdef")
         let e = #expect(throws: StoreError.self) { try ResultStore.open(path: path, creating: other) }
         #expect(e?.code == .specMismatch)
-        #expect(try Files.bytes(path) == before)
+        #expect(try TestFiles.bytes(path) == before)
         let forced = try ResultStore.open(path: path, creating: other, options: StoreOptions(allowSpecMismatch: true))
         #expect(forced.header.specHash == "synthetic", "the file's own header is kept")
         try forced.close()
     }
 
     @Test func badFilesAreRefusedAndLeftAlone() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let newer = try makeStoreFile(in: dir, name: "newer.jsonl", count: 1)
-        var text = String(decoding: try Files.bytes(newer), as: UTF8.self)
+        var text = String(decoding: try TestFiles.bytes(newer), as: UTF8.self)
         text = text.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":2")
-        try Files.write(Array(text.utf8), to: newer)
+        try TestFiles.write(Array(text.utf8), to: newer)
         let cases: [(String, [UInt8]?, StoreError.Code)] = [
             ("notjson.jsonl", Array("hello, world\nsecond line\n".utf8), .notAResultFile),
             ("foreign.jsonl", Array("{\"a\":1}\n{\"a\":2}\n".utf8), .notAResultFile),
@@ -132,8 +133,8 @@ import TrialContract
         ]
         for (name, content, code) in cases {
             let path = dir.appendingPathComponent(name).path
-            if let content { try Files.write(content, to: path) }
-            let before = try Files.bytes(path)
+            if let content { try TestFiles.write(content, to: path) }
+            let before = try TestFiles.bytes(path)
             for attempt in 0..<3 {
                 do {
                     switch attempt {
@@ -147,7 +148,7 @@ import TrialContract
                     #expect(e.description.hasPrefix(path) && !e.description.contains("\n"))
                 }
             }
-            #expect(try Files.bytes(path) == before, "\(name) untouched")
+            #expect(try TestFiles.bytes(path) == before, "\(name) untouched")
             #expect(!FileManager.default.fileExists(atPath: path + ".corrupt"))
         }
         #expect(throws: StoreError(.notFound, path: dir.appendingPathComponent("missing.jsonl").path, "no such file")) {

@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import TestSupport
 import Testing
 import TrialContract
 @testable import Store
@@ -24,7 +25,7 @@ import TrialContract
     }
 
     @Test func fileLog() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("log").path
         try Self.check(try FileLineLog(path: path, writable: true, create: true)) { try FileLineLog(path: path, writable: false) }
@@ -36,7 +37,7 @@ import TrialContract
     }
 
     @Test func fileLogReadsLinesLongerThanItsBuffer() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("long").path
         let log = try FileLineLog(path: path, writable: true, create: true)
@@ -50,7 +51,7 @@ import TrialContract
 
 @Suite struct ResultStoreTests {
     @Test func appendIsIdempotentAndFlushIsDurable() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("r.jsonl").path
         // A long interval: only flush() can make these durable.
@@ -75,7 +76,7 @@ import TrialContract
     }
 
     @Test func theSyncThreadMakesRecordsDurableWithoutFlush() throws {
-        let dir = try Files.temporaryDirectory()
+        let dir = try TestFiles.temporaryDirectory("oversweep-store")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("r.jsonl").path
         let seen = Mutex<[TrialID]>([])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialContract
 @testable import Sweep
@@ -22,17 +23,6 @@ func failure(_ yaml: String) -> SweepError? {
         return nil
     }
 }
-
-let baseYAML = """
-    base:
-      data: sphere_teacher
-      depth: 2
-      width: 32
-      activation: relu
-      loss: logistic
-      lr: 0.1
-      steps: 10
-    """
 
 @Suite struct SpecTests {
     @Test func listsRangesAndSeedsMakeAProduct() throws {

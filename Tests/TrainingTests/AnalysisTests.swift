@@ -1,31 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialContract
 @testable import Training
-
-/// A tiny deterministic generator for test inputs (independent of the core's PRNG).
-struct TestRNG {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func gaussian() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-    }
-}
 
 @Suite struct AnalysisTests {
     @Test func eigenvaluesOfAKnownMatrix() throws {
         // Q diag(λ) Qᵀ with Q a Householder reflection: eigenvalues are λ exactly (up to rounding).
         let n = 6
         let lambdas: [Double] = [1e-9, 0.5, 1, 2, 3, 10]
-        var rng = TestRNG(state: 7)
+        var rng = SplitMix(seed: 7)
         var v = (0..<n).map { _ in rng.gaussian() }
         let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
         v = v.map { $0 / norm }
@@ -42,7 +26,7 @@ struct TestRNG {
     }
 
     @Test func arcCosineKernelMatchesMonteCarlo() {
-        var rng = TestRNG(state: 11)
+        var rng = SplitMix(seed: 11)
         let d = 5
         let x = (0..<d).map { _ in rng.gaussian() }, y = (0..<d).map { _ in rng.gaussian() }
         let samples = 60_000
@@ -81,7 +65,7 @@ struct TestRNG {
     }
 
     @Test func separationMatchesBruteForce() {
-        var rng = TestRNG(state: 3)
+        var rng = SplitMix(seed: 3)
         let n = 40, d = 3
         let x = (0..<(n * d)).map { _ in rng.gaussian() }
         let labels = (0..<n).map { _ in rng.uniform() < 0.5 ? 1.0 : -1.0 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialContract
 @testable import Training
@@ -145,8 +146,7 @@ import TrialContract
     }
 
     @Test func dataFilesCSVAndNPYSplitByTestFraction() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-data-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.temporaryDirectory("oversweep-data")
         defer { try? FileManager.default.removeItem(at: dir) }
         var rows = [[Double]]()
         for i in 0..<50 { rows.append([Double(i % 7) - 3, 1, Double(i % 3), i % 2 == 0 ? 1 : 0]) }

@@ -19,14 +19,7 @@ import TrialContract
 /// derivative checked is the one backprop uses on that side.
 @Suite struct GradientCheckTests {
     static func base() -> TrialConfig {
-        var c = TrialConfig()
-        c.data = .sphereTeacher
-        c.dim = 3
-        c.nTrain = 6
-        c.nTest = 0
-        c.width = 4
-        c.depth = 2
-        c.steps = 0
+        var c = TrialConfig.sized(dim: 3, nTrain: 6, width: 4, depth: 2, steps: 0)
         c.initOutputVar = 1   // O(1) outputs, so the loss is not flat
         c.biasInitStd = 0.3
         return c

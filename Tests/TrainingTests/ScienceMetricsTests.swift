@@ -4,20 +4,13 @@ import Testing
 import TrialContract
 @testable import Training
 
-/// The SCIENCE.md §6 metrics against direct computations: the empirical NTK
+/// The docs/science.md §6 metrics against direct computations: the empirical NTK
 /// against finite-difference Jacobians and against the infinite-width
 /// arc-cosine kernel, and every probe metric against a recomputation from the
 /// network's weights.
 @Suite struct ScienceMetricsTests {
     static func tiny() -> TrialConfig {
-        var c = TrialConfig()
-        c.data = .sphereTeacher
-        c.dim = 3
-        c.nTrain = 5
-        c.nTest = 0
-        c.width = 4
-        c.depth = 2
-        c.steps = 0
+        var c = TrialConfig.sized(dim: 3, nTrain: 5, width: 4, depth: 2, steps: 0)
         c.activation = .tanh
         c.initOutputVar = 1
         c.biasInitStd = 0.3
@@ -83,16 +76,10 @@ import TrialContract
     /// two-layer ReLU net (both layers trained, σ_w² = σ_a² = 1): the error
     /// shrinks as m grows (≈ 1/√m), averaged over 3 seeds to smooth the noise.
     @Test func ntkLambdaMinApproachesInfiniteWidth() throws {
-        var c = TrialConfig()
-        c.data = .sphereTeacher
-        c.dim = 4
-        c.nTrain = 8
-        c.nTest = 0
-        c.depth = 1
+        var c = TrialConfig.sized(dim: 4, nTrain: 8, width: 64, steps: 0)
         c.activation = .relu
         c.initInputVar = 1
         c.initOutputVar = 1
-        c.steps = 0
         c.metrics = .full
         var errors: [Int: Double] = [:]
         for m in [64, 1024, 16384] {
@@ -229,13 +216,7 @@ import TrialContract
 
     /// Rate estimates against the train_loss curve they summarise.
     @Test func rateEstimatesMatchTheLossCurve() throws {
-        var c = TrialConfig()
-        c.data = .sphereTeacher
-        c.dim = 8
-        c.nTrain = 32
-        c.nTest = 0
-        c.width = 32
-        c.steps = 1200
+        var c = TrialConfig.sized(dim: 8, nTrain: 32, width: 32, steps: 1200)
         c.lr = 0.5
         let res = Trainer.train(c)
         let curve = try #require(res.curves["train_loss"])

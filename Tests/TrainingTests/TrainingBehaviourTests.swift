@@ -7,14 +7,7 @@ import TrialContract
 /// the α ↔ 1/α symmetry of the rescaled leaky ReLU.
 @Suite struct TrainingBehaviourTests {
     static func small() -> TrialConfig {
-        var c = TrialConfig()
-        c.data = .sphereTeacher
-        c.dim = 8
-        c.nTrain = 32
-        c.nTest = 16
-        c.width = 32
-        c.depth = 2
-        c.steps = 40
+        var c = TrialConfig.sized(dim: 8, nTrain: 32, nTest: 16, width: 32, depth: 2, steps: 40)
         c.lr = 0.5
         return c
     }

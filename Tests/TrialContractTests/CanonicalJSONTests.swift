@@ -1,5 +1,6 @@
 import Foundation
 import PropertyBased
+import TestSupport
 import Testing
 import TrialContract
 
@@ -84,18 +85,5 @@ import TrialContract
             for _ in 0..<(rng.next() % 4) { members["k\(rng.next() % 10)"] = randomJSON(&rng, depth: depth + 1) }
             return .object(members)
         }
-    }
-}
-
-/// A tiny deterministic generator for building random test inputs from a seed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

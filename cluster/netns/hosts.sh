@@ -37,7 +37,8 @@ Needs root (ip netns). `ping`, `iptables` and `tc netem` are not needed.
 EOF
 }
 
-die() { echo "hosts.sh: $*" >&2; exit 2; }
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 case "$1" in -h|--help) usage; exit 0 ;; esac
@@ -54,16 +55,16 @@ esac
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --hosts) n=${2:?--hosts needs a number}; shift 2 ;;
-        --prefix) prefix=${2:?--prefix needs a value}; shift 2 ;;
-        --subnet) subnet=${2:?--subnet needs A.B.C}; shift 2 ;;
-        --out) out=${2:?--out needs a file}; shift 2 ;;
-        --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
-        --port) port=${2:?--port needs a number}; shift 2 ;;
-        --cut) cuts+=("${2:?--cut needs I@SECONDS}"); shift 2 ;;
-        --restore-after) restore_after=${2:?--restore-after needs seconds}; shift 2 ;;
-        --timeout) timeout_s=${2:?--timeout needs seconds}; shift 2 ;;
-        --oversweep) oversweep=${2:?--oversweep needs a path}; shift 2 ;;
+        --hosts) n=$(optarg "$@"); shift 2 ;;
+        --prefix) prefix=$(optarg "$@"); shift 2 ;;
+        --subnet) subnet=$(optarg "$@"); shift 2 ;;
+        --out) out=$(optarg "$@"); shift 2 ;;
+        --jobs) jobs=$(optarg "$@"); shift 2 ;;
+        --port) port=$(optarg "$@"); shift 2 ;;
+        --cut) cuts+=("$(optarg "$@")"); shift 2 ;;
+        --restore-after) restore_after=$(optarg "$@"); shift 2 ;;
+        --timeout) timeout_s=$(optarg "$@"); shift 2 ;;
+        --oversweep) oversweep=$(optarg "$@"); shift 2 ;;
         --) shift; rest+=("$@"); break ;;
         -*) [[ $action == exec ]] && { rest+=("$@"); break; }; die "unknown option '$1' (see --help)" ;;
         *) if [[ $action == sweep && -z $spec ]]; then spec=$1; shift
@@ -119,10 +120,10 @@ sweep() {
     [[ -r $spec ]] || die "cannot read spec '$spec'"
     [[ -n $out ]] || die "sweep needs --out FILE"
     [[ $n =~ ^[0-9]+$ && $n -ge 2 ]] || die "sweep needs --hosts N with N ≥ 2 (host 0 runs the coordinator), got '${n:-nothing}'"
-    [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$jobs'"
-    [[ $port =~ ^[0-9]+$ && $port -ge 1 && $port -le 65535 ]] || die "--port must be 1..65535, got '$port'"
+    need_positive_int --jobs "$jobs"
+    need_port --port "$port"
     [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout must be seconds, got '$timeout_s'"
-    [[ -z $restore_after || $restore_after =~ ^[0-9]+$ ]] || die "--restore-after must be seconds, got '$restore_after'"
+    [[ -z $restore_after ]] || need_seconds --restore-after "$restore_after"
     local c
     for c in "${cuts[@]}"; do
         [[ $c =~ ^([0-9]+)@([0-9]+)$ ]] || die "--cut '$c' is not HOST@SECONDS"

@@ -44,7 +44,8 @@ Stop:    scancel $(cat DIR/jobs)      (resubmit later to resume)
 EOF
 }
 
-die() { echo "submit.sh: $*" >&2; exit 2; }
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 spec="" dir="" workers=4 jobs=1 time_limit=1:00:00 coord_time="" grace=120 port=""
 bind_host='*' advertise="" curve="" oversweep="" poll=10 dry=0
@@ -52,19 +53,19 @@ sbatch_common=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --dir) dir=${2:?--dir needs a value}; shift 2 ;;
-        --workers) workers=${2:?--workers needs a value}; shift 2 ;;
-        --jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
-        --time) time_limit=${2:?--time needs a value}; shift 2 ;;
-        --coordinator-time) coord_time=${2:?--coordinator-time needs a value}; shift 2 ;;
-        --grace) grace=${2:?--grace needs a value}; shift 2 ;;
-        --port) port=${2:?--port needs a value}; shift 2 ;;
-        --bind-host) bind_host=${2:?--bind-host needs a value}; shift 2 ;;
-        --advertise-host) advertise=${2:?--advertise-host needs a value}; shift 2 ;;
-        --partition|--account|--qos) sbatch_common+=("$1=${2:?$1 needs a value}"); shift 2 ;;
-        --curve) curve=${2:?--curve needs a value}; shift 2 ;;
-        --oversweep) oversweep=${2:?--oversweep needs a value}; shift 2 ;;
-        --poll) poll=${2:?--poll needs a value}; shift 2 ;;
+        --dir) dir=$(optarg "$@"); shift 2 ;;
+        --workers) workers=$(optarg "$@"); shift 2 ;;
+        --jobs) jobs=$(optarg "$@"); shift 2 ;;
+        --time) time_limit=$(optarg "$@"); shift 2 ;;
+        --coordinator-time) coord_time=$(optarg "$@"); shift 2 ;;
+        --grace) grace=$(optarg "$@"); shift 2 ;;
+        --port) port=$(optarg "$@"); shift 2 ;;
+        --bind-host) bind_host=$(optarg "$@"); shift 2 ;;
+        --advertise-host) advertise=$(optarg "$@"); shift 2 ;;
+        --partition|--account|--qos) sbatch_common+=("$1=$(optarg "$@")"); shift 2 ;;
+        --curve) curve=$(optarg "$@"); shift 2 ;;
+        --oversweep) oversweep=$(optarg "$@"); shift 2 ;;
+        --poll) poll=$(optarg "$@"); shift 2 ;;
         --dry-run) dry=1; shift ;;
         --) shift; sbatch_common+=("$@"); break ;;
         -*) die "unknown option '$1' (see --help)" ;;
@@ -75,17 +76,15 @@ done
 [[ -n $spec ]] || die "missing SPEC.yaml (see --help)"
 [[ -f $spec && -r $spec ]] || die "cannot read spec '$spec'"
 [[ -n $dir ]] || die "missing --dir DIR (a directory every node sees)"
-[[ $workers =~ ^[1-9][0-9]*$ ]] || die "--workers must be a positive integer, got '$workers'"
-[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$jobs'"
-[[ $grace =~ ^[0-9]+$ ]] || die "--grace must be seconds, got '$grace'"
-[[ $poll =~ ^[1-9][0-9]*$ ]] || die "--poll must be a positive number of seconds, got '$poll'"
+need_positive_int --workers "$workers"
+need_positive_int --jobs "$jobs"
+need_seconds --grace "$grace"
+need_positive_int --poll "$poll"
 time_re='^([0-9]+-)?[0-9]+(:[0-9]+){0,2}$|^UNLIMITED$|^INFINITE$'
 [[ $time_limit =~ $time_re ]] || die "--time '$time_limit' is not a SLURM time (MM, HH:MM:SS, D-HH:MM …)"
 coord_time=${coord_time:-$time_limit}
 [[ $coord_time =~ $time_re ]] || die "--coordinator-time '$coord_time' is not a SLURM time"
-if [[ -n $port ]]; then
-    [[ $port =~ ^[0-9]+$ && $port -ge 1 && $port -le 65535 ]] || die "--port must be 1..65535, got '$port'"
-fi
+[[ -z $port ]] || need_port --port "$port"
 [[ $bind_host =~ ^[A-Za-z0-9.*:_-]+$ ]] || die "--bind-host '$bind_host' is not a host or address"
 [[ -z $advertise || $advertise =~ ^[A-Za-z0-9._-]+$ ]] || die "--advertise-host '$advertise' is not a host name or IPv4 address"
 

@@ -44,7 +44,8 @@ exit status is non-zero if any host failed.
 EOF
 }
 
-die() { echo "launch.sh: $*" >&2; exit 2; }
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 case "$1" in -h|--help) usage; exit 0 ;; start|stop|status|logs) action=$1; shift ;;
@@ -56,18 +57,18 @@ ssh_opts=(-o BatchMode=yes -o ConnectTimeout=10)
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --hosts) hosts_file=${2:?--hosts needs a file}; shift 2 ;;
-        --connect) connect=${2:?--connect needs an address}; shift 2 ;;
-        --jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
-        --workers) workers=${2:?--workers needs a value}; shift 2 ;;
-        --curve-secret) secret=${2:?--curve-secret needs a file}; shift 2 ;;
-        --curve-server-key) server_key=${2:?--curve-server-key needs a file}; shift 2 ;;
-        --remote-bin) remote_bin=${2:?--remote-bin needs a path}; shift 2 ;;
-        --remote-dir) remote_dir=${2:?--remote-dir needs a path}; shift 2 ;;
-        --log-dir) log_dir=${2:?--log-dir needs a directory}; shift 2 ;;
-        --grace) grace=${2:?--grace needs seconds}; shift 2 ;;
+        --hosts) hosts_file=$(optarg "$@"); shift 2 ;;
+        --connect) connect=$(optarg "$@"); shift 2 ;;
+        --jobs) jobs=$(optarg "$@"); shift 2 ;;
+        --workers) workers=$(optarg "$@"); shift 2 ;;
+        --curve-secret) secret=$(optarg "$@"); shift 2 ;;
+        --curve-server-key) server_key=$(optarg "$@"); shift 2 ;;
+        --remote-bin) remote_bin=$(optarg "$@"); shift 2 ;;
+        --remote-dir) remote_dir=$(optarg "$@"); shift 2 ;;
+        --log-dir) log_dir=$(optarg "$@"); shift 2 ;;
+        --grace) grace=$(optarg "$@"); shift 2 ;;
         --no-check) check=0; shift ;;
-        --ssh-option) ssh_opts+=(-o "${2:?--ssh-option needs a value}"); shift 2 ;;
+        --ssh-option) ssh_opts+=(-o "$(optarg "$@")"); shift 2 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
 done
@@ -75,9 +76,9 @@ done
 # --- input checks --------------------------------------------------------------
 [[ -n $hosts_file ]] || die "missing --hosts FILE"
 [[ -f $hosts_file && -r $hosts_file ]] || die "hosts file '$hosts_file' does not exist or is not readable"
-[[ $workers =~ ^[1-9][0-9]*$ ]] || die "--workers must be a positive integer, got '$workers'"
-[[ -z $jobs || $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$jobs'"
-[[ $grace =~ ^[0-9]+$ ]] || die "--grace must be seconds, got '$grace'"
+need_positive_int --workers "$workers"
+[[ -z $jobs ]] || need_positive_int --jobs "$jobs"
+need_seconds --grace "$grace"
 # Remote paths travel inside a remote shell command: keep them to plain characters.
 safe_path='^[A-Za-z0-9._/+-]+$'
 [[ $remote_bin =~ $safe_path ]] || die "--remote-bin '$remote_bin' has characters other than letters, digits and ._/+-"

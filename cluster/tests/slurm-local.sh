@@ -23,7 +23,8 @@ usage: slurm-local.sh up|down DIR [--cpus N] [--port P]
 EOF
 }
 
-die() { echo "slurm-local.sh: $*" >&2; exit 2; }
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 case "$1" in -h|--help) usage; exit 0 ;; esac
@@ -32,12 +33,12 @@ action=$1; dir=$2; shift 2
 cpus=4; port=16817
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --cpus) cpus=${2:?--cpus needs a value}; shift 2 ;;
-        --port) port=${2:?--port needs a value}; shift 2 ;;
+        --cpus) cpus=$(optarg "$@"); shift 2 ;;
+        --port) port=$(optarg "$@"); shift 2 ;;
         *) die "unknown option '$1'" ;;
     esac
 done
-[[ $cpus =~ ^[1-9][0-9]*$ ]] || die "--cpus must be a positive integer, got '$cpus'"
+need_positive_int --cpus "$cpus"
 [[ $port =~ ^[1-9][0-9]*$ && $port -lt 65535 ]] || die "--port must be a port number, got '$port'"
 
 stop_pidfile() { # pidfile name

@@ -3,7 +3,7 @@ import Store
 import TrialContract
 
 extension ReferenceFigures {
-    /// E1, seed 004 Table 1: final train error and test error by α (× the
+    /// E1, [GLL24] Table 1: final train error and test error by α (× the
     /// other axes, e.g. bias), mean ± std, and the ordering of α by train error.
     /// Drawn when α is a numeric axis and a train error metric exists.
     static func leakyTable(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
@@ -14,7 +14,7 @@ extension ReferenceFigures {
         let testCurve = MetricNames.first(MetricNames.testError, in: g.curveNames)
         let at30 = testCurve.flatMap { c in g.records.contains { TrialNumbers.curve(c, at: 30)($0) != nil } ? c : nil }
 
-        var s = Section(title: "E1 — error by leaky-ReLU slope α (seed 004, Table 1)")
+        var s = Section(title: "E1 — error by leaky-ReLU slope α (Guo, Li, Lerman 2024, Table 1)")
         var header = ["context", "α", "final \(train)"]
         if let test { header.append("final \(test)") }
         if let at30 { header.append("\(at30) at t=30") }
@@ -40,7 +40,7 @@ extension ReferenceFigures {
                                      header: header, rows: rows)))
         if !orderings.isEmpty {
             s.blocks.append(.paragraph("Ordering of α by mean final \(train), lowest first:\n" + orderings.joined(separator: "\n")))
-            s.blocks.append(.paragraph("Paper (seed 004, Table 1, m = 5000, biases on): final train error 0.039 / 0.022 / 0.197 / 0.245 "
+            s.blocks.append(.paragraph("Paper (Guo, Li, Lerman 2024, Table 1, m = 5000, biases on): final train error 0.039 / 0.022 / 0.197 / 0.245 "
                 + "for α = −2 / −1 / 0 / 0.05 — α = −1 lowest, ReLU and 0.05 highest. Without biases an α = −1 network is even "
                 + "(f(x) = f(−x)) and is expected to train worse than ReLU on this target."))
         }

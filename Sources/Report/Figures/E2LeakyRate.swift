@@ -3,10 +3,10 @@ import Store
 import TrialContract
 
 extension ReferenceFigures {
-    /// g(α) = (1 − α)²/(1 + α²), the factor of seed 004's rate.
+    /// g(α) = (1 − α)²/(1 + α²), the factor of [GLL24]'s rate.
     static func leakyFactor(_ alpha: Double) -> Double { (1 - alpha) * (1 - alpha) / (1 + alpha * alpha) }
 
-    /// E2, seed 004 Fig. 2: γ̂(α) against 1 − C_γ g(α) with C_γ = 1 − γ̂(0), the
+    /// E2, [GLL24] Fig. 2: γ̂(α) against 1 − C_γ g(α) with C_γ = 1 − γ̂(0), the
     /// correlation of (1 − γ̂(α))/(1 − γ̂(0)) with g(α), and λ_min(NTK)/g(α).
     /// Drawn when α is a numeric axis with ≥ 3 values and γ̂ is known (a metric,
     /// or the train_loss curve at t = 100 and 1000).
@@ -17,7 +17,7 @@ extension ReferenceFigures {
         guard g.records.contains(where: { $0.status == .ok && gammaHat($0) != nil }) else { return nil }
         let ntk = MetricNames.present(.ntkLambdaMin, in: g.metricNames)
 
-        var s = Section(title: "E2 — convergence rate against g(α) (seed 004, Fig. 2)")
+        var s = Section(title: "E2 — convergence rate against g(α) (Guo, Li, Lerman 2024, Fig. 2)")
         s.blocks.append(.paragraph("γ̂ = " + (gammaName.map { "metric \($0)" } ?? "(L(1000)/L(100))^(1/900) from the train_loss curve")
             + "; g(α) = (1 − α)²/(1 + α²); C_γ = 1 − γ̂(0). The theory predicts γ ≈ 1 − C g(α): (1 − γ̂(α))/(1 − γ̂(0)) should grow with g(α)."))
         var header = ["context", "α", "g(α)", "γ̂", "(1−γ̂)/(1−γ̂(0))", "1 − C_γ g(α)"]

@@ -4,7 +4,7 @@ import Store
 import TrialContract
 
 extension ReferenceFigures {
-    /// E4, seed 002: the logistic loss J_t falls like 1/t — the log-log slope of
+    /// E4, [CLB21]: the logistic loss J_t falls like 1/t — the log-log slope of
     /// the train_loss curve against t over the late phase (the last decade of
     /// steps), per group (activation × h × …). Drawn when logistic-loss trials
     /// with a smoothed activation (huber, swish) have train_loss curves.
@@ -18,7 +18,7 @@ extension ReferenceFigures {
         guard groups.contains(where: { $0.records.contains { [ActivationKind.huber, .swish].contains($0.config.activation) } }) else { return nil }
         let coreSlope = MetricNames.present(.lossLogLogSlope, in: g.metricNames)
 
-        var s = Section(title: "E4 — late-phase log-log slope of the logistic loss (seed 002)")
+        var s = Section(title: "E4 — late-phase log-log slope of the logistic loss (Chatterji, Long, Bartlett 2021)")
         s.blocks.append(.paragraph("Slope of log J_t against log t over the late phase (t from T/10 to T, T the last step with a positive loss), "
             + "per trial (mean ± std over seeds) and for the seed-averaged curve (± standard error of the fit). Seed 002 predicts −1."))
         var header = ["group", "activation", "slope per trial", "slope of mean curve", "R²", "late window", "in [−1.3, −0.7]"]

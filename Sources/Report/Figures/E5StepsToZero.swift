@@ -3,7 +3,7 @@ import Store
 import TrialContract
 
 extension ReferenceFigures {
-    /// E5, seed 001: steps to zero training error against n (and φ, L, m when
+    /// E5, [ZCZG18]: steps to zero training error against n (and φ, L, m when
     /// they are axes). Drawn when some trial reaches zero training error.
     static func stepsToZero(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
         let metric = MetricNames.present(.firstStepZeroTrainError, in: g.metricNames)
@@ -11,7 +11,7 @@ extension ReferenceFigures {
         let axes = [TrialConfig.Field.nTrain, .separation, .depth, .width].compactMap { g.axis($0) }.filter { $0.isNumeric && $0.values.count >= 2 }
         guard !axes.isEmpty, g.records.contains(where: { $0.status == .ok && extract($0) != nil }) else { return nil }
 
-        var s = Section(title: "E5 — steps to zero training error (seed 001)")
+        var s = Section(title: "E5 — steps to zero training error (Zou, Cao, Zhou, Gu 2018)")
         s.blocks.append(.paragraph("Steps until the training 0-1 error first reaches 0 ("
             + (metric.map { "metric \($0)" } ?? "first zero of the train_error curve, so on the curve's step schedule")
             + "); trials that never reach it are counted as not reached and left out of the mean."))

@@ -3,7 +3,7 @@ import Store
 import TrialContract
 
 extension ReferenceFigures {
-    /// E6, seed 000: ‖W − W(0)‖_F against the width m on log-log axes, with the
+    /// E6, [FCG19]: ‖W − W(0)‖_F against the width m on log-log axes, with the
     /// fitted slope (the theory: −1/2 at fixed Kηm); and the best surrogate
     /// error against Kηm when that varies. Drawn when width is an axis and a
     /// weight-change metric exists.
@@ -14,7 +14,7 @@ extension ReferenceFigures {
         // The total over layers (a bare prefix) is plotted if the core gives one; otherwise the first layer's.
         let shown = metrics.first { $0 == Metric.distFromInit.name } ?? metrics[0]
 
-        var s = Section(title: "E6 — distance from initialisation against width (seed 000)")
+        var s = Section(title: "E6 — distance from initialisation against width (Frei, Cao, Gu 2019)")
         s.blocks.append(.paragraph("Least-squares fit of log ‖W − W(0)‖_F against log m over every ok trial (seeds pooled); "
             + "± is the slope's standard error. Seed 000 predicts a slope of −1/2 at fixed Kηm."))
         var rows: [[String]] = []
@@ -62,7 +62,7 @@ extension ReferenceFigures {
                 let pts = zip(x, y).filter { $0.0 > 0 && $0.1 > 0 }.map { PlotPoint(x: $0.0, y: $0.1) }
                 var ser = [PlotSeries(name: "trials", points: pts, style: .markers)]
                 if let lo = pts.map(\.x).min(), let hi = pts.map(\.x).max() { ser.append(Plots.powerLaw(f, from: lo, to: hi, name: "fit")) }
-                s.blocks.append(.paragraph("\(es) against Kηm: log-log \(Format.fit(f)) (seed 000 bound: ∝ (Kηm)^(−1/2))."))
+                s.blocks.append(.paragraph("\(es) against Kηm: log-log \(Format.fit(f)) (Frei, Cao, Gu 2019 bound: ∝ (Kηm)^(−1/2))."))
                 s.blocks.append(.figure(Figure(name: namer.name("e6 \(es) vs k eta m"), caption: "E6: \(es) against Kηm",
                                                plot: Plot(title: "\(es) against Kηm", xLabel: "K·η·m", yLabel: es, xScale: .log, yScale: .log,
                                                           series: ser, notes: ["slope \(Format.slope(f))"]))))

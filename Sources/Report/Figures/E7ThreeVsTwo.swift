@@ -3,7 +3,7 @@ import Store
 import TrialContract
 
 extension ReferenceFigures {
-    /// E7, seed 003: test error against the width m and the sample size N,
+    /// E7, [AZL19]: test error against the width m and the sample size N,
     /// one series per learner (depth × trained layers × …). Drawn when a test
     /// metric exists, width or n_train is a numeric axis, and learners are
     /// compared (depth or train is an axis) or the data is an azl_* target.
@@ -13,7 +13,7 @@ extension ReferenceFigures {
         let azl = g.records.contains { [DataKind.azlSincos, .azlTanh].contains($0.config.data) }
         guard !axes.isEmpty, azl || g.axis(.depth) != nil || g.axis(.train) != nil else { return nil }
 
-        var s = Section(title: "E7 — test error against width and sample size (seed 003)")
+        var s = Section(title: "E7 — test error against width and sample size (Allen-Zhu, Li, Liang 2019)")
         for axis in axes {
             // Against m at the largest N, and against N at the largest m (the paper's N = 1000 / fixed m).
             let other = axes.first { $0.name != axis.name }

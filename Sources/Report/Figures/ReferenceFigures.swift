@@ -1,7 +1,7 @@
 import Foundation
 import Store
 
-/// The tables and figures of the reference experiments (SCIENCE.md §7), each
+/// The tables and figures of the reference experiments (docs/science.md §7), each
 /// drawn when the records have the axes and metrics it needs, whatever spec
 /// they came from.
 enum ReferenceFigures {

@@ -1,5 +1,5 @@
-/// Separation statistics of a data set (SCIENCE.md §6): δ = min_{i≠j} ‖x_i − x_j‖
-/// (seed 004) and φ = the same minimum over pairs with different labels (seed 001).
+/// Separation statistics of a data set (docs/science.md §6): δ = min_{i≠j} ‖x_i − x_j‖
+/// ([GLL24]) and φ = the same minimum over pairs with different labels ([ZCZG18]).
 public enum DataStatistics {
     /// `points` is n×d row-major; `labels` has n entries (compared for inequality).
     public static func separation(points: [Double], dim d: Int, labels: [Double]) -> (delta: Double, phi: Double) {

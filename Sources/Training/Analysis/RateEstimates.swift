@@ -2,7 +2,7 @@ import Fitting
 import Foundation
 import TrialContract
 
-/// Convergence-rate estimates from a loss curve (SCIENCE.md §6).
+/// Convergence-rate estimates from a loss curve (docs/science.md §6).
 public enum RateEstimates {
     /// Seed 004's per-step contraction γ̂ = (L(t₂)/L(t₁))^{1/(t₂−t₁)}, e.g. t₁ = 100,
     /// t₂ = 1000. nil when either step is missing from the curve or a loss is not positive.
@@ -19,7 +19,7 @@ public enum RateEstimates {
     }
 
     /// Least-squares slope of log(value) against log(step) over steps in [from, to]
-    /// (seed 002: J_t ∝ 1/t shows as slope −1).
+    /// ([CLB21]: J_t ∝ 1/t shows as slope −1).
     public static func logLogSlope(_ curve: Curve, from: Int, to: Int) -> Double? {
         let points = zip(curve.steps, curve.values).filter { $0.0 >= max(1, from) && $0.0 <= to && $0.1 > 0 }
         return LeastSquares.fit(x: points.map { log(Double($0.0)) }, y: points.map { log($0.1) })?.slope

@@ -7,13 +7,13 @@ import TrialContract
 import Glibc
 #endif
 
-/// `oversweep bench`: times the training core on PERFORMANCE.md's W1/W2/W3.
+/// `oversweep bench`: times the training core on the workloads W1/W2/W3 (docs/training-core.md).
 /// Each (workload, dtype) runs in a child process of its own so that its
 /// peak resident memory is its own; the parent prints the table.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the training core on the reference workloads W1/W2/W3 (PERFORMANCE.md).",
+        abstract: "Time the training core on the benchmark workloads W1/W2/W3 (docs/training-core.md).",
         discussion: """
             Prints seconds, GFLOP/s (exact FLOP count) against the measured GEMM peak, and peak \
             resident memory against the bytes the networks need. `make bench` adds numpy and JAX.

@@ -20,9 +20,7 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         do {
             let (_, records, problems) = try ResultFile.read(path: file)
-            for p in problems {
-                FileHandle.standardError.write(Data("warning: \(file):\(p.line): \(p.kind.rawValue), line skipped\n".utf8))
-            }
+            SkippedLines.warn(problems, in: file)
             let (rows, columns) = try CSVExport.write(records, to: csv, allConfig: allConfig)
             print("wrote \(rows) rows × \(columns) columns to \(csv)")
         } catch let e as StoreError {

@@ -52,11 +52,7 @@ struct Merge: AsyncParsableCommand {
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
-        for input in summary.inputs {
-            for p in input.problems {
-                FileHandle.standardError.write(Data("warning: \(input.path):\(p.line): \(p.kind.rawValue), line skipped\n".utf8))
-            }
-        }
+        for input in summary.inputs { SkippedLines.warn(input.problems, in: input.path) }
         print("merged \(summary.inputs.count) file\(summary.inputs.count == 1 ? "" : "s") into \(output): \(summary.written) trials written")
         for input in summary.inputs {
             print("  \(input.path): \(input.records) records" + (input.problems.isEmpty ? "" : ", \(input.problems.count) unreadable lines skipped"))

@@ -54,9 +54,8 @@ struct Plan: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(out.utf8))
         guard list else { return }
         var chunk = ""
-        var shard = 0
         for i in 0..<plan.trialCount {
-            while !plan.shardRange(at: shard).contains(i) { shard += 1 }
+            let shard = plan.shardIndex(ofTrial: i)
             let trial = plan.trial(at: i)
             let values = plan.axisValues(at: i).map { "\($0.field)=\($0.value)" }.joined(separator: " ")
             let sweep = trial.sweep.isEmpty ? "" : trial.sweep + " "

@@ -45,10 +45,7 @@ struct Report: AsyncParsableCommand {
             throw CLIError("\(out): cannot write the report (\((error as NSError).localizedDescription))")
         }
         // Lines the reader set aside (a torn last line after a crash, corruption) are reported, not fatal.
-        for p in file.problems.prefix(5) { FileHandle.standardError.write(Data("warning: \(results): \(p)\n".utf8)) }
-        if file.problems.count > 5 {
-            FileHandle.standardError.write(Data("warning: \(results): \(file.problems.count - 5) more unreadable lines\n".utf8))
-        }
+        SkippedLines.warn(file.problems, in: results, limit: 5)
         let grouped = GroupedSweep(records: SweepReport.latest(file.records))
         print("wrote \(written.markdown.path), \(written.html.path) and \(written.svgs.count) plots (.svg)")
         print("\(grouped.records.count) trials (\(grouped.okCount) ok, \(grouped.divergedCount) diverged, \(grouped.failedCount) failed) "

@@ -24,9 +24,7 @@ struct Status: AsyncParsableCommand {
             throw CLIError(e.description)
         }
         print(StatusText.render(summary, path: file), terminator: "")
-        for p in summary.problems {
-            FileHandle.standardError.write(Data("warning: \(file):\(p.line): \(p.kind.rawValue)\(p.detail.isEmpty ? "" : " (\(p.detail))"), line skipped\n".utf8))
-        }
+        SkippedLines.warn(summary.problems, in: file)
         if let spec {
             let ids = try ResultFile.finishedIDs(path: file)
             let (planned, remaining) = try RemainingTrials.count(specPath: spec, recorded: ids)

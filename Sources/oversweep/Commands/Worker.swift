@@ -79,7 +79,7 @@ struct Worker: AsyncParsableCommand {
             logger.warning("connecting to \(connect) without encryption; use --curve-secret/--curve-server-key on untrusted networks")
         }
         let runner: any ShardRunner = simulate.map { SimulatedRunner(secondsPerTrial: $0, spin: simulateSpin) } ?? TrainingCoreRunner()
-        // Unique per process: generated ROUTER ids repeat across processes (ZEROMQ.md).
+        // Unique per process: generated ROUTER ids repeat across processes (docs/protocol.md).
         let routingID = "\(name)/\(getpid())/\(UInt32.random(in: 0...UInt32.max))"
         let transport: ZMQClientTransport
         do {

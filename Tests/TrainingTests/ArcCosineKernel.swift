@@ -1,16 +1,17 @@
 import Foundation
 
 /// Closed forms for ReLU networks with Gaussian weights (Cho & Saul's arc-cosine
-/// kernels), used to check empirical kernels against theory.
-public enum ArcCosineKernel {
+/// kernels): the closed form the empirical NTK metric is tested against
+/// (itself checked by Monte Carlo in AnalysisTests).
+enum ArcCosineKernel {
     /// E[relu(wᵀx) relu(wᵀy)] for w ~ N(0, I): ‖x‖‖y‖ (sin θ + (π − θ) cos θ) / (2π).
-    public static func firstOrder(_ x: [Double], _ y: [Double]) -> Double {
+    static func firstOrder(_ x: [Double], _ y: [Double]) -> Double {
         let (nx, ny, theta) = geometry(x, y)
         return nx * ny * (sin(theta) + (Double.pi - theta) * cos(theta)) / (2 * Double.pi)
     }
 
     /// E[1{wᵀx > 0} 1{wᵀy > 0}] for w ~ N(0, I): (π − θ) / (2π).
-    public static func zerothOrder(_ x: [Double], _ y: [Double]) -> Double {
+    static func zerothOrder(_ x: [Double], _ y: [Double]) -> Double {
         let (_, _, theta) = geometry(x, y)
         return (Double.pi - theta) / (2 * Double.pi)
     }
@@ -20,7 +21,7 @@ public enum ArcCosineKernel {
     /// E[K(x, y)] = m σ_w² κ₁(x, y) + m σ_a² κ₀(x, y) ⟨x, y⟩.
     /// Exact in expectation at every width, so K/m of an empirical Gram matrix
     /// converges to this divided by m as m grows.
-    public static func twoLayerReLUNTK(_ x: [Double], _ y: [Double], width m: Int,
+    static func twoLayerReLUNTK(_ x: [Double], _ y: [Double], width m: Int,
                                        hiddenVariance: Double, outputVariance: Double) -> Double {
         let dot = zip(x, y).reduce(0) { $0 + $1.0 * $1.1 }
         return Double(m) * hiddenVariance * firstOrder(x, y) + Double(m) * outputVariance * zerothOrder(x, y) * dot
