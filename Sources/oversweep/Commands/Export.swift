@@ -9,6 +9,7 @@ struct Export: AsyncParsableCommand {
         discussion: """
             --csv: id, sub-sweep, status, the config fields that vary (every field with \
             --all-config), final metrics, run facts.
+
             --curves: long ("tidy") form of the training curves: id, the same config columns, \
             metric, step, value; one row per recorded point.
             """
