@@ -38,8 +38,9 @@ run: release
 	$(BIN) run $(SPEC) --out $(OUT) --resume
 
 # The store's tests check that jq and pandas.read_json(lines=True) read result
-# files; shellcheck lints the cluster scripts.
-TEST_APT := jq shellcheck
+# files; shellcheck lints the cluster scripts; the install test renders the
+# man page with groff.
+TEST_APT := jq shellcheck groff-base
 .PHONY: test-deps
 test-deps: deps
 	$(call apt-install,$(TEST_APT))
@@ -48,6 +49,9 @@ test-deps: deps
 .PHONY: test
 test: test-deps cluster-lint
 	$(SWIFT) build --build-tests
+	# The install test (CLITests) installs this page; a test cannot run
+	# SwiftPM itself, since `swift test` holds the build directory's lock.
+	$(MAKE) --no-print-directory manual MANUAL_CONFIG=debug
 	# Compute-heavy suites in parallel; then the process/socket suites one at a
 	# time, so lease and heartbeat timings are not starved of CPU on 2 cores.
 	$(SWIFT) test --skip-build --skip '^(CoordinatorTests|ZeroMQTransportTests)\.'
@@ -116,6 +120,57 @@ experiments: release
 	  $(BIN) report out/experiments/$$name.jsonl -o out/experiments/$$name || exit 1; \
 	done
 	OVERSWEEP_SCIENCE_FULL=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter ReferenceExperimentTests
+
+# Install: the release binary, a man page generated from the command
+# definitions (swift-argument-parser's generate-manual plugin) and bash, zsh
+# and fish completions (the binary's --generate-completion-script).
+#   make install PREFIX=$$HOME/.local      make uninstall PREFIX=$$HOME/.local
+# DESTDIR stages into a root for packaging. `install-files` copies what is
+# built without building (BIN= picks the binary; the test uses the debug one).
+PREFIX ?= /usr/local
+DESTDIR ?=
+MANUAL_CONFIG ?= release
+MANPAGE := .build/man/oversweep.1
+COMPLETIONS := .build/completions
+INSTALL_BIN := $(DESTDIR)$(PREFIX)/bin
+INSTALL_MAN := $(DESTDIR)$(PREFIX)/share/man/man1
+INSTALL_BASH := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INSTALL_ZSH := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+INSTALL_FISH := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+
+# The page is dated by the last commit (today outside git), so a rebuild of
+# one revision gives the same page; mdoc wants `.Pp`, not an empty line,
+# between paragraphs of a command's discussion.
+.PHONY: manual
+manual:
+	$(SWIFT) package generate-manual --configuration $(MANUAL_CONFIG) \
+	  --date "$$(git log -1 --format=%cs 2>/dev/null || date +%F)"
+	@mkdir -p $(dir $(MANPAGE))
+	sed 's/^$$/.Pp/' .build/plugins/GenerateManual/outputs/oversweep/oversweep.1 > $(MANPAGE)
+
+.PHONY: install
+install: release manual
+	@$(MAKE) --no-print-directory install-files
+
+.PHONY: install-files
+install-files:
+	@test -x $(BIN) || { echo "$(BIN) is not built: run make install"; exit 1; }
+	@test -f $(MANPAGE) || { echo "$(MANPAGE) is not generated: run make install (or make manual)"; exit 1; }
+	@mkdir -p $(COMPLETIONS)
+	$(BIN) --generate-completion-script bash > $(COMPLETIONS)/oversweep
+	$(BIN) --generate-completion-script zsh > $(COMPLETIONS)/_oversweep
+	$(BIN) --generate-completion-script fish > $(COMPLETIONS)/oversweep.fish
+	install -d $(INSTALL_BIN) $(INSTALL_MAN) $(INSTALL_BASH) $(INSTALL_ZSH) $(INSTALL_FISH)
+	install -m 755 $(BIN) $(INSTALL_BIN)/oversweep
+	install -m 644 $(MANPAGE) $(INSTALL_MAN)/oversweep.1
+	install -m 644 $(COMPLETIONS)/oversweep $(INSTALL_BASH)/oversweep
+	install -m 644 $(COMPLETIONS)/_oversweep $(INSTALL_ZSH)/_oversweep
+	install -m 644 $(COMPLETIONS)/oversweep.fish $(INSTALL_FISH)/oversweep.fish
+
+.PHONY: uninstall
+uninstall:
+	rm -f $(INSTALL_BIN)/oversweep $(INSTALL_MAN)/oversweep.1 $(INSTALL_BASH)/oversweep \
+	  $(INSTALL_ZSH)/_oversweep $(INSTALL_FISH)/oversweep.fish
 
 .PHONY: clean
 clean:

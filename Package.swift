@@ -72,8 +72,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["BuildInfo"]
         ),
+        // Bakes the git revision into `oversweep --version` and result headers.
+        .plugin(name: "BuildInfo", capability: .buildTool(), path: "Plugins/BuildInfo"),
 
         // Shared by the test targets: the built binary, subprocesses, scratch files, a seeded generator.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),

@@ -54,7 +54,7 @@ public enum TrialNumbers {
         }
     }
 
-    /// γ̂ = (L(1000)/L(100))^{1/900} from the train_loss curve (seed 004 Fig. 2).
+    /// γ̂ = (L(1000)/L(100))^{1/900} from the train_loss curve ([GLL24] Fig. 2).
     public static func gammaHatFromCurve(_ r: TrialRecord) -> Double? {
         guard let l100 = curve(Metric.trainLoss.name, at: 100)(r), let l1000 = curve(Metric.trainLoss.name, at: 1000)(r),
               l100 > 0, l1000 > 0 else { return nil }

@@ -6,14 +6,7 @@ import TrialContract
 public enum CSVExport {
     public static func table(_ records: [TrialRecord], allConfig: Bool) -> (columns: [String], rows: [[String]]) {
         let configs = records.map { flatConfig($0.config) }
-        var configKeys: [String] = []
-        for c in configs { for (k, _) in c where !configKeys.contains(k) { configKeys.append(k) } }
-        if !allConfig {
-            configKeys = configKeys.filter { key in
-                let values = configs.map { c in c.first { $0.0 == key }?.1 ?? "" }
-                return Set(values).count > 1
-            }
-        }
+        let configKeys = axisKeys(configs, allConfig: allConfig)
         let fixed = ["id", "sweep", "status"]
         let tail = ["steps_run", "seconds", "worker", "host", "attempt", "started_at", "ended_at", "message"]
         let metricNames = Set(records.flatMap { $0.result.metrics.keys }).sorted()
@@ -30,6 +23,18 @@ public enum CSVExport {
             return row
         }
         return (columns, rows)
+    }
+
+    /// The config fields that get a column, in first-seen order: those whose
+    /// value differs between trials (the sweep's axes), or every field.
+    static func axisKeys(_ configs: [[(String, String)]], allConfig: Bool) -> [String] {
+        var keys: [String] = []
+        for c in configs { for (k, _) in c where !keys.contains(k) { keys.append(k) } }
+        guard !allConfig else { return keys }
+        return keys.filter { key in
+            let values = configs.map { c in c.first { $0.0 == key }?.1 ?? "" }
+            return Set(values).count > 1
+        }
     }
 
     /// RFC 4180: a field with a comma, quote, CR or LF (or outer spaces) is quoted, quotes doubled.

@@ -4,7 +4,7 @@ public struct ShardingOptions: Sendable, Equatable {
     /// Target wall time of one shard, seconds (default 5).
     public var targetSeconds: Double?
     /// Assumed throughput of one worker, GFLOP/s (default 10: small float64
-    /// networks on one core of this class of machine; see docs/PERFORMANCE).
+    /// networks on one core of this class of machine; see docs/training-core.md).
     public var gflops: Double?
     /// Upper bound on the estimated memory of one shard, bytes (default 1 GiB).
     public var memoryBytes: Double?

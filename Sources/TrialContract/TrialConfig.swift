@@ -3,15 +3,16 @@
 // (`TrialID`) identifies the run. Flat on purpose: sweep axes, CSV exports
 // and report groupings all address fields by one name.
 
-/// Names of choices, decoded from their JSON/YAML spelling.
+/// Names of choices, decoded from their JSON/YAML spelling. The short
+/// citations ([GLL24] …) are the papers listed in docs/science.md.
 public enum DataKind: String, Codable, CaseIterable, Sendable {
-    /// x ~ Unif(S^{d−1}) with |βᵀx| ≥ margin, y = sign(βᵀx) (seed 000).
+    /// x ~ Unif(S^{d−1}) with |βᵀx| ≥ margin, y = sign(βᵀx) ([FCG19]).
     case sphereTeacher = "sphere_teacher"
-    /// Labelled clusters whose opposite-label points are ≥ separation apart (seeds 001, 002).
+    /// Labelled clusters whose opposite-label points are ≥ separation apart ([ZCZG18], [CLB21]).
     case separated
-    /// Seed 004 §5.1 regression target on S⁴ (dim 5).
+    /// [GLL24] §5.1 regression target on S⁴ (dim 5).
     case leakySynthetic = "leaky_synthetic"
-    /// Seed 003 targets on S³ (dim 4).
+    /// [AZL19] targets on S³ (dim 4).
     case azlSincos = "azl_sincos"
     case azlTanh = "azl_tanh"
     /// A user's CSV or NPY file (`data_file`), split by `test_fraction`.
@@ -45,9 +46,9 @@ public enum InputLayerKind: String, Codable, CaseIterable, Sendable {
 public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
     /// A trainable vector (or k×m matrix), Gaussian init.
     case trainable
-    /// Fixed ±1 entries, half +1 and half −1 (seeds 000, 001; needs even m).
+    /// Fixed ±1 entries, half +1 and half −1 ([FCG19], [ZCZG18]; needs even m).
     case fixedSign = "fixed_sign"
-    /// Fixed B ~ N(0, 1/k) (seed 004).
+    /// Fixed B ~ N(0, 1/k) ([GLL24]).
     case fixedGaussian = "fixed_gaussian"
 }
 
@@ -57,11 +58,11 @@ public enum InitPreset: String, Codable, CaseIterable, Sendable {
     case he
     /// N(0, 1/fan_in) hidden, N(0, 1/m) output.
     case lecun
-    /// Seed 001: N(0, 2/fan_out) hidden (fan_out = m), ±1 output without 1/√m.
+    /// [ZCZG18]: N(0, 2/fan_out) hidden (fan_out = m), ±1 output without 1/√m.
     case zou
-    /// Seed 003: N(0, 1/m) hidden, N(0, 1) output.
+    /// [AZL19]: N(0, 1/m) hidden, N(0, 1) output.
     case azl
-    /// Seed 002: N(0, 1/fan_in) hidden, N(0, 1) output.
+    /// [CLB21]: N(0, 1/fan_in) hidden, N(0, 1) output.
     case chatterji
 }
 
@@ -72,7 +73,7 @@ public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
     case sgd
 }
 
-/// η = lr (constant) or η = lr / m (seed 000's η = η₀/m).
+/// η = lr (constant) or η = lr / m ([FCG19]'s η = η₀/m).
 public enum LRScaling: String, Codable, CaseIterable, Sendable {
     case constant
     case inverseWidth = "inverse_width"

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Monotonic time in seconds, injected so lease expiry and heartbeats can be
-/// tested without sleeping (STYLE.md). `now()` never goes backwards.
+/// tested without sleeping. `now()` never goes backwards.
 public protocol WireClock: Sendable {
     func now() -> Double
     func sleep(seconds: Double) async throws

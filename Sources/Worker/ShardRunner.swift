@@ -13,8 +13,8 @@ public protocol ShardRunner: Sendable {
     func run(_ configs: [TrialConfig], threads: Int, onResult: @escaping @Sendable (Int, TrainingResult) -> Void)
 }
 
-/// The real thing: the training core. Trials of a lease share shapes and
-/// train together; each result is reported as soon as its trial is done.
+/// The real thing: the training core. Trials of a lease share shapes, so
+/// they cost alike; each result is reported as soon as its trial is done.
 public struct TrainingCoreRunner: ShardRunner {
     public init() {}
     public func run(_ configs: [TrialConfig], threads: Int, onResult: @escaping @Sendable (Int, TrainingResult) -> Void) {

@@ -4,7 +4,7 @@ public struct SocketSpec: Sendable {
         /// Coordinator: a ROUTER bound to these endpoints.
         case router(bind: [String])
         /// Worker: a DEALER with an explicit routing id (generated ids repeat
-        /// across processes, see ZEROMQ.md) connected to one endpoint.
+        /// across processes, see docs/protocol.md) connected to one endpoint.
         case dealer(connect: String, routingID: String)
     }
 

@@ -4,7 +4,7 @@ import Wire
 
 /// The ZeroMQ authentication handler (RFC 27) that enforces the allow-list
 /// of worker public keys. Without one, a CURVE server accepts any client key
-/// (ZEROMQ.md). Runs on the socket loop's thread, in the same context.
+/// (docs/protocol.md, "libzmq behaviour this design relies on"). Runs on the socket loop's thread, in the same context.
 final class ZAPHandler {
     let socket: ZMQSocket
     private let allowed: Set<String>

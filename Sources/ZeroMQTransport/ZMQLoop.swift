@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// One dedicated OS thread that owns a socket and runs `zmq_poll`, so no
-/// Swift concurrency thread ever blocks in libzmq (ZEROMQ.md "Polling").
+/// Swift concurrency thread ever blocks in libzmq (docs/protocol.md, "libzmq behaviour this design relies on").
 /// Others send by queueing under a mutex and poking an eventfd; received
 /// messages leave through an AsyncStream.
 final class ZMQLoop: Sendable {

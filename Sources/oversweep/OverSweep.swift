@@ -5,7 +5,7 @@ struct OverSweep: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oversweep",
         abstract: "Run large hyperparameter sweeps of neural-network training across machines.",
-        version: ToolVersion.string,
+        version: ToolVersion.description,
         subcommands: [
             Run.self, Coordinator.self, Worker.self, Plan.self, Status.self, Merge.self,
             Report.self, Export.self, Train.self, Bench.self, Keygen.self, StoreTool.self,

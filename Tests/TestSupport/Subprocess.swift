@@ -6,11 +6,19 @@ public enum Subprocess {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// stderr goes through a temporary file rather than a second pipe, so a
     /// child that fills stderr never blocks while stdout is being read.
-    public static func run(_ executable: URL, _ arguments: [String]) throws -> Output {
+    /// `directory` and `environment` default to the test's own; stdin is empty.
+    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
+                           environment: [String: String]? = nil) throws -> Output {
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
@@ -20,6 +28,9 @@ public enum Subprocess {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
+        if let directory { p.currentDirectoryURL = directory }
+        if let environment { p.environment = environment }
+        p.standardInput = FileHandle.nullDevice
         let out = Pipe()
         p.standardOutput = out
         p.standardError = errHandle

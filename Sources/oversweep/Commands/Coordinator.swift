@@ -96,7 +96,7 @@ struct CoordinatorFlags: ParsableArguments {
 
     static func header(name: String, spec: String, hash: String) -> StoreHeader {
         StoreHeader(sweepName: name, spec: spec, specHash: hash, toolVersion: ToolVersion.string,
-                    gitRevision: ProcessInfo.processInfo.environment["OVERSWEEP_GIT_REVISION"])
+                    gitRevision: ToolVersion.gitRevision)
     }
 
     /// Runs a coordinator until the sweep completes or a signal stops it; returns the exit code.

@@ -72,7 +72,7 @@ struct Worker: AsyncParsableCommand {
         options.stay = stay
         options.maxBackoff = maxBackoff
         options.giveUpAfter = giveUpAfter > 0 ? giveUpAfter : nil
-        options.build = ToolVersion.string
+        options.build = ToolVersion.description
         options.blas = BLASKernels.name
         let curve = try CurveFlags.client(secret: curveSecret, serverKey: curveServerKey)
         if curve == nil && Endpoints.isPublicTCP(connect) {
