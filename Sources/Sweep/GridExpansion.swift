@@ -123,6 +123,11 @@ struct GridExpansion {
     }
 
     func decodePoint(_ values: [String: JSONValue], at loc: Loc) throws -> TrialConfig {
+        for (key, value) in values {
+            if let field = TrialConfig.Field(rawValue: key), let problem = FieldFacts.integerProblem(field, value) {
+                throw reader.error(loc, problem)
+            }
+        }
         var object = FieldFacts.defaults
         object.merge(values) { $1 }
         do {
@@ -333,4 +338,24 @@ struct GridExpansion {
 extension FieldFacts {
     /// A field's value in a config, as JSON (nil when absent).
     static func valueOf(_ field: TrialConfig.Field, in config: TrialConfig) -> JSONValue? { config.json(field) }
+
+    /// Integer fields that cannot hold a negative number (`seed`): found by decoding −1.
+    static let unsignedFields: Set<TrialConfig.Field> = integerFields.filter { field in
+        var probe = defaults
+        probe[field.rawValue] = .integer(-1)
+        return (try? decode(probe)) == nil
+    }
+
+    /// What is wrong with a number given to an integer field, when the
+    /// decoder would only call it too large: a fraction, a negative seed, or
+    /// a value beyond 64 bits. Nil when the field takes it (or is not an integer field).
+    static func integerProblem(_ field: TrialConfig.Field, _ value: JSONValue) -> String? {
+        guard integerFields.contains(field), case .number(let text) = value else { return nil }
+        if let n = Int64(text) {
+            return n < 0 && unsignedFields.contains(field) ? "\(field.rawValue) must be an integer ≥ 0 (got \(text))" : nil
+        }
+        if UInt64(text) != nil && unsignedFields.contains(field) { return nil }
+        if let x = Double(text), x != x.rounded() { return "\(field.rawValue) must be a whole number (got \(text))" }
+        return "\(field.rawValue) = \(text) is out of range for an integer"
+    }
 }

@@ -1,10 +1,11 @@
+import Foundation
 import Training
 
 /// The trials of a spec in a fixed order, and their shards, computed lazily:
 /// a trial is decoded from its index (mixed radix over its block's axes, shape
 /// axes outermost so neighbours share shapes), and a shard is a contiguous
 /// range of indices. Building a plan checks every grid point against
-/// `TrialConfig.validate()` and removes duplicates between blocks, but keeps
+/// `SizeLimits.check` and `TrialConfig.validate()` and removes duplicates between blocks, but keeps
 /// only O(blocks + shards) in memory. The same spec gives the same order,
 /// ids and shards in every process.
 public struct SweepPlan: Sendable {
@@ -143,6 +144,8 @@ public struct SweepPlan: Sendable {
                 }
             }
             do {
+                // Sizes first: validation itself allocates per layer.
+                try SizeLimits.check(config)
                 try config.validate()
             } catch {
                 let message = (error as? TrainingError)?.message ?? "\(error)"
@@ -235,5 +238,9 @@ public struct SweepPlan: Sendable {
         return (bounds, flops)
     }
 
-    static func mib(_ bytes: Double) -> String { String(Int((bytes / 1_048_576).rounded(.up))) }
+    /// Whole MiB for messages; any finite size (never converts a huge Double to Int).
+    static func mib(_ bytes: Double) -> String {
+        let m = (bytes / 1_048_576).rounded(.up)
+        return m < 1e15 ? String(format: "%.0f", m) : String(format: "%.3g", m)
+    }
 }
