@@ -45,11 +45,8 @@ import Training
         let dir = try Files.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try makeStoreFile(in: dir, count: 3)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
-        handle.write(Data(repeating: UInt8(ascii: "x"), count: FileLineLog.maxLineLength + 1) + Data("\n".utf8))
-        handle.write(Data(try LineCodec.encode(SyntheticRecords.make(index: 9))))
-        try handle.close()
+        try Self.append([UInt8](repeating: UInt8(ascii: "x"), count: FileLineLog.maxLineLength + 1) + [0x0A]
+                        + LineCodec.encode(SyntheticRecords.make(index: 9)), to: path)
         let (_, records, problems) = try ResultFile.read(path: path)
         #expect(records.count == 4)
         #expect(problems.map(\.kind) == [.tooLong] && problems.first?.line == 5 && problems.first?.length == FileLineLog.maxLineLength + 1)
@@ -64,14 +61,18 @@ import Training
         let dir = try Files.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try makeStoreFile(in: dir, count: 2)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
-        handle.write(Data(Self.undecodableLine()))
-        try handle.close()
+        try Self.append(Self.undecodableLine(), to: path)
         let read = try ResultFile.read(path: path)
         let summary = try ResultFile.summary(path: path)
         #expect(read.records.count == 2 && summary.trialLines == 2 && summary.distinctTrials == 2)
         #expect(read.problems.map(\.kind) == [.undecodable] && summary.problems.map(\.kind) == [.undecodable])
+    }
+
+    static func append(_ bytes: [UInt8], to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data(bytes))
+        try handle.close()
     }
 
     /// A trial line whose status is not one this version knows, sealed with a valid checksum.

@@ -150,7 +150,7 @@ import Testing
         let valid = NPY.encode((0..<12).map(Double.init), shape: [3, 4])
         let alphabet = Array("(),-0123456789 '<>fiuO:{}".utf8)
         await propertyCheck(count: 2000, input: Gen.uint64()) { seed in
-            var rng = Mix(state: seed)
+            var rng = TestRNG(state: seed)
             var bytes = valid
             for _ in 0..<Int.random(in: 1...6, using: &rng) {
                 let at = Int.random(in: 0..<bytes.count, using: &rng)
@@ -179,14 +179,4 @@ import Testing
     }
 }
 
-/// SplitMix64, so a failing random case replays from its seed.
-struct Mix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+extension TestRNG: RandomNumberGenerator {}
