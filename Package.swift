@@ -28,10 +28,12 @@ let package = Package(
         .target(name: "TrialContract", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Least-squares fits shared by the core's rate estimates and the report.
         .target(name: "Fitting", swiftSettings: strict),
+        // Opening files so that a crafted path (FIFO, device, huge file) cannot hang or exhaust a process.
+        .target(name: "SafeFiles", swiftSettings: strict),
 
         .target(
             name: "Training",
-            dependencies: ["CBLAS", "TrialContract", "Fitting", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: ["CBLAS", "TrialContract", "Fitting", "SafeFiles", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(
@@ -43,7 +45,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Store", dependencies: ["TrialContract"], swiftSettings: strict),
+        .target(name: "Store", dependencies: ["TrialContract", "SafeFiles"], swiftSettings: strict),
         // The protocol (messages, codec, transport protocols, the in-process
         // transport); no libzmq, so Coordinator and Worker build and test without it.
         .target(name: "Wire", dependencies: ["TrialContract"], swiftSettings: strict),
@@ -55,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Wire", "Sweep", "Store", "TrialContract", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Wire", "Sweep", "Store", "TrialContract", "SafeFiles", .product(name: "Logging", package: "swift-log"),
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strict
         ),
@@ -68,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "oversweep",
             dependencies: [
-                "TrialContract", "Training", "Sweep", "Store", "Wire", "ZeroMQTransport", "Coordinator", "Worker", "Report",
+                "TrialContract", "SafeFiles", "Training", "Sweep", "Store", "Wire", "ZeroMQTransport", "Coordinator", "Worker", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,7 +84,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "TrialContractTests", dependencies: ["TestSupport", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "TrialContract", "Fitting", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "TrialContract", "Fitting", "SafeFiles", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTransportTests", dependencies: ["ZeroMQTransport", "Wire", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),

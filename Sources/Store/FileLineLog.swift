@@ -1,3 +1,4 @@
+import SafeFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -14,29 +15,33 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
     private var isOpen = true
     /// Size as this process knows it (it is the only writer while it holds the lock).
     public private(set) var size: UInt64
+    /// The longest line `read` hands over (64 MiB, above any result the
+    /// coordinator accepts); a longer one is reported with `overlongLength`
+    /// and skipped without being held in memory.
+    public static let maxLineLength = 64 << 20
+    let maxLineLength: Int
     /// Crash tests only (see `StoreOptions.slowWritesForCrashTests`).
     package var slowWrites = false
 
-    /// Opens an existing file, or creates it when `create` is true. Refuses directories.
-    public init(path: String, writable: Bool, create: Bool = false) throws {
+    /// Opens an existing file, or creates it when `create` is true. Refuses
+    /// anything but a regular file (a directory, a FIFO, `/dev/zero` …)
+    /// before reading a byte, and never blocks opening a FIFO.
+    public init(path: String, writable: Bool, create: Bool = false, maxLineLength: Int = FileLineLog.maxLineLength) throws {
         self.path = path
-        var st = stat()
-        if stat(path, &st) == 0 {
-            if (st.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR) { throw StoreError(.isDirectory, path: path, "is a directory, not a result file") }
-        } else if errno == ENOENT {
-            if !create { throw StoreError(.notFound, path: path, "no such file") }
-        } else {
-            throw Self.error(path, "cannot stat")
-        }
-        var flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC
+        self.maxLineLength = maxLineLength
+        var flags = writable ? O_RDWR : O_RDONLY
         if create { flags |= O_CREAT }
-        let fd = open(path, flags, 0o644)
-        guard fd >= 0 else { throw Self.error(path, "cannot open") }
-        self.fd = fd
-        var st2 = stat()
-        guard fstat(fd, &st2) == 0 else { let e = Self.error(path, "cannot stat"); close(fd); throw e }
-        if (st2.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR) { close(fd); throw StoreError(.isDirectory, path: path, "is a directory, not a result file") }
-        size = UInt64(st2.st_size)
+        switch RegularFile.descriptor(path, flags: flags) {
+        case .success(let (fd, size)):
+            self.fd = fd
+            self.size = UInt64(size)
+        case .failure(.notFound):
+            throw StoreError(.notFound, path: path, "no such file")
+        case .failure(.isDirectory):
+            throw StoreError(.isDirectory, path: path, "is a directory, not a result file")
+        case .failure(let f):
+            throw StoreError(.io, path: path, "cannot open: \(f.reason)")
+        }
     }
 
     deinit { closeFile() }
@@ -83,6 +88,8 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
         var filled = 0
         var atEOF = false
         var number = firstLine
+        // A line past maxLineLength being skipped: where it starts and its length so far.
+        var overlong: (offset: UInt64, length: Int)?
         while true {
             if !atEOF && filled < buffer.count {
                 let n = buffer.withUnsafeMutableBytes { b in
@@ -97,22 +104,49 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
             var start = 0
             try buffer.withUnsafeBytes { b in
                 let base = b.baseAddress!
+                if let skip = overlong {
+                    // Drop bytes up to the end of the long line; hand over only its place and length.
+                    let hit = memchr(base, 0x0A, filled)
+                    let end = hit.map { base.distance(to: UnsafeRawPointer($0)) } ?? filled
+                    overlong = (skip.offset, skip.length + end)
+                    guard hit != nil || atEOF else { return }
+                    try body(LogLine(number: number, offset: skip.offset, bytes: UnsafeRawBufferPointer(start: base, count: 0),
+                                     terminated: hit != nil, overlongLength: skip.length + end))
+                    number += 1
+                    overlong = nil
+                    start = hit == nil ? filled : end + 1
+                }
+                func emit(_ end: Int, terminated: Bool) throws {
+                    let length = end - start
+                    let tooLong = length > maxLineLength
+                    try body(LogLine(number: number, offset: bufferOffset + UInt64(start),
+                                     bytes: UnsafeRawBufferPointer(start: base + start, count: tooLong ? 0 : length),
+                                     terminated: terminated, overlongLength: tooLong ? length : nil))
+                    number += 1
+                }
                 while start < filled, let hit = memchr(base + start, 0x0A, filled - start) {
                     let end = base.distance(to: UnsafeRawPointer(hit))
-                    try body(LogLine(number: number, offset: bufferOffset + UInt64(start),
-                                     bytes: UnsafeRawBufferPointer(start: base + start, count: end - start), terminated: true))
-                    number += 1
+                    try emit(end, terminated: true)
                     start = end + 1
                 }
                 if atEOF && start < filled {
-                    try body(LogLine(number: number, offset: bufferOffset + UInt64(start),
-                                     bytes: UnsafeRawBufferPointer(start: base + start, count: filled - start), terminated: false))
+                    try emit(filled, terminated: false)
                     start = filled
                 }
             }
             if atEOF { return }
-            if start == 0 && filled == buffer.count {
-                buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count))  // a line longer than the buffer
+            if overlong != nil {
+                bufferOffset += UInt64(filled)  // all of it belonged to the long line
+                filled = 0
+            } else if start == 0 && filled == buffer.count {
+                if buffer.count > maxLineLength {
+                    overlong = (bufferOffset, filled)  // no newline within the limit: skip the rest of this line
+                    bufferOffset += UInt64(filled)
+                    filled = 0
+                } else {
+                    // A line longer than the buffer: grow it, up to one byte past the limit.
+                    buffer.append(contentsOf: [UInt8](repeating: 0, count: min(buffer.count, maxLineLength + 1 - buffer.count)))
+                }
             } else if start > 0 {
                 buffer.withUnsafeMutableBytes { b in
                     _ = memmove(b.baseAddress!, b.baseAddress! + start, filled - start)

@@ -245,38 +245,3 @@ public enum LineCodec {
         }
     }
 }
-
-extension LineCodec {
-    /// The first `count` members of a line's object when they are plain
-    /// strings without escapes (how this codec writes kind, id, sweep, status);
-    /// nil otherwise, and the caller decodes the line fully.
-    static func leadingStrings(_ line: UnsafeRawBufferPointer, count: Int) -> [(key: String, value: String)]? {
-        var out: [(key: String, value: String)] = []
-        var i = 0
-        guard line.count > 1, line[0] == UInt8(ascii: "{") else { return nil }
-        i = 1
-        func string() -> String? {
-            guard i < line.count, line[i] == UInt8(ascii: "\"") else { return nil }
-            let start = i + 1
-            var j = start
-            while j < line.count, line[j] != UInt8(ascii: "\"") {
-                if line[j] == UInt8(ascii: "\\") { return nil }
-                j += 1
-            }
-            guard j < line.count else { return nil }
-            i = j + 1
-            return String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<j]), as: UTF8.self)
-        }
-        while out.count < count {
-            if !out.isEmpty {
-                guard i < line.count, line[i] == UInt8(ascii: ",") else { return nil }
-                i += 1
-            }
-            guard let k = string(), i < line.count, line[i] == UInt8(ascii: ":") else { return nil }
-            i += 1
-            guard let v = string() else { return nil }
-            out.append((k, v))
-        }
-        return out
-    }
-}

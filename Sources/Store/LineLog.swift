@@ -8,9 +8,14 @@ public struct LogLine {
     public let bytes: UnsafeRawBufferPointer
     /// False only for a last line that has no newline (a write cut short).
     public let terminated: Bool
+    /// Set for a line longer than the log's line limit: its length in bytes
+    /// (`bytes` is then empty; the line is unreadable and was never held in memory).
+    public var overlongLength: Int? = nil
 
+    /// Length in bytes, newline excluded.
+    public var length: Int { overlongLength ?? bytes.count }
     /// Offset just past the line (and its newline).
-    public var end: UInt64 { offset + UInt64(bytes.count) + (terminated ? 1 : 0) }
+    public var end: UInt64 { offset + UInt64(length) + (terminated ? 1 : 0) }
 }
 
 /// The seam beneath the result store: an append-only log of newline-terminated

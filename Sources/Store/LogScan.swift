@@ -32,6 +32,10 @@ struct LogScan {
         try log.read { line in
             sawAnyLine = true
             if line.number == 1 {
+                if line.overlongLength != nil {
+                    firstError = StoreError(.notAResultFile, path: path, line: 1, "first line is longer than a header can be (not a result file)")
+                    return
+                }
                 do {
                     let header = try readHeader(line, path: path)
                     var s = LogScan(header: header)
@@ -45,9 +49,10 @@ struct LogScan {
             guard var s = scan else { return }
             defer { scan = s }
             func problem(_ kind: LineProblem.Kind, _ detail: String = "") {
-                s.problems.append(LineProblem(line: line.number, offset: line.offset, length: line.bytes.count, kind: kind, detail: detail))
+                s.problems.append(LineProblem(line: line.number, offset: line.offset, length: line.length, kind: kind, detail: detail))
                 s.end = line.end
             }
+            if line.overlongLength != nil { return problem(line.terminated ? .tooLong : .torn) }
             if line.bytes.isEmpty && line.terminated { return problem(.unexpected, "empty line") }
             switch LineCodec.verify(line.bytes) {
             case .missingChecksum:

@@ -14,15 +14,23 @@ public enum ResultFile {
 
     public static func read(log: any LineLog, path: String) throws -> (header: StoreHeader, records: [TrialRecord], problems: [LineProblem]) {
         var records: [TrialRecord] = []
-        let scan = try LogScan.run(log, path: path) { line in
+        let scan = try scanRecords(log, path: path) { records.append($0) }
+        return (scan.header, records, scan.problems)
+    }
+
+    /// One scan handing each decoded record to `each`. A line whose checksum
+    /// holds but whose record does not decode is a problem here, so every
+    /// command that reads records (export, report, merge, status) counts the
+    /// same lines as unreadable.
+    static func scanRecords(_ log: any LineLog, path: String, each: (TrialRecord) -> Void) throws -> LogScan {
+        try LogScan.run(log, path: path) { line in
             do {
-                records.append(try LineCodec.decodeRecord(line.bytes))
+                each(try LineCodec.decodeRecord(line.bytes))
                 return .accepted
             } catch {
                 return .undecodable("\(error)")
             }
         }
-        return (scan.header, records, scan.problems)
     }
 
     /// The ids of every recorded trial (any status), without decoding records.
@@ -42,24 +50,16 @@ public enum ResultFile {
         return (scan.header, ids, scan.problems)
     }
 
-    /// Counts by status and sub-sweep, read at resume speed (no full decode).
+    /// Counts by status and sub-sweep. Records are decoded in full (as
+    /// export does), so a line that cannot be exported is not counted.
     /// A trial recorded twice counts once, with its last status.
     public static func summary(path: String) throws -> ResultSummary {
         let log = try FileLineLog(path: path, writable: false)
         var status: [TrialID: (sweep: String, status: TrialStatusName)] = [:]
         var lines = 0
-        let scan = try LogScan.run(log, path: path) { line in
-            guard let fields = LineCodec.leadingStrings(line.bytes, count: 4), fields.count == 4,
-                  fields[0].key == "kind", fields[1].key == "id", fields[2].key == "sweep", fields[3].key == "status"
-            else {
-                guard let r = try? LineCodec.decodeRecord(line.bytes) else { return .undecodable("cannot read id/status") }
-                status[r.id] = (r.sweep, r.status.rawValue)
-                lines += 1
-                return .accepted
-            }
-            status[TrialID(rawValue: fields[1].value)] = (fields[2].value, fields[3].value)
+        let scan = try scanRecords(log, path: path) { r in
+            status[r.id] = (r.sweep, r.result.status.rawValue)
             lines += 1
-            return .accepted
         }
         var s = ResultSummary(header: scan.header, problems: scan.problems, trialLines: lines)
         for (_, v) in status {

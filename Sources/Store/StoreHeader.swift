@@ -57,6 +57,8 @@ public struct LineProblem: Sendable, Hashable, CustomStringConvertible {
         case undecodable = "undecodable record"
         /// A second header line, or a line whose `kind` this version does not know.
         case unexpected = "unexpected line"
+        /// Longer than `FileLineLog.maxLineLength`: skipped unread.
+        case tooLong = "line too long"
     }
 
     /// 1-based line number in the file.

@@ -21,9 +21,16 @@ struct SpecReader {
 
     func loc(_ node: Node, _ path: String) -> Loc { Loc(line: node.mark?.line, path: path) }
 
+    /// The most YAML nodes a spec may expand to, an alias or merge key
+    /// counting the nodes it stands for at every use. Far beyond a spec
+    /// written by hand (an axis of many values is a `range`/`linspace`, not a
+    /// list); a "billion laughs" of nested aliases is refused unexpanded.
+    static let maxExpandedNodes = 1_000_000
+
     /// Parses the text into its root node; malformed YAML is one error line.
     func root(_ yaml: String) throws -> Node {
         do {
+            if yaml.contains("*") { try checkExpansion(yaml) }
             guard let node = try Yams.compose(yaml: yaml) else {
                 throw error(Loc(line: 1, path: ""), "empty spec (expected a mapping with 'base' and 'grid')")
             }
@@ -35,6 +42,50 @@ struct SpecReader {
         } catch {
             throw self.error(Loc(line: nil, path: ""), "malformed YAML: \(error)", .yaml)
         }
+    }
+
+    /// Refuses a spec whose aliases would expand to more than
+    /// `maxExpandedNodes` nodes, without expanding them. Composing the text
+    /// as written could already be that expensive (Yams hashes an aliased
+    /// mapping key in full), so this composes a copy in which every `*` is
+    /// U+2217 `∗`: aliases become plain scalars and composing is linear in
+    /// the text. Sizes then add up in document order, each anchor's computed
+    /// once, and a plain scalar `∗name` stands for the latest node anchored
+    /// `&name` before it, as an alias does. A `*` that was not an alias (in a
+    /// quoted string, a comment) can only make the count larger.
+    func checkExpansion(_ yaml: String) throws {
+        // The parser holds the anchors that nodes refer to weakly: keep it until the count is done.
+        let parser: Parser
+        let defanged: Node?
+        do {
+            parser = try Parser(yaml: yaml.replacingOccurrences(of: "*", with: "\u{2217}"))
+            defanged = try parser.singleRoot()
+        } catch let e as YamlError {
+            throw Self.describe(e, file: file)
+        }
+        guard let defanged else { return }
+        defer { withExtendedLifetime(parser) {} }
+        var anchored: [String: Int] = [:]
+        func size(_ node: Node) throws -> Int {
+            var count = 1
+            switch node {
+            case .scalar(let s):
+                if s.style == .plain, s.string.hasPrefix("\u{2217}"), let n = anchored[String(s.string.dropFirst())] { count = n }
+            case .sequence(let seq):
+                for child in seq { count += try size(child) }
+            case .mapping(let m):
+                for pair in m { count += try size(pair.key) + size(pair.value) }
+            case .alias:
+                break
+            }
+            guard count <= Self.maxExpandedNodes else {
+                throw error(Loc(line: node.mark?.line, path: ""),
+                    "the spec expands to more than \(Self.maxExpandedNodes) YAML nodes (aliases count at every use); write fewer values or use range/linspace/logspace", .tooLarge)
+            }
+            if let anchor = node.anchor { anchored[anchor.rawValue] = count }
+            return count
+        }
+        _ = try size(defanged)
     }
 
     static func describe(_ e: YamlError, file: String) -> SweepError {

@@ -1,10 +1,11 @@
+import Foundation
 import TrialContract
 
 /// The trials of a spec in a fixed order, and their shards, computed lazily:
 /// a trial is decoded from its index (mixed radix over its block's axes, shape
 /// axes outermost so neighbours share shapes), and a shard is a contiguous
 /// range of indices. Building a plan checks every grid point against
-/// `TrialConfig.validate()` and removes duplicates between blocks, but keeps
+/// `TrialConfig.validate()` (sizes included) and removes duplicates between blocks, but keeps
 /// only O(blocks + shards) in memory. The same spec gives the same order,
 /// ids and shards in every process.
 public struct SweepPlan: Sendable {
@@ -235,5 +236,9 @@ public struct SweepPlan: Sendable {
         return (bounds, flops)
     }
 
-    static func mib(_ bytes: Double) -> String { String(Int((bytes / 1_048_576).rounded(.up))) }
+    /// Whole MiB for messages; any finite size (never converts a huge Double to Int).
+    static func mib(_ bytes: Double) -> String {
+        let m = (bytes / 1_048_576).rounded(.up)
+        return m < 1e15 ? String(format: "%.0f", m) : String(format: "%.3g", m)
+    }
 }

@@ -1,3 +1,4 @@
+import SafeFiles
 import Foundation
 import TrialContract
 
@@ -10,18 +11,22 @@ import TrialContract
 /// hinge want ±1 (0/1 are mapped to −1/+1); square loss treats them as real
 /// regression targets (NMSE reported).
 enum DataFile {
+    /// The largest data file read (CSV or .npy), checked from its size before reading.
+    static let maxBytes = 1 << 30
+
     static func load(_ config: TrialConfig) throws -> DataSplit {
         let path = config.dataFile ?? ""
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw TrainingError(.io, "data_file \(path): cannot read (missing or unreadable)")
+        let bytes: [UInt8]
+        switch RegularFile.contents(path, maxBytes: maxBytes) {
+        case .success(let b): bytes = b
+        case .failure(let f): throw TrainingError(.io, "data_file \(path): cannot read it (\(f.reason))")
         }
-        let bytes = [UInt8](contents)
         let (rows, columns, values): (Int, Int, [Double])
         do {
             if path.lowercased().hasSuffix(".npy") {
                 let (shape, v) = try NPY.decode(bytes)
                 guard shape.count == 2 else {
-                    throw TrainingError(.invalidData, "expected a 2-D array (rows × features+label), got shape \(shape)")
+                    throw TrainingError(.invalidData, "expected a 2-D array (rows × features+label), got \(shape.count) dimension\(shape.count == 1 ? "" : "s")")
                 }
                 (rows, columns, values) = (shape[0], shape[1], v)
             } else {
@@ -34,7 +39,7 @@ enum DataFile {
             throw TrainingError(.invalidData, "data_file \(path): need at least 2 rows and 2 columns (features…, label), got \(rows)×\(columns)")
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw TrainingError(.invalidData, "data_file \(path): row \(bad / columns + 1) holds a non-finite number")
+            throw TrainingError(.invalidData, "data_file \(path): row \(bad / columns + 1), column \(bad % columns + 1): not a finite number")
         }
         let dim = columns - 1
         var x = [Double](), y = [Double]()
@@ -47,14 +52,14 @@ enum DataFile {
         for (i, label) in y.enumerated() {
             switch config.loss {
             case .crossEntropy:
-                guard label == label.rounded(), label >= 0, Int(label) < config.outputs else {
-                    throw TrainingError(.invalidData, "data_file \(path): row \(i + 1): label \(label) is not a class 0…\(config.outputs - 1)")
+                guard label == label.rounded(), label >= 0, label < Double(config.outputs) else {
+                    throw TrainingError(.invalidData, "data_file \(path): row \(i + 1), column \(columns) (label): not a class 0…\(config.outputs - 1)")
                 }
             case .square:
                 break
             default:
                 guard label == 1 || label == -1 || label == 0 else {
-                    throw TrainingError(.invalidData, "data_file \(path): row \(i + 1): label \(label) is not ±1 (or 0/1) for \(config.loss.rawValue) loss")
+                    throw TrainingError(.invalidData, "data_file \(path): row \(i + 1), column \(columns) (label): not ±1 (or 0/1) as \(config.loss.rawValue) loss needs")
                 }
                 y[i] = label == 0 ? -1 : label
             }
@@ -78,10 +83,10 @@ enum DataFile {
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             let numbers = fields.map { Double($0) }
-            if numbers.contains(where: { $0 == nil }) {
+            if let bad = numbers.firstIndex(where: { $0 == nil }) {
                 if rows == 0 && columns < 0 { columns = fields.count; continue }  // a header line
-                let bad = fields.first { Double($0) == nil } ?? ""
-                throw TrainingError(.invalidData, "line \(n + 1): '\(bad)' is not a number")
+                // Position and kind only: the text may be anything a worker can read.
+                throw TrainingError(.invalidData, "line \(n + 1), column \(bad + 1): not a number")
             }
             if columns >= 0 && fields.count != columns {
                 throw TrainingError(.invalidData, "line \(n + 1): \(fields.count) fields, expected \(columns)")

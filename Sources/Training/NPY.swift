@@ -1,3 +1,5 @@
+import TrialContract
+
 /// NumPy's .npy format (v1.0 written; v1–v3 read): a magic string, a header
 /// dict (`descr`, `fortran_order`, `shape`) padded to 64 bytes, then the raw
 /// little-endian array in C order. Just enough to exchange data and weights
@@ -18,8 +20,13 @@ public enum NPY {
         return bytes
     }
 
-    /// Decodes a 1-D or 2-D float/int .npy array into doubles; throws a
-    /// one-line reason for anything else (Fortran order, big-endian, objects …).
+    /// The longest header `decode` reads (numpy's own reader stops at 10,000 bytes).
+    public static let maxHeaderLength = 65_536
+
+    /// Decodes a float/int .npy array into doubles; throws a one-line reason
+    /// for anything else (Fortran order, big-endian, objects, a shape the data
+    /// does not hold …). Every size is checked, overflow included, before
+    /// anything is allocated, and no message repeats the file's bytes.
     public static func decode(_ bytes: [UInt8]) throws -> (shape: [Int], values: [Double]) {
         func fail(_ why: String) -> TrainingError { TrainingError(.invalidData, "not a usable .npy file: \(why)") }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
@@ -30,31 +37,33 @@ public enum NPY {
         if major == 1 {
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
             start = 10
-        } else if major == 2 || major == 3, bytes.count >= 12 {
+        } else if major == 2 || major == 3 {
+            guard bytes.count >= 12 else { throw fail("truncated header") }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
             start = 12
         } else {
-            throw fail("unsupported version \(major)")
+            throw fail("unsupported format version (1, 2 and 3 are read)")
         }
+        guard headerLength <= maxHeaderLength else { throw fail("header longer than \(maxHeaderLength) bytes") }
         guard bytes.count >= start + headerLength else { throw fail("truncated header") }
         let header = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
         guard let descr = field("descr", in: header)?.trimmingQuotes else { throw fail("no descr in header") }
         if let fortran = field("fortran_order", in: header), fortran.hasPrefix("True") {
             throw fail("Fortran order (save with np.ascontiguousarray)")
         }
-        guard let shapeText = field("shape", in: header), let open = shapeText.firstIndex(of: "("),
-              let close = shapeText.firstIndex(of: ")") else { throw fail("no shape in header") }
-        let shape = shapeText[shapeText.index(after: open)..<close].split(separator: ",")
-            .map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }.compactMap { Int($0) }
-        let count = shape.reduce(1, *)
-        let body = start + headerLength
+        guard let shapeText = field("shape", in: header), let shape = dimensions(shapeText) else {
+            throw fail("no readable shape in header (expected a tuple of non-negative integers)")
+        }
         let width: Int
         switch descr {
         case "<f8", "<i8", "<u8": width = 8
         case "<f4", "<i4", "<u4": width = 4
-        default: throw fail("dtype \(descr) (use little-endian float64/float32/int)")
+        default: throw fail("unsupported dtype (use little-endian float64/float32/int32/int64/uint32/uint64)")
         }
-        guard bytes.count >= body + count * width else { throw fail("expected \(count) values of \(descr), file is truncated") }
+        let body = start + headerLength
+        guard let count = Checked.product(shape), let size = Checked.product([count, width]), size <= bytes.count - body else {
+            throw fail("the shape in the header needs more data than the file holds (truncated, or a wrong shape)")
+        }
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
             let p = raw.baseAddress! + body
@@ -71,6 +80,21 @@ public enum NPY {
             }
         }
         return (shape, values)
+    }
+
+    /// The integers of a shape tuple such as `(3, 4)`, `(5,)` or `()`; nil
+    /// unless every entry is a non-negative decimal that fits an Int.
+    static func dimensions(_ text: String) -> [Int]? {
+        guard text.hasPrefix("("), text.hasSuffix(")") else { return nil }
+        var parts = text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: " ") }
+        if parts.last?.isEmpty == true { parts.removeLast() }  // "(5,)"
+        var shape: [Int] = []
+        for part in parts {
+            guard !part.isEmpty, part.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int(part) else { return nil }
+            shape.append(n)
+        }
+        return shape
     }
 
     /// The text after `'name':` up to the next top-level comma (or the shape's closing parenthesis).

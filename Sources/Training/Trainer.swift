@@ -65,6 +65,8 @@ public enum Trainer {
         var result: TrainingResult
         do {
             try config.validate()
+            // A worker smaller than the plan assumed says so instead of aborting in the allocator.
+            try SizeLimits.check(config, limit: .thisMachine)
             let split = try DataSplit.make(for: config)
             switch config.dtype {
             case .float32: result = try run(TrialRun<Float>(config: config, split: split, threads: threads))

@@ -82,7 +82,8 @@ extension TrialConfig {
             do {
                 try spec.assign(&self, value)
             } catch {
-                throw ConfigError("config key '\(key)': \(error.problem)")
+                let p = error.problem
+                throw ConfigError(p.hasPrefix("expected") ? "config key '\(key)': \(p)" : "\(key) \(p)")
             }
         }
     }

@@ -3,7 +3,9 @@
 // form behind trial ids) and what a wrong value is told. `FieldSpec` builds a
 // field's entry from its key path and these.
 
-/// Why a JSON value cannot be a field's value ("expected an integer").
+/// Why a JSON value cannot be a field's value: "expected an integer" (a
+/// wrong kind of value), or a phrase that follows the field's name ("must be
+/// a whole number (got 12.5)").
 public struct ConfigValueError: Error, Sendable, Equatable {
     public let problem: String
     public init(_ problem: String) { self.problem = problem }
@@ -46,9 +48,10 @@ extension Int: ConfigValue {
     public init(json: JSONValue) throws(ConfigValueError) {
         guard case .number(let text) = json else { throw Self.mismatch(json) }
         if let n = Int(text) { self = n; return }
-        guard let x = Double(text), x == x.rounded() else { throw Self.mismatch(json) }
+        guard let x = Double(text) else { throw Self.mismatch(json) }
+        guard x == x.rounded() else { throw ConfigValueError("must be a whole number (got \(text))") }
         // Beyond ±2^63 an integral double has no Int; say so rather than trap.
-        guard let n = Int(exactly: x) else { throw ConfigValueError("\(text) is too large for an integer") }
+        guard let n = Int(exactly: x) else { throw ConfigValueError("= \(text) is out of range for an integer") }
         self = n
     }
     public var json: JSONValue? { .integer(self) }
@@ -62,7 +65,10 @@ extension UInt64: ConfigValue {
     public init(json: JSONValue) throws(ConfigValueError) {
         guard case .number(let text) = json else { throw Self.mismatch(json) }
         if let n = UInt64(text) { self = n; return }
-        guard let x = Double(text), x == x.rounded(), let n = UInt64(exactly: x) else { throw Self.mismatch(json) }
+        guard let x = Double(text) else { throw Self.mismatch(json) }
+        guard x >= 0 else { throw ConfigValueError("must be an integer ≥ 0 (got \(text))") }
+        guard x == x.rounded() else { throw ConfigValueError("must be a whole number (got \(text))") }
+        guard let n = UInt64(exactly: x) else { throw ConfigValueError("= \(text) is out of range for an integer") }
         self = n
     }
     public var json: JSONValue? { .integer(self) }

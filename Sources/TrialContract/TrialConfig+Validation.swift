@@ -5,6 +5,8 @@ extension TrialConfig {
     /// cannot be trained as given.
     public func validate() throws(ConfigError) {
         func fail(_ message: String) throws(ConfigError) -> Never { throw ConfigError(message) }
+        // Sizes first: a width or depth no machine can hold must not reach an allocation below.
+        try SizeLimits.check(self)
         if width <= 0 { try fail("width must be > 0 (got \(width))") }
         if depth <= 0 { try fail("depth must be ≥ 1 hidden layer (got \(depth))") }
         if dim <= 0 { try fail("dim must be > 0 (got \(dim))") }

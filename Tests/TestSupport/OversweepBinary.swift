@@ -15,4 +15,9 @@ public enum OversweepBinary {
     public static func run(_ arguments: [String]) throws -> Subprocess.Output {
         try Subprocess.run(url, arguments)
     }
+
+    /// Runs `oversweep ARGUMENTS` with a deadline (see `Subprocess.run(_:_:timeout:)`).
+    public static func run(_ arguments: [String], timeout: Double) throws -> (output: Subprocess.Output, exited: Bool, hung: Bool) {
+        try Subprocess.run(url, arguments, timeout: timeout)
+    }
 }

@@ -42,6 +42,33 @@ public enum Subprocess {
                       stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// Runs with a deadline: a process still running then (blocked on a FIFO,
+    /// reading /dev/zero) is killed and reported as hung. Output goes to
+    /// files, so nothing the child writes can block it while we wait.
+    public static func run(_ executable: URL, _ arguments: [String], timeout: Double) throws
+        -> (output: Output, exited: Bool, hung: Bool) {
+        let dir = try TestFiles.temporaryDirectory("oversweep-run")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = try FileHandle(forWritingTo: outURL)
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        let hung = p.isRunning
+        if hung { p.terminate() }
+        p.waitUntilExit()
+        let output = Output(status: p.terminationStatus, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        return (output, p.terminationReason == .exit, hung)
+    }
+
     /// `tool` as the shell would find it: PATH first, then the usual places.
     public static func which(_ tool: String) -> URL? {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)

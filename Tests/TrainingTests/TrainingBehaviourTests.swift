@@ -222,7 +222,7 @@ import TrialContract
         c.dataFile = "/nonexistent/oversweep-test.csv"
         let r = Trainer.train(c)
         #expect(r.status == .failed)
-        #expect(r.message == "i/o: data_file /nonexistent/oversweep-test.csv: cannot read (missing or unreadable)")
+        #expect(r.message == "i/o: data_file /nonexistent/oversweep-test.csv: cannot read it (no such file)")
         c = Self.small()
         c.width = 0
         #expect(Trainer.train(c).message == "invalid config: width must be > 0 (got 0)")

@@ -66,8 +66,9 @@ struct CoordinatorFlags: ParsableArguments {
             }
             header = Self.header(name: "synthetic-\(n)", spec: spec, hash: "synthetic-\(n)")
         } else if spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") {
-            guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
+            // The list first: it refuses a FIFO or device before anything blocks on it.
             do { source = MemoryTrialSource(try TrialListFile.read(spec), shardSize: 64) } catch { throw CLIError("\(error)") }
+            guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
             header = Self.header(name: URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent,
                                  spec: "trial list \(spec)", hash: CanonicalJSON.sha256Hex(String(decoding: bytes, as: UTF8.self)))
         } else {

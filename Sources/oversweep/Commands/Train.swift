@@ -1,3 +1,4 @@
+import SafeFiles
 import ArgumentParser
 import Foundation
 import Training
@@ -51,17 +52,19 @@ struct Train: AsyncParsableCommand {
 
 /// Reads a TrialConfig from a JSON file, turning every failure into one line naming the file.
 enum TrialConfigFile {
+    /// A config is a few hundred bytes; anything past this is not one.
+    static let maxBytes = 1 << 20
+
     static func load(_ path: String) throws -> TrialConfig {
-        let url = URL(fileURLWithPath: path)
         let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw CLIError("\(path): cannot read (\((error as NSError).localizedDescription))")
+        switch RegularFile.contents(path, maxBytes: maxBytes) {
+        case .success(let bytes): data = Data(bytes)
+        case .failure(let f): throw CLIError("\(path): cannot read (\(f.reason))")
         }
         do {
             let config = try JSONDecoder().decode(TrialConfig.self, from: data)
             try config.validate()
+            try SizeLimits.check(config, limit: .thisMachine)
             return config
         } catch let e as ConfigError {
             throw CLIError("\(path): \(e.message)")
