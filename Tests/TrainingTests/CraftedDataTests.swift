@@ -124,7 +124,7 @@ import TrialContract
         c.width = 3_037_000_500  // width² > Int.max
         c.depth = 2
         #expect(SizeLimits.footprint(c).weights == nil && SizeLimits.footprint(c).total == nil)
-        #expect(throws: TrainingError.self) { try SizeLimits.check(c) }
+        #expect(throws: ConfigError.self) { try SizeLimits.check(c) }
         func message(_ edit: (inout TrialConfig) -> Void) -> String {
             var c = TrialConfig()
             edit(&c)
