@@ -73,13 +73,17 @@ struct StoreBench: ParsableCommand {
     @Option(help: "Directory for the benchmark file (removed afterwards).")
     var dir = NSTemporaryDirectory()
 
+    enum Shape: String, ExpressibleByArgument { case real, small }
+    @Option(help: "Records shaped like a real trial's (about 10 KB, 16 curves) or the small synthetic ones (1.7 KB).")
+    var shape = Shape.real
+
     func run() throws {
         let path = (dir as NSString).appendingPathComponent("oversweep-bench-\(getpid()).jsonl")
         defer {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: path + ".corrupt")
         }
-        let sample = (0..<1000).map { SyntheticRecords.make(index: $0, prefix: "bench") }
+        let sample = (0..<1000).map { shape == .small ? SyntheticRecords.make(index: $0, prefix: "bench") : SyntheticRecords.realistic(index: $0, prefix: "bench") }
         func record(_ i: Int) -> TrialRecord {
             var r = sample[i % sample.count]
             r.id = TrialID(rawValue: "bench-\(i)")
