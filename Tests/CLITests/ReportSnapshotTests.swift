@@ -123,6 +123,22 @@ import TrialContract
         try Self.check(spec: Self.referenceSpec, snapshot: "e1-report.md", outcome: Self.referenceRecord)
     }
 
+    /// `experiment:` takes E<n> or a list of them, refuses anything else with
+    /// its line, and (like `name`) changes neither the trials nor the hash.
+    @Test func experimentKeyIsCheckedAndLeavesTheHashAlone() throws {
+        let plain = Self.referenceSpec.replacingOccurrences(of: "experiment: E1\n", with: "")
+        let a = try SweepSpec.parse(yaml: Self.referenceSpec, path: "a.yaml"), b = try SweepSpec.parse(yaml: plain, path: "b.yaml")
+        #expect(a.experiments == ["E1"] && b.experiments.isEmpty && a.hash == b.hash)
+        let list = try SweepSpec.parse(yaml: Self.referenceSpec.replacingOccurrences(of: "experiment: E1", with: "experiment: [e1, E3]"), path: "c.yaml")
+        #expect(list.experiments == ["E1", "E3"])
+        let dir = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.yaml").path
+        try Self.referenceSpec.replacingOccurrences(of: "experiment: E1", with: "experiment: yes").write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try OversweepBinary.run(["plan", bad])
+        #expect(r.status != 0 && r.stderr.contains("bad.yaml:2") && r.stderr.contains("expected a reference experiment such as E1"), "\(r.stderr)")
+    }
+
     /// Each shipped reference example names its experiment, so its report has the sections.
     @Test func examplesNameTheirExperiment() throws {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
