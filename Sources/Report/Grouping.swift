@@ -187,7 +187,8 @@ public struct GroupedSweep: Sendable {
         let kept = order.filter { Set((byContext[$0] ?? []).map(\.value)).count >= minPoints }
         let varying = contextAxes.indices.filter { i in Set(kept.map { $0[i] }).count > 1 }
         return kept.map { context in
-            AxisSeries(context: varying.map { "\(axes[contextAxes[$0]].name)=\(context[$0])" }.joined(separator: ", "),
+            AxisSeries(context: varying.filter { context[$0] != .notApplicable }.map { "\(axes[contextAxes[$0]].name)=\(context[$0])" }
+                           .joined(separator: ", "),
                        points: byContext[context] ?? [])
         }
     }

@@ -81,6 +81,10 @@ import TrialContract
         let col = try #require(byBatch.header.firstIndex(of: "train_nmse"))
         #expect(byBatch.rows[0][col] == Format.meanStd(s))
         #expect(doc.figures.contains { $0.name.contains("curves-by-batch-size") })
+        // Legends name only the fields that apply (relu series say nothing of alpha).
+        let names = doc.figures.flatMap { $0.plot.series.map(\.name) }
+        #expect(names.contains { $0.contains("activation=relu") } || names.contains { $0 == "optimizer=gd" || $0.hasPrefix("optimizer=") })
+        #expect(!names.contains { $0.contains("n/a") }, "\(names.filter { $0.contains("n/a") })")
         // Best trials: the lowest test_nmse is leaky α = −1 under gd, seed 1.
         let best = try #require(doc.tables.first { $0.caption.hasPrefix("The 10 best") })
         #expect(best.rows[0][2] == "activation=leaky, alpha=-1, optimizer=gd" && best.rows[0][3] == "1")
