@@ -63,51 +63,27 @@ struct LiveSweepFixture {
         """
 }
 
-/// A process started in the background, its output going to files.
-final class BackgroundProcess {
-    let process = Process()
-    let stdoutURL: URL, stderrURL: URL
+/// The small sweep's result file with its first `lines` trials, and
+/// `oversweep report --watch` following it into `out`; `close()` stops the
+/// watcher if it still runs and removes the directory.
+struct WatchedSweep {
+    let dir: URL
+    let out: URL
+    var fixture: LiveSweepFixture
+    let watch: BackgroundProcess
 
-    init(_ executable: URL, _ arguments: [String], logs dir: URL, name: String) throws {
-        stdoutURL = dir.appendingPathComponent("\(name).stdout")
-        stderrURL = dir.appendingPathComponent("\(name).stderr")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
+    init(lines: Int, interval: String = "0.2") throws {
+        dir = try TestFiles.temporaryDirectory("oversweep-watch")
+        out = dir.appendingPathComponent("live")
+        let results = dir.appendingPathComponent("results.jsonl").path
+        fixture = try LiveSweepFixture(yaml: LiveSweepFixture.smallSpec, path: results)
+        try fixture.append(lines)
+        watch = try BackgroundProcess(OversweepBinary.url, ["report", results, "-o", out.path, "--watch", "--interval", interval],
+                                      logs: dir, name: "watch")
     }
 
-    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
-
-    /// Waits for the process to exit by itself; false if it is still running at the deadline.
-    func waitForExit(within seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        return !process.isRunning
+    func close() {
+        watch.stop()
+        try? FileManager.default.removeItem(at: dir)
     }
-
-    /// Stops it if it still runs (a failed test must not leave it behind).
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
-    deinit { stop() }
-}
-
-/// Polls `condition` every 50 ms until it holds or `seconds` pass.
-func eventually(within seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(50_000)
-    }
-    return try condition()
 }

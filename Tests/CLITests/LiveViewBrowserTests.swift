@@ -15,16 +15,10 @@ import TrialContract
                    "chromium is not installed (apt-get install chromium; `make test-deps` does it): the live page's browser test is skipped"))
     func livePageUpdatesInABrowserAsLinesAreAppended() throws {
         let chromium = try #require(HeadlessChromium.executable)
-        let dir = try TestFiles.temporaryDirectory("oversweep-browser")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let results = dir.appendingPathComponent("results.jsonl").path
-        let out = dir.appendingPathComponent("live")
-        var fixture = try LiveSweepFixture(yaml: LiveSweepFixture.smallSpec, path: results)
-        try fixture.append(3)
-        let watch = try BackgroundProcess(OversweepBinary.url, ["report", results, "-o", out.path, "--watch", "--interval", "0.3"],
-                                          logs: dir, name: "watch")
-        defer { watch.stop() }
-        let page = out.appendingPathComponent("index.html")
+        var sweep = try WatchedSweep(lines: 3, interval: "0.3")
+        defer { sweep.close() }
+        let (dir, watch) = (sweep.dir, sweep.watch)
+        let page = sweep.out.appendingPathComponent("index.html")
         #expect(eventually(within: 30) { FileManager.default.fileExists(atPath: page.path) }, "\(watch.stderr)")
 
         let profile = dir.appendingPathComponent("profile")
@@ -45,7 +39,7 @@ import TrialContract
 
         // Appended lines reach the open page without a reload: the panel, then the report.
         _ = try browser.evaluate("window.__sameDocument = true")
-        try fixture.append(3)
+        try sweep.fixture.append(3)
         #expect(try browser.waitFor(headline, within: 20) { ($0 as? String)?.contains("6 of 8 trials") == true })
         #expect(try browser.waitFor("document.getElementById('report').textContent", within: 20) {
             ($0 as? String)?.contains("6 trials: 6 ok") == true
@@ -54,7 +48,7 @@ import TrialContract
         let svgsAfter = try browser.evaluate("document.querySelectorAll('#report svg').length") as? Int ?? 0
         #expect(svgsAfter >= 2)
 
-        try fixture.append(2)
+        try sweep.fixture.append(2)
         #expect(try browser.waitFor(headline, within: 20) { ($0 as? String)?.contains("8 of 8 trials (100.0%): 8 ok, 0 diverged, 0 failed — complete") == true })
         #expect(watch.waitForExit(within: 20) && watch.process.terminationStatus == 0, "\(watch.stderr)")
         let errors = browser.consoleErrors

@@ -15,15 +15,9 @@ import TrialContract
     }
 
     @Test func reportWatchFollowsTheFileAndStopsWhenTheSweepIsComplete() throws {
-        let dir = try TestFiles.temporaryDirectory("oversweep-watch")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let results = dir.appendingPathComponent("results.jsonl").path
-        let out = dir.appendingPathComponent("live")
-        var fixture = try LiveSweepFixture(yaml: LiveSweepFixture.smallSpec, path: results)
-        try fixture.append(3)
-        let watch = try BackgroundProcess(OversweepBinary.url, ["report", results, "-o", out.path, "--watch", "--interval", "0.2"],
-                                          logs: dir, name: "watch")
-        defer { watch.stop() }
+        var sweep = try WatchedSweep(lines: 3)
+        defer { sweep.close() }
+        let (out, watch) = (sweep.out, sweep.watch)
         let page = out.appendingPathComponent("index.html").path
         #expect(eventually(within: 30) {
             (Self.liveData(out)?["panel"] as? String)?.contains("3 of 8 trials") == true && FileManager.default.fileExists(atPath: page)
@@ -31,7 +25,7 @@ import TrialContract
         let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(html.contains("id=\"live\"") && html.contains("<svg") && html.contains("live.js"))
         let seq = Self.liveData(out)?["seq"] as? Int ?? 0
-        try fixture.append(3)
+        try sweep.fixture.append(3)
         #expect(eventually(within: 30) { (Self.liveData(out)?["panel"] as? String)?.contains("6 of 8 trials") == true })
         #expect((Self.liveData(out)?["seq"] as? Int ?? 0) > seq)
         // The report is rebuilt with the new trials.
@@ -39,7 +33,7 @@ import TrialContract
             ((try? String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)) ?? "").contains("6 trials: 6 ok")
         })
         #expect(watch.process.isRunning, "the sweep is not complete yet")
-        try fixture.append(2)
+        try sweep.fixture.append(2)
         #expect(watch.waitForExit(within: 30), "stops by itself once all 8 planned trials are recorded")
         #expect(watch.process.terminationStatus == 0, "\(watch.stderr)")
         #expect(watch.stdout.contains("complete: 8 of 8 trials"))
@@ -50,15 +44,9 @@ import TrialContract
     }
 
     @Test func reportWatchStopsOnSIGINTWithTheReportWritten() throws {
-        let dir = try TestFiles.temporaryDirectory("oversweep-watch")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let results = dir.appendingPathComponent("results.jsonl").path
-        let out = dir.appendingPathComponent("live")
-        var fixture = try LiveSweepFixture(yaml: LiveSweepFixture.smallSpec, path: results)
-        try fixture.append(2)
-        let watch = try BackgroundProcess(OversweepBinary.url, ["report", results, "-o", out.path, "--watch", "--interval", "0.2"],
-                                          logs: dir, name: "watch")
-        defer { watch.stop() }
+        let sweep = try WatchedSweep(lines: 2)
+        defer { sweep.close() }
+        let (out, watch) = (sweep.out, sweep.watch)
         #expect(eventually(within: 30) { Self.liveData(out) != nil })
         kill(watch.process.processIdentifier, SIGINT)
         #expect(watch.waitForExit(within: 20))
