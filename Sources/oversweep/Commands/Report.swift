@@ -59,7 +59,11 @@ struct Report: AsyncParsableCommand {
             throw CLIError("\(results): no trial records" + (file.problems.isEmpty ? "" : " (\(file.problems.count) unreadable lines, first: \(file.problems[0]))"))
         }
         let name = file.header.sweepName.isEmpty ? URL(fileURLWithPath: results).lastPathComponent : file.header.sweepName
-        let experiments = try HeaderSpec(file.header, file: results).experiments(commandLine: experimentNames)
+        let headerSpec = HeaderSpec(file.header, file: results)
+        if experimentNames.isEmpty, !file.header.spec.isEmpty, let problem = headerSpec.problem {
+            FileHandle.standardError.write(Data("note: \(problem): no reference experiment sections unless --experiment names one\n".utf8))
+        }
+        let experiments = try headerSpec.experiments(commandLine: experimentNames)
         let doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)", experiments: experiments)
         let written: ReportWriter.Written
         do {
