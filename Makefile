@@ -39,11 +39,13 @@ run: release
 
 # The store's tests check that jq and pandas.read_json(lines=True) read result
 # files; shellcheck lints the cluster scripts; the install test renders the
-# man page with groff.
+# man page with groff; the live report's page is tested in a headless
+# chromium (skipped, saying so, where it cannot be installed).
 TEST_APT := jq shellcheck groff-base
 .PHONY: test-deps
 test-deps: deps
 	$(call apt-install,$(TEST_APT))
+	$(call apt-install,chromium) || echo "chromium unavailable: the live page's browser test will be skipped"
 	@python3 -c "import pandas" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore pandas || echo "pandas unavailable: the pandas check will be skipped"
 
 .PHONY: test

@@ -93,9 +93,9 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Wire", "TrialContract", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // ZeroMQTransport only for HostileTests (a rogue peer on a real socket).
         .testTarget(name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "Worker", "Wire", "ZeroMQTransport", "Store", "Sweep", "Training", "TrialContract"], exclude: ["Snapshots"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Training", "Store", "Sweep", "TrialContract"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Training", "Store", "Sweep", "TrialContract"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["TestSupport", "Report", "Store", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ScienceTests", dependencies: ["TestSupport", "Report", "Store", "Sweep", "Training", "TrialContract"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Sweep", "TrialContract"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

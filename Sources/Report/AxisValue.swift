@@ -9,6 +9,9 @@ public enum AxisValue: Hashable, Sendable, Comparable, CustomStringConvertible {
     case text(String)
     /// The field is absent (an optional left unset).
     case none
+    /// The field cannot affect this trial (`TrialConfig.inapplicableFields`:
+    /// `alpha` under relu, `batch_size` under gd); not a value of its axis.
+    case notApplicable
 
     public var number: Double? {
         if case .number(let x) = self { return x }
@@ -21,6 +24,7 @@ public enum AxisValue: Hashable, Sendable, Comparable, CustomStringConvertible {
         case .flag(let b): return b ? "true" : "false"
         case .text(let s): return s
         case .none: return "—"
+        case .notApplicable: return "n/a"
         }
     }
 
@@ -30,6 +34,7 @@ public enum AxisValue: Hashable, Sendable, Comparable, CustomStringConvertible {
         case .flag: return 1
         case .number: return 2
         case .text: return 3
+        case .notApplicable: return 4
         }
     }
 
@@ -63,5 +68,12 @@ extension TrialConfig {
     /// optionals are `.none`.
     public var fieldValues: [String: AxisValue] {
         Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, AxisValue(json($0))) })
+    }
+
+    /// `fieldValues` with the fields that cannot affect this trial marked `.notApplicable`.
+    public var applicableFieldValues: [String: AxisValue] {
+        var values = fieldValues
+        for f in inapplicableFields { values[f.rawValue] = .notApplicable }
+        return values
     }
 }

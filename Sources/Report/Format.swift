@@ -38,6 +38,32 @@ public enum Format {
         return number(s.mean, digits: digits) + " ± " + (s.std.map { number($0, digits: 2) } ?? "—")
     }
 
+    /// Lowest first; values that print alike are a tie, named together:
+    /// "α=-1 (0.022) < α=-2 = α=0 (0.039)" (never "α=-2 (0.039) < α=0 (0.039)").
+    public static func ordering(_ items: [(label: String, value: Double)]) -> String {
+        let sorted = items.enumerated().sorted { ($0.element.value, $0.offset) < ($1.element.value, $1.offset) }.map(\.element)
+        var ties: [(labels: [String], value: String)] = []
+        for item in sorted {
+            let value = number(item.value)
+            if ties.last?.value == value {
+                ties[ties.count - 1].labels.append(item.label)
+            } else {
+                ties.append(([item.label], value))
+            }
+        }
+        return ties.map { $0.labels.joined(separator: " = ") + " (\($0.value))" }.joined(separator: " < ")
+    }
+
+    /// A span of time for people: "12 s", "5m 07s", "2h 03m", "3d 04h".
+    public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "—" }
+        if seconds < 60 { return seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds.rounded())) s" }
+        let s = Int(seconds.rounded())
+        if s < 3600 { return String(format: "%dm %02ds", s / 60, s % 60) }
+        if s < 86400 { return String(format: "%dh %02dm", s / 3600, s % 3600 / 60) }
+        return String(format: "%dd %02dh", s / 86400, s % 86400 / 3600)
+    }
+
     /// "-0.498 ± 0.012" for a fitted slope.
     public static func slope(_ f: LinearFit) -> String {
         number(f.slope) + (f.slopeStdError.map { " ± " + number($0, digits: 2) } ?? "")

@@ -75,7 +75,7 @@ public struct GroupedSweep: Sendable {
             var unseeded = r.config
             unseeded.seed = 0
             if let v = memo[unseeded] { return v }
-            let v = unseeded.fieldValues
+            let v = unseeded.applicableFieldValues
             memo[unseeded] = v
             return v
         }
@@ -85,8 +85,11 @@ public struct GroupedSweep: Sendable {
         }
         var axes: [SweepAxis] = []
         var constants: [(name: String, value: AxisValue)] = []
+        // Only values that can affect a trial count: a field that applies to
+        // none of the trials is not listed, one that takes a single value
+        // wherever it applies is fixed.
         for name in fieldNames where !Self.ignoredFields.contains(name) {
-            let distinct = Set(records.indices.map { value($0, name) })
+            let distinct = Set(records.indices.map { value($0, name) }).subtracting([.notApplicable])
             if distinct.count > 1 {
                 axes.append(SweepAxis(name: name, values: distinct.sorted()))
             } else if let only = distinct.first, name != "sweep" || only != .text("") {
@@ -110,7 +113,7 @@ public struct GroupedSweep: Sendable {
         let redundant = Self.redundantAxes(axes, keys: order)
         self.redundantAxes = redundant
         groups = order.map { key in
-            let shown = zip(axes, key).filter { !redundant.contains($0.0.name) }
+            let shown = zip(axes, key).filter { !redundant.contains($0.0.name) && $0.1 != .notApplicable }
             let label = shown.isEmpty ? "all trials" : shown.map { "\($0.name)=\($1)" }.joined(separator: ", ")
             let rs = (members[key] ?? []).sorted { $0.config.seed < $1.config.seed }
             return TrialGroup(key: key, label: label, records: rs)
@@ -175,7 +178,8 @@ public struct GroupedSweep: Sendable {
         }
         var order: [[AxisValue]] = []
         var byContext: [[AxisValue]: [(value: AxisValue, group: TrialGroup)]] = [:]
-        for g in groups {
+        // A group where the plotted field does not apply has no place on its axis.
+        for g in groups where g.key[a] != .notApplicable {
             let context = contextAxes.map { g.key[$0] }
             if byContext[context] == nil { order.append(context) }
             byContext[context, default: []].append((g.key[a], g))
@@ -183,7 +187,8 @@ public struct GroupedSweep: Sendable {
         let kept = order.filter { Set((byContext[$0] ?? []).map(\.value)).count >= minPoints }
         let varying = contextAxes.indices.filter { i in Set(kept.map { $0[i] }).count > 1 }
         return kept.map { context in
-            AxisSeries(context: varying.map { "\(axes[contextAxes[$0]].name)=\(context[$0])" }.joined(separator: ", "),
+            AxisSeries(context: varying.filter { context[$0] != .notApplicable }.map { "\(axes[contextAxes[$0]].name)=\(context[$0])" }
+                           .joined(separator: ", "),
                        points: byContext[context] ?? [])
         }
     }

@@ -9,7 +9,8 @@ public enum ReportWriter {
         public var svgs: [URL]
     }
 
-    public static func write(_ doc: ReportDocument, to directory: URL) throws -> Written {
+    /// `indexHTML` replaces the page (the live view); by default it is `html(doc)`.
+    public static func write(_ doc: ReportDocument, to directory: URL, indexHTML: String? = nil) throws -> Written {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var svgs: [URL] = []
         for f in doc.figures {
@@ -20,7 +21,7 @@ public enum ReportWriter {
         let md = directory.appendingPathComponent("report.md")
         try markdown(doc).write(to: md, atomically: true, encoding: .utf8)
         let html = directory.appendingPathComponent("index.html")
-        try self.html(doc).write(to: html, atomically: true, encoding: .utf8)
+        try (indexHTML ?? self.html(doc)).write(to: html, atomically: true, encoding: .utf8)
         return Written(markdown: md, html: html, svgs: svgs)
     }
 
@@ -50,23 +51,37 @@ public enum ReportWriter {
         s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 
-    public static func html(_ doc: ReportDocument) -> String {
-        let e = SVGBuilder.escape
-        var out = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(e(doc.title))</title>
-        <style>
+    /// The page's style sheet: wide tables scroll sideways inside their box,
+    /// plots shrink to the page's width.
+    static let style = """
         body { font-family: DejaVu Sans, Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-        table { border-collapse: collapse; margin: 0.8em 0 1.6em; font-size: 0.9em; }
-        th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+        .table-box { overflow-x: auto; max-width: 100%; margin: 0.8em 0 1.6em; }
+        table { border-collapse: collapse; font-size: 0.9em; }
+        th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
         th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
-        figure { margin: 1em 0 2em; } figcaption { font-size: 0.9em; color: #555; }
+        figure { margin: 1em 0 2em; } figure svg { max-width: 100%; height: auto; } figcaption { font-size: 0.9em; color: #555; }
         caption { text-align: left; font-weight: bold; padding-bottom: 4px; }
         nav a { margin-right: 1em; }
-        </style></head><body>
-        <h1>\(e(doc.title))</h1>
-        <nav>
         """
+
+    public static func html(_ doc: ReportDocument) -> String {
+        let e = SVGBuilder.escape
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(e(doc.title))</title>
+            <style>
+            \(style)
+            </style></head><body>
+            <h1>\(e(doc.title))</h1>
+
+            """ + body(doc) + "</body></html>\n"
+    }
+
+    /// The sections as an HTML fragment (navigation, tables, inline plots): the
+    /// page's body below its title, also what the live view swaps in.
+    public static func body(_ doc: ReportDocument) -> String {
+        let e = SVGBuilder.escape
+        var out = "<nav>"
         for (i, s) in doc.sections.enumerated() { out += "<a href=\"#s\(i)\">\(e(s.title))</a>" }
         out += "</nav>\n"
         for (i, s) in doc.sections.enumerated() {
@@ -76,17 +91,17 @@ public enum ReportWriter {
                 case .paragraph(let p):
                     out += "<p>\(e(p).replacingOccurrences(of: "\n", with: "<br>"))</p>\n"
                 case .table(let t):
-                    out += "<table>"
+                    out += "<div class=\"table-box\"><table>"
                     if !t.caption.isEmpty { out += "<caption>\(e(t.caption))</caption>" }
                     out += "<tr>" + t.header.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
                     for r in t.rows { out += "<tr>" + r.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
-                    out += "</table>\n"
+                    out += "</table></div>\n"
                 case .figure(let f):
                     out += "<figure id=\"\(e(f.name))\">\n" + SVGRenderer.element(f.plot, id: f.name)
                     out += "<figcaption>\(e(f.caption)) — <a href=\"\(e(f.name)).svg\">\(e(f.name)).svg</a></figcaption></figure>\n"
                 }
             }
         }
-        return out + "</body></html>\n"
+        return out
     }
 }

@@ -3,10 +3,13 @@ import Store
 import TrialContract
 
 /// Turns the records of a sweep into a report: an overview, per sub-sweep
-/// tables (mean ± std over seeds) and plots, and the figures of the reference
-/// experiments (docs/science.md §7) whose axes and metrics the data has.
+/// tables (mean ± std over seeds, per grid point and per axis value) and
+/// plots, the best trials, failures and divergences, and the sections of the
+/// reference experiments (docs/science.md §7) the spec names.
 public enum SweepReport {
-    public static func build(records input: [TrialRecord], title: String = "OverSweep report") -> ReportDocument {
+    /// `experiments`: the spec's `experiment:` key; without it no reference section is drawn.
+    public static func build(records input: [TrialRecord], title: String = "OverSweep report",
+                             experiments: [ReferenceExperiment] = []) -> ReportDocument {
         var doc = ReportDocument(title: title)
         var namer = FigureNamer()
         let records = latest(input)
@@ -15,8 +18,13 @@ public enum SweepReport {
         if records.count < input.count {
             overview.blocks.append(.paragraph("\(input.count - records.count) records repeat a trial id (a re-leased or merged trial); the last of each is used."))
         }
+        let experiments = experiments.uniqued()
+        if !experiments.isEmpty {
+            overview.blocks.append(.paragraph("Reference experiment: " + experiments.map(\.rawValue).joined(separator: ", ")
+                + " (the spec's `experiment:` key; docs/science.md §7)."))
+        }
         doc.sections.append(overview)
-        doc.sections += ReferenceFigures.sectionsPerSubSweep(all, namer: &namer)
+        doc.sections += ReferenceFigures.sectionsPerSubSweep(all, experiments: experiments, namer: &namer)
 
         let names = Array(Set(records.map(\.sweep))).sorted()
         for name in names {
@@ -24,6 +32,7 @@ public enum SweepReport {
             let title = names.count > 1 ? "Sub-sweep \(name.isEmpty ? "(unnamed)" : name)" : "Results"
             doc.sections.append(results(GroupedSweep(records: subset), title: title, namer: &namer))
         }
+        if let best = bestTrials(all) { doc.sections.append(best) }
         if let problems = problems(all) { doc.sections.append(problems) }
         doc.sections = doc.sections.map(dropBlankContextColumn)
         return doc
@@ -51,9 +60,11 @@ public enum SweepReport {
             s.blocks.append(.paragraph("Axes: none (every trial has the same config apart from the seed)."))
         } else {
             let rows = g.axes.map { a in
-                [a.name, "\(a.values.count)", a.values.prefix(12).map(\.description).joined(separator: ", ") + (a.values.count > 12 ? ", …" : "")]
+                let inapplicable = g.records(where: a.name, is: .notApplicable).count
+                return [a.name, "\(a.values.count)", a.values.prefix(12).map(\.description).joined(separator: ", ") + (a.values.count > 12 ? ", …" : "")
+                    + (inapplicable > 0 ? " (does not apply to \(inapplicable) trials: n/a)" : "")]
             }
-            s.blocks.append(.table(Table(caption: "Axes (config fields that differ across trials, seed excluded)",
+            s.blocks.append(.table(Table(caption: "Axes (config fields that differ among the trials they apply to, seed excluded)",
                                          header: ["axis", "values", ""], rows: rows)))
         }
         let seeds = Set(g.records.map(\.config.seed)).count
@@ -81,6 +92,19 @@ public enum SweepReport {
             s.blocks.append(.table(Table(caption: caption, header: header + chunk, rows: rows)))
         }
 
+        // Each axis value pooled over the other axes (with one axis, the table above already is that).
+        let byAxisMetrics = Array((headline + others).prefix(6))
+        if g.axes.count >= 2 && !byAxisMetrics.isEmpty {
+            for axis in g.axes {
+                let rows = axis.values.map { v -> [String] in
+                    let pooled = TrialGroup(key: [v], label: "", records: g.records(where: axis.name, is: v))
+                    return [v.description, pooled.countLabel] + byAxisMetrics.map { Format.meanStd(pooled.summary(metric: $0)) }
+                }
+                s.blocks.append(.table(Table(caption: "By \(axis.name): mean ± std over the other axes and seeds",
+                                             header: [axis.name, "n"] + byAxisMetrics, rows: rows)))
+            }
+        }
+
         // Loss curves per group.
         let curve = g.curveNames.contains(Metric.trainLoss.name) ? Metric.trainLoss.name : g.curveNames.first
         if let curve {
@@ -95,6 +119,21 @@ public enum SweepReport {
                                                plot: plot)))
             }
             if parts.count > 6 { s.blocks.append(.paragraph("Curves of \(series.count - 6 * Plots.maxSeries) further groups not plotted; see the table.")) }
+        }
+        if let curve, g.axes.count >= 2 {
+            // The mean curve per value of each axis, pooled over the others.
+            for axis in g.axes where (2...Plots.maxSeries).contains(axis.values.count) {
+                let series = axis.values.compactMap { v -> PlotSeries? in
+                    let pooled = TrialGroup(key: [v], label: "\(axis.name)=\(v)", records: g.records(where: axis.name, is: v))
+                    return Plots.curveSeries(curve, groups: [pooled]).first
+                }
+                guard series.count >= 2 else { continue }
+                let xs = series.flatMap { $0.points.map(\.x) }.filter { $0 > 0 }
+                let plot = Plot(title: "\(curve) during training by \(axis.name)", xLabel: "step t", yLabel: curve,
+                                xScale: Plots.scale(for: xs, factor: 100), yScale: Plots.yScale(series, factor: 10), series: series)
+                s.blocks.append(.figure(Figure(name: namer.name("\(title) \(curve) curves by \(axis.name)"),
+                                               caption: "\(curve) against step by \(axis.name): mean over the other axes and seeds, ± std band", plot: plot)))
+            }
         }
 
         // Headline metrics against each axis.
@@ -164,7 +203,36 @@ public enum SweepReport {
         return s
     }
 
-    /// Diverged and failed trials with their messages.
+    /// The metric trials are ranked by: the test error (else the training error, else the loss).
+    static func objective(_ g: GroupedSweep) -> String? {
+        MetricNames.first(MetricNames.testError, in: g.metricNames) ?? MetricNames.first(MetricNames.trainError, in: g.metricNames)
+    }
+
+    /// The ok trials with the lowest objective (ties by trial id), and the grid points with the lowest mean.
+    static func bestTrials(_ g: GroupedSweep, count: Int = 10) -> Section? {
+        guard let objective = objective(g) else { return nil }
+        let shown = ([objective] + MetricNames.headline.map(\.name).filter(g.metricNames.contains)).uniqued().prefix(4)
+        let ranked = g.groups.flatMap { grp in grp.ok.compactMap { r in r.result.metrics[objective].flatMap { $0.isFinite ? (grp, r, $0) : nil } } }
+            .sorted { ($0.2, $0.1.id.rawValue) < ($1.2, $1.1.id.rawValue) }
+        guard !ranked.isEmpty else { return nil }
+        var s = Section(title: "Best trials")
+        s.blocks.append(.paragraph("Ranked by final \(objective), lowest first (ties by trial id); ok trials only."))
+        let rows = ranked.prefix(count).enumerated().map { i, t in
+            ["\(i + 1)", t.1.id.short, t.0.label, "\(t.1.config.seed)"] + shown.map { t.1.result.metrics[$0].map { Format.number($0) } ?? "—" }
+        }
+        s.blocks.append(.table(Table(caption: "The \(min(count, ranked.count)) best of \(ranked.count) trials",
+                                     header: ["rank", "trial", "group", "seed"] + shown, rows: rows)))
+        if g.groups.count > 1 {
+            let groups = g.groups.compactMap { grp in grp.summary(metric: objective).map { (grp, $0) } }
+                .sorted { ($0.1.mean, $0.0.label) < ($1.1.mean, $1.0.label) }
+            let groupRows = groups.prefix(5).enumerated().map { i, x in ["\(i + 1)", x.0.label, Format.meanStd(x.1), x.0.countLabel] }
+            s.blocks.append(.table(Table(caption: "Grid points with the lowest mean \(objective)",
+                                         header: ["rank", "group", objective, "n"], rows: groupRows)))
+        }
+        return s
+    }
+
+    /// Diverged and failed trials with their messages, and where in the grid they are.
     static func problems(_ g: GroupedSweep) -> Section? {
         let bad = g.groups.flatMap { grp in grp.records.filter { $0.status != .ok }.map { (grp.label, $0) } }
         guard !bad.isEmpty else { return nil }
@@ -172,7 +240,20 @@ public enum SweepReport {
             [r.id.short, label, "seed=\(r.config.seed)", r.status.rawValue, "\(r.result.stepsRun)", r.result.message ?? ""]
         }
         var s = Section(title: "Diverged and failed trials")
-        s.blocks.append(.table(Table(caption: "", header: ["trial", "group", "seed", "status", "steps run", "message"], rows: Array(rows))))
+        var byValue: [[String]] = []
+        for axis in g.axes {
+            for v in axis.values {
+                let rs = g.records(where: axis.name, is: v)
+                let diverged = rs.count(where: { $0.status == .diverged }), failed = rs.count(where: { $0.status == .failed })
+                guard diverged + failed > 0 else { continue }
+                byValue.append(["\(axis.name)=\(v)", "\(rs.count)", "\(diverged)", "\(failed)", Format.number(Double(diverged + failed) / Double(rs.count))])
+            }
+        }
+        if !byValue.isEmpty {
+            s.blocks.append(.table(Table(caption: "Where they are: axis values with diverged or failed trials",
+                                         header: ["axis value", "trials", "diverged", "failed", "share"], rows: byValue)))
+        }
+        s.blocks.append(.table(Table(caption: bad.count > 50 ? "The first 50" : "", header: ["trial", "group", "seed", "status", "steps run", "message"], rows: Array(rows))))
         if bad.count > 50 { s.blocks.append(.paragraph("… and \(bad.count - 50) more.")) }
         return s
     }

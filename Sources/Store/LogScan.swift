@@ -48,35 +48,45 @@ struct LogScan {
             }
             guard var s = scan else { return }
             defer { scan = s }
-            func problem(_ kind: LineProblem.Kind, _ detail: String = "") {
-                s.problems.append(LineProblem(line: line.number, offset: line.offset, length: line.length, kind: kind, detail: detail))
+            if let p = Self.classify(line, onTrial: onTrial) {
+                s.problems.append(p)
                 s.end = line.end
-            }
-            if line.overlongLength != nil { return problem(line.terminated ? .tooLong : .torn) }
-            if line.bytes.isEmpty && line.terminated { return problem(.unexpected, "empty line") }
-            switch LineCodec.verify(line.bytes) {
-            case .missingChecksum:
-                return problem(line.terminated ? .missingChecksum : .torn)
-            case .mismatch:
-                return problem(line.terminated ? .checksumMismatch : .torn)
-            case .valid:
-                break
-            }
-            switch LineCodec.leadingKind(line.bytes) {
-            case "trial":
-                switch onTrial(line) {
-                case .accepted: s.accept(line)
-                case .undecodable(let why): problem(.undecodable, why)
-                }
-            case "header":
-                problem(.unexpected, "a second header")
-            case let other:
-                problem(.unexpected, "unknown kind '\(other ?? "?")'")
+            } else {
+                s.accept(line)
             }
         }
         if let firstError { throw firstError }
         guard sawAnyLine, let scan else { throw StoreError(.empty, path: path, "empty file: no header line (not a result file)") }
         return scan
+    }
+
+    /// A line after the header: nil when it is a good trial line that `onTrial`
+    /// accepted, else what is wrong with it. (Also what `ResultTail` reads with.)
+    static func classify(_ line: LogLine, onTrial: (LogLine) -> TrialVerdict) -> LineProblem? {
+        func problem(_ kind: LineProblem.Kind, _ detail: String = "") -> LineProblem {
+            LineProblem(line: line.number, offset: line.offset, length: line.length, kind: kind, detail: detail)
+        }
+        if line.overlongLength != nil { return problem(line.terminated ? .tooLong : .torn) }
+        if line.bytes.isEmpty && line.terminated { return problem(.unexpected, "empty line") }
+        switch LineCodec.verify(line.bytes) {
+        case .missingChecksum:
+            return problem(line.terminated ? .missingChecksum : .torn)
+        case .mismatch:
+            return problem(line.terminated ? .checksumMismatch : .torn)
+        case .valid:
+            break
+        }
+        switch LineCodec.leadingKind(line.bytes) {
+        case "trial":
+            switch onTrial(line) {
+            case .accepted: return nil
+            case .undecodable(let why): return problem(.undecodable, why)
+            }
+        case "header":
+            return problem(.unexpected, "a second header")
+        case let other:
+            return problem(.unexpected, "unknown kind '\(other ?? "?")'")
+        }
     }
 
     private mutating func accept(_ line: LogLine) {

@@ -65,6 +65,8 @@ public struct SpecSettings: Sendable, Equatable {
 struct SpecDefinition: Sendable {
     var name: String?
     var description: String?
+    /// `experiment: E1` (or a list): the reference experiments the sweep is, for the report.
+    var experiments: [String] = []
     var settings: SpecSettings
     var sweeps: [SubSweepDef]
 }
@@ -75,7 +77,7 @@ struct SpecGrammar {
     /// No axis may have more values than this (set from settings.max_trials).
     var maxAxisValues = SweepSpec.defaultMaxTrials
 
-    static let topKeys = ["name", "description", "settings", "base", "grid", "sweeps"]
+    static let topKeys = ["name", "description", "experiment", "settings", "base", "grid", "sweeps"]
     static let sweepKeys = ["description", "base", "grid"]
     static let settingKeys = ["shard_seconds", "gflops", "shard_memory_mb", "max_trials", "max_shard_trials"]
     static let generatorKeys = ["range", "linspace", "logspace"]
@@ -105,6 +107,7 @@ struct SpecGrammar {
             switch e.key {
             case "name": def.name = try text(e.value, "name")
             case "description": def.description = try text(e.value, "description")
+            case "experiment": def.experiments = try experiments(e.value)
             case "settings": def.settings = try settings(e.value)
             case "base": base = try self.base(e.value, "base")
             case "grid": grid = try self.grid(e.value, "grid")
@@ -141,6 +144,24 @@ struct SpecGrammar {
     func text(_ node: Node, _ path: String) throws -> String {
         guard case .scalar(let s) = node else { throw reader.error(reader.loc(node, path), "expected text, found \(SpecReader.kind(node))") }
         return s.string
+    }
+
+    /// `experiment: E1` or `experiment: [E1, E3]`: names of the form E<n> (docs/science.md §7).
+    /// Like `name`, it does not change which trials exist (nor the spec hash).
+    func experiments(_ node: Node) throws -> [String] {
+        let items: [(Node, String)]
+        if case .sequence(let seq) = node {
+            items = seq.enumerated().map { ($1, "experiment[\($0)]") }
+        } else {
+            items = [(node, "experiment")]
+        }
+        return try items.map { item, path in
+            let name = try text(item, path).uppercased()
+            guard name.count >= 2, name.hasPrefix("E"), name.dropFirst().allSatisfy(\.isNumber) else {
+                throw reader.error(reader.loc(item, path), "expected a reference experiment such as E1 (docs/science.md §7), found '\(name)'")
+            }
+            return name
+        }
     }
 
     func settings(_ node: Node) throws -> SpecSettings {

@@ -10,6 +10,8 @@ public struct SweepSpec: Sendable {
     /// `name:` from the spec, else the file name without extension.
     public let name: String
     public let description: String?
+    /// `experiment:`: the reference experiments (E1 …) this sweep is; the report draws their sections.
+    public internal(set) var experiments: [String] = []
     /// The YAML text as read.
     public let source: String
     /// SHA-256 (hex) of the canonical expanded definition: the sub-sweeps'
@@ -63,9 +65,11 @@ public struct SweepSpec: Sendable {
             try GridExpansion.checkUse(when, expansion.inheritedUses[when.loc.path] ?? WhenUse(), reader: reader)
         }
         let fileStem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,
-                         hash: Self.hash(blocks), settings: def.settings, sweepNames: def.sweeps.map(\.name),
-                         pointCount: total, blocks: blocks, summaries: AxisSummary.summaries(blocks))
+        var spec = SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,
+                             hash: Self.hash(blocks), settings: def.settings, sweepNames: def.sweeps.map(\.name),
+                             pointCount: total, blocks: blocks, summaries: AxisSummary.summaries(blocks))
+        spec.experiments = def.experiments
+        return spec
     }
 
     /// Hash over blocks in a form that does not depend on how the YAML was written.

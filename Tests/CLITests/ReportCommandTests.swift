@@ -37,9 +37,11 @@ import TrialContract
         let results = dir.appendingPathComponent("results.jsonl").path
         try Self.writeResults(to: results)
         let out = dir.appendingPathComponent("report").path
-        let r = try OversweepBinary.run(["report", results, "-o", out])
+        // The header's spec names no experiment: --experiment asks for E1's sections.
+        let r = try OversweepBinary.run(["report", results, "-o", out, "--experiment", "e1"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains(out) && r.stdout.contains("6 trials") && r.stdout.contains("1 diverged"))
+        #expect(r.stdout.contains("reference figures: E1 — error by leaky-ReLU slope α"))
         #expect(r.stderr.contains("warning") && r.stderr.contains("torn"))
         let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
         let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
@@ -47,6 +49,20 @@ import TrialContract
         #expect(html.contains("<svg") && html.contains("</html>"))
         let svgs = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".svg") }
         #expect(!svgs.isEmpty)
+    }
+
+    @Test func anUnknownExperimentIsRefused() throws {
+        let dir = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let results = dir.appendingPathComponent("results.jsonl").path
+        try Self.writeResults(to: results)
+        let r = try OversweepBinary.run(["report", results, "-o", dir.appendingPathComponent("r").path, "--experiment", "E9"])
+        #expect(r.status != 0 && r.stderr.contains("--experiment E9: not a reference experiment (E1, E2, E3, E4, E5, E6, E7)"))
+        // Without it, an α sweep is reported as any sweep: no reference section.
+        let plain = try OversweepBinary.run(["report", results, "-o", dir.appendingPathComponent("p").path])
+        #expect(plain.status == 0 && !plain.stdout.contains("reference figures"))
+        let md = try String(contentsOfFile: dir.appendingPathComponent("p/report.md").path, encoding: .utf8)
+        #expect(!md.contains("## E1") && md.contains("## Best trials"))
     }
 
     @Test func headerlessRecordLinesAreReadToo() throws {

@@ -43,7 +43,7 @@ import TrialContract
             records.append(Fixtures.record(c, status: status, sweep: pick(["", "a"]), metrics: metrics, curves: curves,
                                            message: status == .ok ? nil : "reason <\(i)>"))
         }
-        let doc = SweepReport.build(records: records)
+        let doc = SweepReport.build(records: records, experiments: ReferenceExperiment.allCases)
         #expect(doc.sections.first?.title == "Overview")
         for f in doc.figures {
             #expect(SVGProbe.parse(SVGRenderer.document(f.plot, id: f.name)) != nil, "\(f.name)")

@@ -10,12 +10,24 @@ final class SVGProbe: NSObject, XMLParserDelegate {
     var elements: [String] = []
     var texts: [String] = []
     var polylines = 0
+    /// The root's width and height attributes.
+    var width = 0.0, height = 0.0
+    /// x, y and font size of each <text>, in document order.
+    var textPositions: [(x: Double, y: Double, size: Double, anchor: String)] = []
     private var current = ""
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
         elements.append(name)
         if name == "polyline" { polylines += 1 }
+        if name == "svg" {
+            width = Double(attributes["width"] ?? "") ?? 0
+            height = Double(attributes["height"] ?? "") ?? 0
+        }
+        if name == "text" {
+            textPositions.append((Double(attributes["x"] ?? "") ?? 0, Double(attributes["y"] ?? "") ?? 0,
+                                  Double(attributes["font-size"] ?? "") ?? 0, attributes["text-anchor"] ?? "start"))
+        }
         current = ""
     }
 
@@ -67,6 +79,46 @@ final class SVGProbe: NSObject, XMLParserDelegate {
                          series: [PlotSeries(name: "s", points: [PlotPoint(x: -1, y: 0)])])
         let e = try #require(SVGProbe.parse(SVGRenderer.document(empty)))
         #expect(e.texts.contains("no data to plot"))
+    }
+
+    /// Long legend names are wrapped, never cut, and the canvas grows so every
+    /// line (and every note) ends inside it: what a standalone .svg shows is all there is.
+    @Test func longLegendsAndNotesAreNotClipped() throws {
+        let long = "depth=4, train=hidden, init=ntk, lr_scaling=inverse_width, optimizer=sgd, batch_size=64, weight_decay=0.0001"
+        let series = (0..<10).map { i in
+            PlotSeries(name: i == 0 ? long : "width=\(i)", points: [PlotPoint(x: 1, y: Double(i)), PlotPoint(x: 2, y: Double(i) + 1)])
+        }
+        let note = String(repeating: "a fitted slope and its standard error, ", count: 4)
+        let plot = Plot(title: "test_error against lr", xLabel: "lr", yLabel: "test_error", series: series, notes: [note])
+        let probe = try #require(SVGProbe.parse(SVGRenderer.document(plot)))
+        let legend = probe.texts.filter { !$0.isEmpty }
+        // Every character of the long name is in the legend, over several lines.
+        let lines = legend.filter { long.contains($0.trimmingCharacters(in: CharacterSet(charactersIn: ","))) && $0.count > 3 }
+        #expect(lines.count >= 2)
+        #expect(lines.joined(separator: " ").replacingOccurrences(of: ", ", with: ",").replacingOccurrences(of: " ", with: "")
+            == long.replacingOccurrences(of: ", ", with: ",").replacingOccurrences(of: " ", with: ""))
+        #expect(legend.contains("width=9"), "all ten series are named, none dropped")
+        for (text, pos) in zip(probe.texts, probe.textPositions) where pos.anchor == "start" {
+            let right = pos.x + Double(text.count) * pos.size * SVGRenderer.charAdvance
+            #expect(right <= probe.width, "'\(text)' ends at \(right), beyond the width \(probe.width)")
+            #expect(pos.y <= probe.height, "'\(text)' below the canvas")
+        }
+        #expect(probe.width > SVGRenderer.width)
+    }
+
+    /// An all-zero error (every run reached 0) gets an axis from 0, not −1 to 1; non-negative data no negative ticks.
+    @Test func constantAndNonNegativeSeriesGetSensibleAxes() throws {
+        let zero = Ticks.linear(min: 0, max: 0)
+        #expect(zero.domain.lowerBound == 0 && zero.domain.upperBound >= 1 && zero.ticks.first == 0)
+        #expect(!zero.ticks.contains { $0 < 0 })
+        let small = Ticks.linear(min: 0.001, max: 0.9)
+        #expect(small.domain.lowerBound >= 0 && !small.ticks.contains { $0 < 0 })
+        let signed = Ticks.linear(min: -0.5, max: 0.5)
+        #expect(signed.domain.lowerBound < -0.5)
+        let plot = Plot(title: "train_error", xLabel: "width", yLabel: "train_error",
+                        series: [PlotSeries(name: "s", points: [PlotPoint(x: 1, y: 0), PlotPoint(x: 2, y: 0)])])
+        let probe = try #require(SVGProbe.parse(SVGRenderer.document(plot)))
+        #expect(!probe.texts.contains { $0.hasPrefix("-") }, "\(probe.texts)")
     }
 
     @Test func ticksAreNiceAndCoverTheData() {

@@ -15,7 +15,7 @@ import TrialContract
 
     @Test func e1TableShowsMeanStdByAlphaAndBiasWithOrdering() throws {
         let records = GroupingTests.leakyRecords()
-        let doc = SweepReport.build(records: records)
+        let doc = SweepReport.build(records: records, experiments: [.e1])
         let e1 = try #require(doc.sections.first { $0.title.hasPrefix("E1") })
         let table = try #require(e1.blocks.compactMap { b -> Table? in if case .table(let t) = b { return t } else { return nil } }.first)
         #expect(table.header.contains("final train_nmse") && table.header.contains("final test_nmse"))
@@ -67,7 +67,7 @@ import TrialContract
                                                        "dist_from_init_spectral_hidden1": 1, "test_error": 0.1]))
             }
         }
-        let doc = SweepReport.build(records: rs)
+        let doc = SweepReport.build(records: rs, experiments: [.e6])
         let e6 = try #require(doc.sections.first { $0.title.hasPrefix("E6") })
         let table = try #require(e6.blocks.compactMap { b -> Table? in if case .table(let t) = b { return t } else { return nil } }.first)
         #expect(table.rows.map(\.[0]) == ["dist_from_init", "dist_from_init_hidden1"])
@@ -80,7 +80,7 @@ import TrialContract
             var r = r
             r.config.lrScaling = .constant
             return r
-        })
+        }, experiments: [.e6])
         let t2 = try #require(constant.tables.first { $0.header.contains("in [−0.65, −0.35]") })
         #expect(t2.rows.first?[6] == "— (Kηm varies)")
         let fig = try #require(doc.figures.first { $0.name.hasPrefix("e6") })
@@ -98,7 +98,7 @@ import TrialContract
                 rs.append(Fixtures.record(c, metrics: ["train_loss": curve.values.last ?? 0], curves: ["train_loss": curve]))
             }
         }
-        let doc = SweepReport.build(records: rs)
+        let doc = SweepReport.build(records: rs, experiments: [.e4])
         let e4 = try #require(doc.sections.first { $0.title.hasPrefix("E4") })
         let table = try #require(e4.blocks.compactMap { b -> Table? in if case .table(let t) = b { return t } else { return nil } }.first)
         #expect(table.rows.count == 2)
@@ -125,7 +125,7 @@ import TrialContract
                                           curves: ["train_loss": curve]))
             }
         }
-        let doc = SweepReport.build(records: rs)
+        let doc = SweepReport.build(records: rs, experiments: [.e2])
         let e2 = try #require(doc.sections.first { $0.title.hasPrefix("E2") })
         let md = ReportWriter.markdown(ReportDocument(title: "", sections: [e2]))
         #expect(md.contains("corr((1−γ̂)/(1−γ̂(0)), g(α)) = 1 (positive, as predicted) over 7 α values"))

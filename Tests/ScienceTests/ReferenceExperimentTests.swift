@@ -40,7 +40,7 @@ import TrialContract
         }
         #expect(try mean(-1, bias: false) > mean(0, bias: false), "without biases the even α = −1 network trains worse than ReLU")
 
-        let doc = SweepReport.build(records: records)
+        let doc = SweepReport.build(records: records, experiments: [.e1])
         let section = try #require(ExampleRun.section(doc, "E1"))
         let text = section.blocks.compactMap { if case .paragraph(let p) = $0 { p } else { nil } }.joined(separator: "\n")
         #expect(text.contains("Ordering of α"), "the report states the ordering")
@@ -73,7 +73,7 @@ import TrialContract
         let r = try #require(Fit.pearson(x: gs, y: ratios))
         print("E2 corr((1−γ̂)/(1−γ̂(0)), g) =", r)
         #expect(r > 0.3, "rate ratio correlates with g(α): r = \(r)")
-        let doc = SweepReport.build(records: records)
+        let doc = SweepReport.build(records: records, experiments: [.e2])
         #expect(ExampleRun.section(doc, "E2") != nil)
     }
 
@@ -98,7 +98,7 @@ import TrialContract
                 #expect((-1.3)...(-0.7) ~= slope, "\(grp.label): slope \(slope)")
             }
         }
-        #expect(ExampleRun.section(SweepReport.build(records: records), "E4") != nil)
+        #expect(ExampleRun.section(SweepReport.build(records: records, experiments: [.e4]), "E4") != nil)
     }
 
     /// E5 ([ZCZG18]): under GD the steps to zero training error grow with n
@@ -120,7 +120,7 @@ import TrialContract
         let smallest = try #require(means.keys.min()), largest = try #require(means.keys.max())
         print("E5 GD steps to zero training error by n:", means.sorted { $0.key < $1.key })
         #expect(means[largest]! >= 2 * means[smallest]!, "n = \(largest) should need clearly more steps than n = \(smallest): \(means)")
-        #expect(ExampleRun.section(SweepReport.build(records: records), "E5") != nil)
+        #expect(ExampleRun.section(SweepReport.build(records: records, experiments: [.e5]), "E5") != nil)
     }
 
     /// E6 ([FCG19]): the log-log slope of ‖W − W(0)‖_F against m at θ = 1 is in
@@ -136,6 +136,6 @@ import TrialContract
         let fit = try #require(Fit.logLog(x: ok.map { Double($0.config.width) }, y: ok.map { $0.result.metrics["dist_from_init"] ?? .nan }))
         print("E6 θ=1 slope of dist_from_init against m:", fit.slope)
         #expect((-0.65)...(-0.35) ~= fit.slope, "slope \(fit.slope)")
-        #expect(ExampleRun.section(SweepReport.build(records: records), "E6") != nil)
+        #expect(ExampleRun.section(SweepReport.build(records: records, experiments: [.e6]), "E6") != nil)
     }
 }

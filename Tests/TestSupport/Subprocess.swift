@@ -49,24 +49,11 @@ public enum Subprocess {
         -> (output: Output, exited: Bool, hung: Bool) {
         let dir = try TestFiles.temporaryDirectory("oversweep-run")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = arguments
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = try FileHandle(forWritingTo: outURL)
-        p.standardError = try FileHandle(forWritingTo: errURL)
-        try p.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(20_000) }
-        let hung = p.isRunning
-        if hung { p.terminate() }
-        p.waitUntilExit()
-        let output = Output(status: p.terminationStatus, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
-        return (output, p.terminationReason == .exit, hung)
+        let p = try BackgroundProcess(executable, arguments, logs: dir, name: "run")
+        let hung = !p.waitForExit(within: timeout)
+        p.stop()
+        let output = Output(status: p.process.terminationStatus, stdout: p.stdout, stderr: p.stderr)
+        return (output, p.process.terminationReason == .exit, hung)
     }
 
     /// `tool` as the shell would find it: PATH first, then the usual places.

@@ -6,7 +6,8 @@ extension ReferenceFigures {
     /// E1, [GLL24] Table 1: final train error and test error by α (× the
     /// other axes, e.g. bias), mean ± std, and the ordering of α by train error.
     /// Drawn when α is a numeric axis and a train error metric exists.
-    static func leakyTable(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
+    /// E3 ([GLL24] Fig. 5) is the same table over its width and depth sub-sweeps.
+    static func leakyTable(_ all: GroupedSweep, experiment: ReferenceExperiment, namer: inout FigureNamer) -> Section? {
         // α only matters for the leaky activation.
         guard let g = scoped(all, { $0.config.activation == .leaky }), let alpha = g.axis(.alpha), alpha.isNumeric,
               let train = MetricNames.first(MetricNames.trainError, in: g.metricNames) else { return nil }
@@ -14,7 +15,8 @@ extension ReferenceFigures {
         let testCurve = MetricNames.first(MetricNames.testError, in: g.curveNames)
         let at30 = testCurve.flatMap { c in g.records.contains { TrialNumbers.curve(c, at: 30)($0) != nil } ? c : nil }
 
-        var s = Section(title: "E1 — error by leaky-ReLU slope α (Guo, Li, Lerman 2024, Table 1)")
+        var s = Section(title: experiment == .e3 ? "E3 — error by leaky-ReLU slope α against width and depth (Guo, Li, Lerman 2024, Fig. 5)"
+                                                 : "E1 — error by leaky-ReLU slope α (Guo, Li, Lerman 2024, Table 1)")
         var header = ["context", "α", "final \(train)"]
         if let test { header.append("final \(test)") }
         if let at30 { header.append("\(at30) at t=30") }
@@ -30,19 +32,18 @@ extension ReferenceFigures {
                 row.append(grp.countLabel)
                 rows.append(row)
             }
-            let ranked = a.points.compactMap { p in p.group.summary(metric: train).map { (p.value, $0.mean) } }.sorted { $0.1 < $1.1 }
+            let ranked = a.points.compactMap { p in p.group.summary(metric: train).map { (label: "α=\(p.value)", value: $0.mean) } }
             if ranked.count >= 2 {
-                orderings.append((a.context.isEmpty ? "" : "\(a.context): ")
-                    + ranked.map { "α=\($0.0) (\(Format.number($0.1)))" }.joined(separator: " < "))
+                orderings.append((a.context.isEmpty ? "" : "\(a.context): ") + Format.ordering(ranked))
             }
         }
         s.blocks.append(.table(Table(caption: "Final \(train)" + (test.map { " and \($0)" } ?? "") + " by α, mean ± std over seeds",
                                      header: header, rows: rows)))
         if !orderings.isEmpty {
             s.blocks.append(.paragraph("Ordering of α by mean final \(train), lowest first:\n" + orderings.joined(separator: "\n")))
-            s.blocks.append(.paragraph("Paper (Guo, Li, Lerman 2024, Table 1, m = 5000, biases on): final train error 0.039 / 0.022 / 0.197 / 0.245 "
+            if experiment == .e1 { s.blocks.append(.paragraph("Paper (Guo, Li, Lerman 2024, Table 1, m = 5000, biases on): final train error 0.039 / 0.022 / 0.197 / 0.245 "
                 + "for α = −2 / −1 / 0 / 0.05 — α = −1 lowest, ReLU and 0.05 highest. Without biases an α = −1 network is even "
-                + "(f(x) = f(−x)) and is expected to train worse than ReLU on this target."))
+                + "(f(x) = f(−x)) and is expected to train worse than ReLU on this target.")) }
         }
 
         let cats = alpha.values.map { "α=\($0)" }
@@ -63,8 +64,8 @@ extension ReferenceFigures {
             for (i, part) in Plots.chunks(series).prefix(2).enumerated() {
                 let plot = Plot(title: "\(metric) by α" + Plots.part(i, of: Plots.chunks(series).count), xLabel: "α", yLabel: metric,
                                 kind: .bars(categories: cats), series: part)
-                s.blocks.append(.figure(Figure(name: namer.name("e1 \(metric) by alpha \(i + 1)"),
-                                               caption: "E1: \(metric) by α, mean ± std over seeds", plot: plot)))
+                s.blocks.append(.figure(Figure(name: namer.name("\(experiment.rawValue) \(metric) by alpha \(i + 1)"),
+                                               caption: "\(experiment.rawValue): \(metric) by α, mean ± std over seeds", plot: plot)))
             }
         }
         return s

@@ -10,7 +10,7 @@ extension ReferenceFigures {
     /// with a smoothed activation (huber, swish) have train_loss curves.
     static func logisticSlope(_ all: GroupedSweep, namer: inout FigureNamer) -> Section? {
         let curve = Metric.trainLoss.name
-        // Seed 002's claim is for the smoothed ReLUs; other activations are left out.
+        // [CLB21]'s claim is for the smoothed ReLUs; other activations are left out.
         guard let g = scoped(all, { [ActivationKind.huber, .swish].contains($0.config.activation) }) else { return nil }
         let groups = g.groups.filter { grp in
             grp.records.first?.config.loss == .logistic && grp.records.contains { $0.result.curves[curve] != nil }
@@ -20,7 +20,7 @@ extension ReferenceFigures {
 
         var s = Section(title: "E4 — late-phase log-log slope of the logistic loss (Chatterji, Long, Bartlett 2021)")
         s.blocks.append(.paragraph("Slope of log J_t against log t over the late phase (t from T/10 to T, T the last step with a positive loss), "
-            + "per trial (mean ± std over seeds) and for the seed-averaged curve (± standard error of the fit). Seed 002 predicts −1."))
+            + "per trial (mean ± std over seeds) and for the seed-averaged curve (± standard error of the fit). Chatterji, Long and Bartlett (2021) predict −1."))
         var header = ["group", "activation", "slope per trial", "slope of mean curve", "R²", "late window", "in [−1.3, −0.7]"]
         if let coreSlope { header.append(coreSlope) }
         header.append("n")

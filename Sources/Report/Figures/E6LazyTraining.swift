@@ -7,16 +7,19 @@ extension ReferenceFigures {
     /// fitted slope (the theory: −1/2 at fixed Kηm); and the best surrogate
     /// error against Kηm when that varies. Drawn when width is an axis and a
     /// weight-change metric exists.
-    static func lazyTraining(_ g: GroupedSweep, namer: inout FigureNamer) -> Section? {
+    /// For E5 the same fit is shown without E6's verdict and Kηm figure.
+    static func lazyTraining(_ g: GroupedSweep, experiment: ReferenceExperiment, namer: inout FigureNamer) -> Section? {
+        let isE6 = experiment == .e6
         guard let width = g.axis(.width), width.isNumeric, width.values.count >= 2 else { return nil }
         let metrics = g.metricNames.filter(MetricNames.isWeightChange)
         guard !metrics.isEmpty else { return nil }
         // The total over layers (a bare prefix) is plotted if the core gives one; otherwise the first layer's.
         let shown = metrics.first { $0 == Metric.distFromInit.name } ?? metrics[0]
 
-        var s = Section(title: "E6 — distance from initialisation against width (Frei, Cao, Gu 2019)")
+        var s = Section(title: isE6 ? "E6 — distance from initialisation against width (Frei, Cao, Gu 2019)"
+                                    : "\(experiment.rawValue) — distance from initialisation against width")
         s.blocks.append(.paragraph("Least-squares fit of log ‖W − W(0)‖_F against log m over every ok trial (seeds pooled); "
-            + "± is the slope's standard error. Seed 000 predicts a slope of −1/2 at fixed Kηm."))
+            + "± is the slope's standard error." + (isE6 ? " Frei, Cao and Gu (2019) predict a slope of −1/2 at fixed Kηm." : "")))
         var rows: [[String]] = []
         var notes: [String] = []
         var series: [PlotSeries] = []
@@ -32,8 +35,8 @@ extension ReferenceFigures {
                 let verdict = varies ? "— (Kηm varies)" : f.map { (-0.65 ... -0.35).contains($0.slope) ? "yes" : "no" } ?? "—"
                 rows.append([metric, a.context.isEmpty ? "—" : a.context, f.map { Format.slope($0) } ?? "—",
                              f?.r2.map { Format.number($0) } ?? "—", "\(f?.n ?? 0)",
-                             ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))",
-                             verdict])
+                             ms.isEmpty ? "—" : "\(Format.number(ms.min() ?? 0))–\(Format.number(ms.max() ?? 0))"]
+                    + (isE6 ? [verdict] : []))
                 guard metric == shown else { continue }
                 let pts = a.points.compactMap { p -> PlotPoint? in
                     guard let x = p.value.number, let sum = p.group.summary(metric: metric) else { return nil }
@@ -48,13 +51,13 @@ extension ReferenceFigures {
             }
         }
         s.blocks.append(.table(Table(caption: "Log-log slope of ‖W − W(0)‖_F against m",
-                                     header: ["metric", "context", "slope", "R²", "trials", "m range", "in [−0.65, −0.35]"], rows: rows)))
-        s.blocks.append(.figure(Figure(name: namer.name("e6 \(shown) vs width"), caption: "E6: \(shown) against m with the fitted power law",
+                                     header: ["metric", "context", "slope", "R²", "trials", "m range"] + (isE6 ? ["in [−0.65, −0.35]"] : []), rows: rows)))
+        s.blocks.append(.figure(Figure(name: namer.name("\(experiment.rawValue) \(shown) vs width"), caption: "\(experiment.rawValue): \(shown) against m with the fitted power law",
                                        plot: Plot(title: "\(shown) against width m", xLabel: "width m", yLabel: shown, xScale: .log, yScale: .log,
                                                   series: series, notes: Array(notes.prefix(3))))))
 
         // Best surrogate error against Kηm (K steps, η the effective step size).
-        if let es = MetricNames.present(.surrogateErrorMin, in: g.metricNames) {
+        if isE6, let es = MetricNames.present(.surrogateErrorMin, in: g.metricNames) {
             let ok = g.records.filter { $0.status == .ok }
             let x = ok.map { Double($0.config.steps) * $0.config.effectiveLR * Double($0.config.width) }
             let y = ok.map { $0.result.metrics[es] ?? .nan }

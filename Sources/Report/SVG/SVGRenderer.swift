@@ -3,9 +3,58 @@ import Foundation
 /// Draws a `Plot` as a standalone SVG document (no scripts, no external
 /// fonts or styles), so it renders in a browser, an image viewer or rsvg-convert.
 public enum SVGRenderer {
+    /// The smallest figure; a long legend or note widens it, a tall legend makes it taller.
     static let width = 860.0, height = 430.0
     static let left = 78.0, top = 44.0, bottom = 62.0, legendWidth = 270.0
-    static let noteLine = 17.0
+    static let noteLine = 17.0, legendLine = 14.0, legendGap = 4.0
+    /// Legend names are wrapped (at ", " where possible) to lines of at most this many characters.
+    static let legendChars = 40
+    /// Generous average advance of a character of DejaVu Sans / Helvetica, per pixel of font size.
+    static let charAdvance = 0.62
+
+    /// Where things go: the plot area is the same in every figure; the
+    /// canvas grows so that no legend entry or note is cut off.
+    struct Layout {
+        var area: (x0: Double, x1: Double, y0: Double, y1: Double)
+        var width: Double
+        /// Height without the notes under the plot.
+        var height: Double
+        /// Per named series: its index and its name in lines.
+        var legend: [(series: Int, lines: [String])]
+
+        init(_ plot: Plot) {
+            area = (left, SVGRenderer.width - legendWidth, top, SVGRenderer.height - bottom)
+            legend = plot.series.enumerated().filter { !$0.element.name.isEmpty }.map { ($0.offset, SVGRenderer.wrap($0.element.name, chars: legendChars)) }
+            let longest = legend.flatMap(\.lines).map(\.count).max() ?? 0
+            let legendRight = area.x1 + 14 + 28 + Double(longest) * 11 * charAdvance + 10
+            let noteRight = left + Double(plot.notes.map(\.count).max() ?? 0) * 12 * charAdvance + 10
+            let titleWidth = Double(plot.title.count) * 15 * charAdvance + 20
+            width = max(SVGRenderer.width, legendRight, noteRight, titleWidth).rounded(.up)
+            let legendBottom = legend.reduce(area.y0 + 8) { $0 + Double($1.lines.count) * legendLine + legendGap }
+            height = max(SVGRenderer.height, legendBottom + 10).rounded(.up)
+        }
+    }
+
+    /// Splits a legend name into lines of at most `chars` characters, at ", " where it can.
+    static func wrap(_ name: String, chars: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for (i, part) in name.components(separatedBy: ", ").enumerated() {
+            let piece = i == 0 ? part : ", " + part
+            if current.isEmpty || current.count + piece.count <= chars {
+                current += piece
+            } else {
+                lines.append(current + ",")
+                current = part
+            }
+            while current.count > chars {
+                lines.append(String(current.prefix(chars)))
+                current = String(current.dropFirst(chars))
+            }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
 
     /// The SVG document, with an XML declaration (for a .svg file).
     public static func document(_ plot: Plot, id: String = "plot") -> String {
@@ -16,14 +65,15 @@ public enum SVGRenderer {
     /// `id` makes the element's internal ids unique on a page holding several plots.
     public static func element(_ plot: Plot, id: String = "plot") -> String {
         var svg = SVGBuilder(clipID: "clip-" + id)
-        draw(plot, into: &svg)
+        let layout = Layout(plot)
+        draw(plot, layout: layout, into: &svg)
         // Notes (fits, correlations) go under the plot, one line each, so they never hide data.
-        return svg.finish(width: width, height: height + noteLine * Double(plot.notes.count) + (plot.notes.isEmpty ? 0 : 6))
+        return svg.finish(width: layout.width, height: layout.height + noteLine * Double(plot.notes.count) + (plot.notes.isEmpty ? 0 : 6))
     }
 
-    static func draw(_ plot: Plot, into svg: inout SVGBuilder) {
-        let area = (x0: left, x1: width - legendWidth, y0: top, y1: height - bottom)
-        svg.text(plot.title, x: width / 2, y: 24, size: 15, anchor: "middle", weight: "bold")
+    static func draw(_ plot: Plot, layout: Layout, into svg: inout SVGBuilder) {
+        let area = layout.area
+        svg.text(plot.title, x: layout.width / 2, y: 24, size: 15, anchor: "middle", weight: "bold")
 
         let isBars: Bool
         let categories: [String]
@@ -48,7 +98,7 @@ public enum SVGRenderer {
         svg.rect(x: area.x0, y: area.y0, w: area.x1 - area.x0, h: area.y1 - area.y0, fill: "#ffffff", stroke: "#444444")
         guard let ylo = ys.min(), let yhi = ys.max(), isBars || (xs.min() != nil) else {
             svg.text("no data to plot", x: (area.x0 + area.x1) / 2, y: (area.y0 + area.y1) / 2, size: 13, anchor: "middle", fill: "#777777")
-            drawLabels(plot, area: area, into: &svg)
+            drawLabels(plot, layout: layout, into: &svg)
             return
         }
 
@@ -125,7 +175,7 @@ public enum SVGRenderer {
             }
         }
         svg.close("</g>")
-        drawLabels(plot, area: area, into: &svg)
+        drawLabels(plot, layout: layout, into: &svg)
     }
 
     static func errorBar(_ p: PlotPoint, x: Double, sy: (Double) -> Double, scale: Plot.Scale,
@@ -139,18 +189,16 @@ public enum SVGRenderer {
         if ylo < 1e5 { svg.line(x1: x - 4, y1: ylo, x2: x + 4, y2: ylo, stroke: color) }
     }
 
-    static func drawLabels(_ plot: Plot, area: (x0: Double, x1: Double, y0: Double, y1: Double), into svg: inout SVGBuilder) {
-        svg.text(plot.xLabel + (plot.xScale == .log ? " (log)" : ""), x: (area.x0 + area.x1) / 2, y: height - 18, size: 13, anchor: "middle")
+    static func drawLabels(_ plot: Plot, layout: Layout, into svg: inout SVGBuilder) {
+        let area = layout.area
+        svg.text(plot.xLabel + (plot.xScale == .log ? " (log)" : ""), x: (area.x0 + area.x1) / 2, y: area.y1 + bottom - 18, size: 13, anchor: "middle")
         svg.text(plot.yLabel + (plot.yScale == .log ? " (log)" : ""), x: 18, y: (area.y0 + area.y1) / 2, size: 13,
                  anchor: "middle", rotate: true)
-        // Legend, right of the plot; long names are cut, the full name is in a <title>.
+        // Legend, right of the plot, every entry in full (long names wrapped).
         var y = area.y0 + 8
         let lx = area.x1 + 14
-        for (i, s) in plot.series.enumerated() where !s.name.isEmpty {
-            if y > height - 20 {
-                svg.text("… \(plot.series.count - i) more", x: lx, y: y + 4, size: 11)
-                break
-            }
+        for (i, lines) in layout.legend {
+            let s = plot.series[i]
             let color = s.style == .reference ? "#555555" : Palette.color(i)
             let dash = s.style == .reference ? "5 4" : Palette.dash(i)
             if case .bars = plot.kind, s.style != .reference {
@@ -159,10 +207,13 @@ public enum SVGRenderer {
                 if s.style != .markers { svg.polyline([(lx, y), (lx + 22, y)], stroke: color, width: 2, dash: dash) }
                 if s.style != .line && s.style != .reference { svg.marker(Palette.marker(i), x: lx + 11, y: y, color: color) }
             }
-            svg.text(String(s.name.prefix(38)) + (s.name.count > 38 ? "…" : ""), x: lx + 28, y: y + 4, size: 11, title: s.name)
-            y += 17
+            for line in lines {
+                svg.text(line, x: lx + 28, y: y + 4, size: 11)
+                y += legendLine
+            }
+            y += legendGap
         }
-        var ny = height + 2
+        var ny = layout.height + 2
         for note in plot.notes {
             svg.text(note, x: area.x0, y: ny, size: 12, fill: "#111111")
             ny += noteLine

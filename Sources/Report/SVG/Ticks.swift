@@ -18,14 +18,21 @@ enum Ticks {
     /// `pad` false keeps a bound that is exactly zero (bars grow from it).
     static func linear(min lo: Double, max hi: Double, target: Int = 5, pad: Bool = true) -> (domain: ClosedRange<Double>, ticks: [Double]) {
         var lo = lo, hi = hi
+        // Data that is never negative (an error, a loss) gets no negative axis.
+        let nonNegative = lo >= 0
         if hi - lo <= Swift.max(abs(hi), abs(lo)) * 1e-12 {
-            let spread = lo == 0 ? 1 : abs(lo) * 0.1
-            lo -= spread
-            hi += spread
+            if lo == 0 {
+                hi = 1  // all zero (an error that reached 0): 0 to 1
+            } else {
+                let spread = abs(lo) * 0.1
+                lo -= spread
+                hi += spread
+                if nonNegative { lo = Swift.max(lo, 0) }
+            }
         }
         let span = hi - lo
         if pad {
-            if lo != 0 { lo -= span * padding }
+            if lo != 0 { lo = nonNegative ? Swift.max(0, lo - span * padding) : lo - span * padding }
             if hi != 0 { hi += span * padding }
         }
         let step = niceStep(span: hi - lo, target: target)

@@ -7,7 +7,14 @@ struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write tables (mean ± std over seeds), fits and SVG plots of a result file.",
-        discussion: "Writes DIR/report.md, DIR/index.html (plots inline) and each plot as DIR/<name>.svg."
+        discussion: """
+            Writes DIR/report.md, DIR/index.html (plots inline) and each plot as DIR/<name>.svg. The sections of a \
+            reference experiment (E1–E7) are drawn when the spec in the file's header says `experiment: E1` (or --experiment).
+
+            With --watch, follows a sweep while it runs: DIR/index.html shows progress, rate, ETA, workers, failures \
+            and the plots so far, and reloads its data (DIR/live.js) by itself, no server needed; the command stops \
+            when every planned trial is recorded, or on Ctrl-C.
+            """
     )
 
     @Argument(help: ArgumentHelp("Result file (JSON lines) written by 'oversweep run' or 'coordinator'.", valueName: "RESULTS.jsonl"))
@@ -19,7 +26,22 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Title of the report (default: the result file's name).")
     var title: String?
 
+    @Option(name: .customLong("experiment"),
+            help: ArgumentHelp("Draw this reference experiment's sections (E1 … E7; repeatable), whatever the spec says.", valueName: "En"))
+    var experimentNames: [String] = []
+
+    @Flag(help: "Keep DIR/index.html current while the sweep runs; stop when it is complete or on Ctrl-C.")
+    var watch = false
+
+    @Option(help: ArgumentHelp("Seconds between refreshes with --watch (0.2 to 60).", valueName: "SECONDS"))
+    var interval: Double = 2
+
     func run() async throws {
+        if watch {
+            try await ReportWatch(results: results, out: URL(fileURLWithPath: out), title: title, experimentNames: experimentNames,
+                                  interval: StopSignal.interval(interval)).run()
+            return
+        }
         let file: (header: StoreHeader, records: [TrialRecord], problems: [LineProblem])
         do {
             file = try ResultFile.read(path: results)
@@ -37,7 +59,12 @@ struct Report: AsyncParsableCommand {
             throw CLIError("\(results): no trial records" + (file.problems.isEmpty ? "" : " (\(file.problems.count) unreadable lines, first: \(file.problems[0]))"))
         }
         let name = file.header.sweepName.isEmpty ? URL(fileURLWithPath: results).lastPathComponent : file.header.sweepName
-        let doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)")
+        let headerSpec = HeaderSpec(file.header, file: results)
+        if experimentNames.isEmpty, !file.header.spec.isEmpty, let problem = headerSpec.problem {
+            FileHandle.standardError.write(Data("note: \(problem): no reference experiment sections unless --experiment names one\n".utf8))
+        }
+        let experiments = try headerSpec.experiments(commandLine: experimentNames)
+        let doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)", experiments: experiments)
         let written: ReportWriter.Written
         do {
             written = try ReportWriter.write(doc, to: URL(fileURLWithPath: out))

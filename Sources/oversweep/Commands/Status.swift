@@ -16,7 +16,14 @@ struct Status: AsyncParsableCommand {
     @Option(help: "The sweep spec (YAML), to also count the trials that remain.")
     var spec: String?
 
+    @Flag(help: "Follow a running sweep: redraw progress, rate, ETA and workers until it is complete (or Ctrl-C).")
+    var watch = false
+
+    @Option(help: ArgumentHelp("Seconds between redraws with --watch (0.2 to 60).", valueName: "SECONDS"))
+    var interval: Double = 2
+
     func run() async throws {
+        if watch { return try await StatusWatch.run(file: file, interval: StopSignal.interval(interval)) }
         let summary: ResultSummary
         do {
             summary = try ResultFile.summary(path: file)
