@@ -30,16 +30,19 @@ let package = Package(
         .target(name: "Fitting", swiftSettings: strict),
         // Opening files so that a crafted path (FIFO, device, huge file) cannot hang or exhaust a process.
         .target(name: "SafeFiles", swiftSettings: strict),
+        // A user's data file (CSV or .npy) as numbers, and its SHA-256: read by the planner and the training core alike.
+        .target(name: "DataTable", dependencies: ["TrialContract", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
         .target(
             name: "Training",
-            dependencies: ["CBLAS", "TrialContract", "Fitting", "SafeFiles", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: ["CBLAS", "TrialContract", "Fitting", "SafeFiles", "DataTable", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(
             name: "Sweep",
             dependencies: [
                 "TrialContract",
+                "DataTable",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -54,12 +54,19 @@ extension TrialConfig {
     public mutating func copy(_ field: Field, from other: TrialConfig) { field.spec.copy(&self, other) }
 
     /// Canonical JSON of this config as it is (not normalized), written
-    /// directly: the fast path behind trial ids.
-    public var canonicalText: String {
+    /// directly.
+    public var canonicalText: String { canonicalText(omitting: nil) }
+
+    /// What a trial id hashes: the canonical text, except that a data file
+    /// with a content digest is identified by the digest alone, not its path
+    /// (moving or renaming the file keeps the ids; changing a byte changes them).
+    public var identityText: String { canonicalText(omitting: dataDigest == nil ? nil : .dataFile) }
+
+    private func canonicalText(omitting omitted: Field?) -> String {
         var out = "{"
         out.reserveCapacity(1024)
         var first = true
-        for field in Self.canonicalFieldOrder {
+        for field in Self.canonicalFieldOrder where field != omitted {
             guard let value = json(field) else { continue }
             if !first { out += "," }
             first = false
