@@ -23,6 +23,9 @@ public struct DataFileFacts: Sendable, Equatable {
     /// The parsed file, for checking labels against each trial's loss (nil when recorded, not read).
     var table: DataTable?
 
+    /// How messages name it: as written, and where that led when it differs.
+    var shown: String { path == written ? written : "\(written) (\(path))" }
+
     public init(written: String, path: String, sha256: String, rows: Int, columns: Int) {
         self.written = written
         self.path = path
@@ -81,7 +84,7 @@ enum DataFiles {
             f.table = contents.table
             return f
         } catch {
-            let shown = path == written ? written : "\(written) (\(path))"
+            let shown = DataFileFacts(written: written, path: path, sha256: "", rows: 0, columns: 0).shown
             throw reader.error(loc, "\(shown): \(error.message)", .dataFile)
         }
     }
@@ -156,13 +159,13 @@ extension SweepSpec {
         let suffix = at.isEmpty ? "" : " (at \(at))"
         if let given = config.dataDigest, given != f.sha256 {
             throw SweepError(.dataFile, file: path, line: loc.line, path: loc.path,
-                             "\(f.written): data_digest \(given) was given, but the file's sha256 is \(f.sha256)\(suffix)")
+                             "\(f.shown): data_digest \(given) was given, but the file's sha256 is \(f.sha256)\(suffix)")
         }
         guard let table = f.table, checked.insert("\(f.written)\u{0}\(config.loss.rawValue)\u{0}\(config.outputs)").inserted else { return }
         do {
             _ = try table.labels(loss: config.loss, outputs: config.outputs)
         } catch {
-            throw SweepError(.dataFile, file: path, line: loc.line, path: loc.path, "\(f.written): \(error.message)\(suffix)")
+            throw SweepError(.dataFile, file: path, line: loc.line, path: loc.path, "\(f.shown): \(error.message)\(suffix)")
         }
     }
 }
