@@ -45,18 +45,18 @@ struct Status: AsyncParsableCommand {
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
-        let plan = try PlanCount.count(file: file, summary: summary, specPath: spec)
+        let (plan, noPlan) = try PlanCount.count(summary: summary, specPath: spec)
         var code = Code.complete
         if let plan, plan.remaining > 0 { code |= Code.remaining }
         if (summary.total["failed"] ?? 0) > 0 { code |= Code.failed }
         if !summary.problems.isEmpty { code |= Code.unreadable }
         if json {
-            print(StatusJSON.render(summary, path: file, plan: plan, code: code).canonicalText)
+            print(StatusJSON.render(summary, path: file, plan: plan, noPlan: noPlan, code: code).canonicalText)
         } else if summary.trialLines == 0 && !summary.problems.isEmpty {
             // Nothing readable: one line, not a table of zeros and a warning per line.
             FileHandle.standardError.write(Data("Error: \(ResultFile.noReadableLines(summary.problems, path: file))\n".utf8))
         } else {
-            print(StatusText.render(summary, path: file, plan: plan), terminator: "")
+            print(StatusText.render(summary, path: file, plan: plan, noPlan: noPlan), terminator: "")
             SkippedLines.warn(summary.problems, in: file)
             ReadNotes.unverified(summary.unverifiedLines, in: file)
         }
@@ -75,32 +75,30 @@ struct PlanCount {
     var remaining: Int { planned - recorded }
     /// Recorded trials that are not in this plan (an earlier or forced revision's).
     var outside: Int
-    /// Why the file's own spec could not be planned (then there is no count).
-    var note: String?
 
-    /// Throws (exit 1) only for a `--spec` that cannot be planned; the
-    /// file's own spec failing to plan gives nil and a note on stderr.
-    static func count(file: String, summary: ResultSummary, specPath: String?) throws -> PlanCount? {
+    /// Throws (exit 1) only for a `--spec` that cannot be planned; when the
+    /// file's own spec cannot be planned (a trial list, a foreign spec) there
+    /// is no count, and `why` says so.
+    static func count(summary: ResultSummary, specPath: String?) throws -> (count: PlanCount?, why: String?) {
         let plan: SweepPlan
         if let specPath {
             do { plan = try SweepPlan(spec: SweepSpec.load(path: specPath)) } catch { throw CLIError("\(error)") }
         } else {
-            guard let latest = summary.revisions.last else { return nil }
+            guard let latest = summary.revisions.last else { return (nil, "no header line, so no spec to count against") }
             do {
                 plan = try SpecRevisions.plan(of: latest)
             } catch {
-                FileHandle.standardError.write(Data("note: \(file): its spec (line \(latest.line)) cannot be planned, so remaining trials are not counted: \(error)\n".utf8))
-                return nil
+                return (nil, "the file's spec (line \(latest.line)) cannot be planned: \(error)")
             }
         }
         let recorded = SpecRevisions.recorded(in: plan, summary.ids)
-        return PlanCount(specPath: specPath, specHash: plan.spec.hash, planned: plan.trialCount, recorded: recorded,
-                         outside: summary.ids.count - recorded)
+        return (PlanCount(specPath: specPath, specHash: plan.spec.hash, planned: plan.trialCount, recorded: recorded,
+                          outside: summary.ids.count - recorded), nil)
     }
 }
 
 enum StatusText {
-    static func render(_ s: ResultSummary, path: String, plan: PlanCount? = nil) -> String {
+    static func render(_ s: ResultSummary, path: String, plan: PlanCount? = nil, noPlan: String? = nil) -> String {
         let statuses = ["ok", "diverged", "failed"]
         let latest = s.revisions.last
         var out = "\(path): sweep '\(s.header.sweepName)' (spec \((latest?.specHash ?? s.header.specHash).prefix(12))), format \(s.header.formatVersion), "
@@ -137,6 +135,7 @@ enum StatusText {
                 out += "note: this spec (hash \(plan.specHash.prefix(12))) is not the file's latest spec revision (hash \(latest.specHash.prefix(12)))\n"
             }
         }
+        if let noPlan { out += "remaining trials: not counted (\(noPlan); give --spec)\n" }
         if !s.problems.isEmpty {
             out += "unreadable lines: \(s.problems.count) (not counted; see warnings)\n"
         }
@@ -149,7 +148,7 @@ enum StatusText {
 
 /// `status --json`: one object, keys sorted.
 enum StatusJSON {
-    static func render(_ s: ResultSummary, path: String, plan: PlanCount?, code: Int32) -> JSONValue {
+    static func render(_ s: ResultSummary, path: String, plan: PlanCount?, noPlan: String?, code: Int32) -> JSONValue {
         func counts(_ c: [TrialStatusName: Int]) -> JSONValue {
             .object(Dictionary(uniqueKeysWithValues: ["ok", "diverged", "failed"].map { ($0, JSONValue.integer(c[$0] ?? 0)) }))
         }
@@ -180,6 +179,7 @@ enum StatusJSON {
             ])
         } else {
             members["plan"] = .null
+            members["plan_note"] = noPlan.map { .string($0) } ?? .null
         }
         return .object(members)
     }
