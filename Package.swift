@@ -87,7 +87,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "TrialContractTests", dependencies: ["TestSupport", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "TrialContract", "Fitting", "SafeFiles", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "TrialContract", "Fitting", "SafeFiles", "DataTable", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTransportTests", dependencies: ["ZeroMQTransport", "Wire", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
