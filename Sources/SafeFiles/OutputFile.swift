@@ -176,7 +176,8 @@ public final class OutputFile {
         throw fail("too many levels of symbolic links")
     }
 
-    static func syncDirectory(of path: String) {
+    /// Syncs the directory holding `path`, so a create or rename there survives a crash.
+    public static func syncDirectory(of path: String) {
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let d = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_CLOEXEC)
         guard d >= 0 else { return }

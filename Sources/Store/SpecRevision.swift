@@ -1,27 +1,6 @@
 import Foundation
 import TrialContract
 
-/// A data file as the planner resolved it when a spec revision was recorded:
-/// enough to plan that revision again without the file (its trial ids
-/// depend on the digest, its cost on the rows and columns).
-public struct DataFileRecord: Codable, Sendable, Hashable {
-    /// `data_file` as the spec writes it.
-    public var written: String
-    /// The absolute path the trials used.
-    public var path: String
-    public var sha256: String
-    public var rows: Int
-    public var columns: Int
-
-    public init(written: String, path: String, sha256: String, rows: Int, columns: Int) {
-        self.written = written
-        self.path = path
-        self.sha256 = sha256
-        self.rows = rows
-        self.columns = columns
-    }
-}
-
 /// One version of the spec a result file holds trials of. The header is the
 /// first; a resume with a spec that adds trials (or, with `--force`, removes
 /// or changes some) appends a `revision` line. The latest one is what

@@ -1,4 +1,5 @@
 import Foundation
+import TrialContract
 
 /// The first line of a result file: which sweep the trials belong to and what wrote them.
 public struct StoreHeader: Codable, Sendable, Hashable {

@@ -10,59 +10,36 @@ import TrialContract
 // instead of the path), and the cost model sees the file's real rows and
 // columns.
 
-/// What the planner knows about one data file of a spec.
-public struct DataFileFacts: Sendable, Equatable {
-    /// The `data_file` value as the spec writes it.
-    public var written: String
-    /// The file actually used: `written` resolved against the spec's directory (absolute).
-    public var path: String
-    /// Lower-case hex SHA-256 of the file's bytes.
-    public var sha256: String
-    public var rows: Int
-    public var columns: Int
-    /// The parsed file, for checking labels against each trial's loss (nil when recorded, not read).
-    var table: DataTable?
-
-    /// How messages name it: as written, and where that led when it differs.
-    var shown: String { path == written ? written : "\(written) (\(path))" }
-
-    public init(written: String, path: String, sha256: String, rows: Int, columns: Int) {
-        self.written = written
-        self.path = path
-        self.sha256 = sha256
-        self.rows = rows
-        self.columns = columns
-    }
-}
-
 /// Where the planner learns about a spec's data files.
 public enum DataFileSource: Sendable {
     /// Read each file (a relative path against the spec file's directory).
     case read
     /// Use what a result file recorded when the spec was planned, without
     /// touching the files (a file not listed is read).
-    case recorded([DataFileFacts])
+    case recorded([DataFileRecord])
 }
 
 enum DataFiles {
     /// The data files the spec's trials use, in the order they first appear,
     /// and where each is written in the spec.
     static func resolve(_ def: SpecDefinition, blocks: [Block], specPath: String, source: DataFileSource,
-                        reader: SpecReader) throws -> (facts: [DataFileFacts], locs: [String: Loc]) {
+                        reader: SpecReader) throws -> (records: [DataFileRecord], tables: [String: DataTable], locs: [String: Loc]) {
         let locs = locations(def)
-        var facts: [DataFileFacts] = []
+        var records: [DataFileRecord] = []
+        var tables: [String: DataTable] = [:]
         var byDigest: [String: String] = [:]
-        for written in usedFiles(blocks) where !facts.contains(where: { $0.written == written }) {
+        for written in usedFiles(blocks) where !records.contains(where: { $0.written == written }) {
             let loc = locs[written] ?? Loc(line: nil, path: "data_file")
-            let f = try Self.facts(written, specPath: specPath, source: source, reader: reader, loc: loc)
+            let (f, table) = try Self.record(written, specPath: specPath, source: source, reader: reader, loc: loc)
             if let other = byDigest[f.sha256] {
                 throw reader.error(loc, "\(written) holds the same bytes as \(other) (sha256 \(f.sha256.prefix(16))…): "
                     + "their trials would be the same trials; list one of them", .dataFile)
             }
             byDigest[f.sha256] = written
-            facts.append(f)
+            records.append(f)
+            tables[written] = table
         }
-        return (facts, locs)
+        return (records, tables, locs)
     }
 
     /// The absolute path a `data_file` value names: itself when absolute,
@@ -73,18 +50,17 @@ enum DataFiles {
         return URL(fileURLWithPath: written, relativeTo: specDirectory).standardizedFileURL.path
     }
 
-    private static func facts(_ written: String, specPath: String, source: DataFileSource, reader: SpecReader,
-                              loc: Loc) throws -> DataFileFacts {
-        if case .recorded(let known) = source, let f = known.first(where: { $0.written == written }) { return f }
+    /// The record of one data file, and its parsed table when it was read (for checking labels).
+    private static func record(_ written: String, specPath: String, source: DataFileSource, reader: SpecReader,
+                               loc: Loc) throws -> (DataFileRecord, DataTable?) {
+        if case .recorded(let known) = source, let f = known.first(where: { $0.written == written }) { return (f, nil) }
         let path = absolute(written, specPath: specPath)
         do {
             let contents = try DataFileContents.read(path)
-            var f = DataFileFacts(written: written, path: path, sha256: contents.sha256,
-                                  rows: contents.table.rows, columns: contents.table.columns)
-            f.table = contents.table
-            return f
+            return (DataFileRecord(written: written, path: path, sha256: contents.sha256,
+                                   rows: contents.table.rows, columns: contents.table.columns), contents.table)
         } catch {
-            let shown = DataFileFacts(written: written, path: path, sha256: "", rows: 0, columns: 0).shown
+            let shown = DataFileRecord(written: written, path: path, sha256: "", rows: 0, columns: 0).shown
             throw reader.error(loc, "\(shown): \(error.message)", .dataFile)
         }
     }
@@ -126,7 +102,7 @@ enum DataFiles {
     }
 
     /// The spec hash with the data files' digests folded in (unchanged for a spec without data files).
-    static func hash(definition: String, _ facts: [DataFileFacts]) -> String {
+    static func hash(definition: String, _ facts: [DataFileRecord]) -> String {
         guard !facts.isEmpty else { return definition }
         let data = JSONValue.object(Dictionary(facts.map { ($0.written, JSONValue.string($0.sha256)) }, uniquingKeysWith: { a, _ in a }))
         return CanonicalJSON.sha256Hex(JSONValue.object(["definition": .string(definition), "data_files": data]).canonicalText)
@@ -134,8 +110,8 @@ enum DataFiles {
 }
 
 extension SweepSpec {
-    /// The facts of the data file a config names (by its written path), if any.
-    func dataFacts(_ config: TrialConfig) -> DataFileFacts? {
+    /// The record of the data file a config names (by its written path), if any.
+    func dataFacts(_ config: TrialConfig) -> DataFileRecord? {
         guard config.data == .file, let written = config.dataFile else { return nil }
         return dataFiles.first { $0.written == written }
     }
@@ -161,7 +137,7 @@ extension SweepSpec {
             throw SweepError(.dataFile, file: path, line: loc.line, path: loc.path,
                              "\(f.shown): data_digest \(given) was given, but the file's sha256 is \(f.sha256)\(suffix)")
         }
-        guard let table = f.table, checked.insert("\(f.written)\u{0}\(config.loss.rawValue)\u{0}\(config.outputs)").inserted else { return }
+        guard let table = dataTables[f.written], checked.insert("\(f.written)\u{0}\(config.loss.rawValue)\u{0}\(config.outputs)").inserted else { return }
         do {
             _ = try table.labels(loss: config.loss, outputs: config.outputs)
         } catch {

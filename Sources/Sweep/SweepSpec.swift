@@ -1,3 +1,4 @@
+import DataTable
 import Foundation
 import TrialContract
 
@@ -22,12 +23,14 @@ public struct SweepSpec: Sendable {
     /// Number of grid points before duplicates across blocks are removed.
     public let pointCount: Int
     /// The data files its trials use (`data: file`), resolved and fingerprinted.
-    public let dataFiles: [DataFileFacts]
+    public let dataFiles: [DataFileRecord]
 
     let blocks: [Block]
     let summaries: [AxisSummary]
     /// Where each data file is written in the spec (by its written path).
     let dataLocs: [String: Loc]
+    /// The parsed data files (by written path; none when the records were given, not read).
+    let dataTables: [String: DataTable]
 
     /// Default limit on the number of trials (`settings.max_trials` changes it).
     public static let defaultMaxTrials = 1_000_000
@@ -71,9 +74,9 @@ public struct SweepSpec: Sendable {
         let data = try DataFiles.resolve(def, blocks: blocks, specPath: path, source: dataFiles, reader: reader)
         let fileStem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,
-                         hash: DataFiles.hash(definition: Self.hash(blocks), data.facts), settings: def.settings,
-                         sweepNames: def.sweeps.map(\.name), pointCount: total, dataFiles: data.facts,
-                         blocks: blocks, summaries: AxisSummary.summaries(blocks), dataLocs: data.locs)
+                         hash: DataFiles.hash(definition: Self.hash(blocks), data.records), settings: def.settings,
+                         sweepNames: def.sweeps.map(\.name), pointCount: total, dataFiles: data.records,
+                         blocks: blocks, summaries: AxisSummary.summaries(blocks), dataLocs: data.locs, dataTables: data.tables)
     }
 
     /// Hash over blocks in a form that does not depend on how the YAML was written.

@@ -9,24 +9,16 @@ import TrialContract
 /// new revision) or a change (refused unless forced), and counting what a
 /// plan still lacks.
 enum SpecRevisions {
-    /// What the file records about a plan's data files.
-    static func records(_ spec: SweepSpec) -> [DataFileRecord] {
-        spec.dataFiles.map { DataFileRecord(written: $0.written, path: $0.path, sha256: $0.sha256, rows: $0.rows, columns: $0.columns) }
-    }
-
     /// The header a new result file of `plan` starts with.
     static func header(_ plan: SweepPlan) -> StoreHeader {
         StoreHeader(sweepName: plan.spec.name, spec: plan.spec.source, specHash: plan.spec.hash, toolVersion: ToolVersion.string,
-                    gitRevision: ToolVersion.gitRevision, dataFiles: records(plan.spec))
+                    gitRevision: ToolVersion.gitRevision, dataFiles: plan.spec.dataFiles)
     }
 
     /// The plan of a spec revision: its text planned again, its data files
     /// taken as recorded (not read), so the trial ids are those it was run with.
     static func plan(of revision: SpecRevision) throws -> SweepPlan {
-        let known = revision.dataFiles.map {
-            DataFileFacts(written: $0.written, path: $0.path, sha256: $0.sha256, rows: $0.rows, columns: $0.columns)
-        }
-        let spec = try SweepSpec.parse(yaml: revision.spec, path: revision.sweepName + ".yaml", dataFiles: .recorded(known))
+        let spec = try SweepSpec.parse(yaml: revision.spec, path: revision.sweepName + ".yaml", dataFiles: .recorded(revision.dataFiles))
         return try SweepPlan(spec: spec)
     }
 

@@ -19,20 +19,7 @@ import Testing
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
             try Self.csv(rows: rows, features: features).write(toFile: data, atomically: true, encoding: .utf8)
-            try """
-                name: files
-                base:
-                  data: file
-                  data_file: data/d.csv
-                  depth: 1
-                  activation: relu
-                  loss: logistic
-                  lr: 0.1
-                  steps: 5
-                \(extra)grid:
-                  width: [4, 8]
-                  seeds: 2
-                """.write(toFile: spec, atomically: true, encoding: .utf8)
+            try fileDataSpecYAML(dataFile: "data/d.csv", extraBase: extra).write(toFile: spec, atomically: true, encoding: .utf8)
         }
 
         /// Features from a seeded generator, label ±1 from the first feature's sign.

@@ -10,19 +10,7 @@ import TrialContract
     static let csv = "a,b,label\n0.5,1,1\n-0.5,2,-1\n1.5,0.25,1\n-2,1,-1\n"
 
     static func spec(_ dataFile: String = "d.csv", grid: String = "  width: [4, 8]\n  seeds: 2\n", extra: String = "") -> String {
-        """
-        base:
-          data: file
-          data_file: \(dataFile)
-          width: 4
-          depth: 1
-          activation: relu
-          loss: logistic
-          lr: 0.1
-          steps: 5
-        \(extra)grid:
-        \(grid)
-        """
+        fileDataSpecYAML(dataFile: dataFile, extraBase: extra, grid: grid)
     }
 
     /// A directory holding `s.yaml` and `d.csv`; the caller removes it.
@@ -81,12 +69,12 @@ import TrialContract
                 return e.description.replacingOccurrences(of: dir.path + "/", with: "")
             }
         }
-        #expect(try refusal(spec: Self.spec("missing.csv")) == "s.yaml:3: base.data_file: missing.csv (missing.csv): no such file")
-        #expect(try refusal(csv: "a,label\n1,x\n2,1\n", spec: Self.spec()) == "s.yaml:3: base.data_file: d.csv (d.csv): line 2, column 2: not a number")
+        #expect(try refusal(spec: Self.spec("missing.csv")) == "s.yaml:4: base.data_file: missing.csv (missing.csv): no such file")
+        #expect(try refusal(csv: "a,label\n1,x\n2,1\n", spec: Self.spec()) == "s.yaml:4: base.data_file: d.csv (d.csv): line 2, column 2: not a number")
         #expect(try refusal(csv: "a,label\n1,1\n", spec: Self.spec()).hasSuffix("need at least 2 rows and 2 columns (features…, label), got 1×2"))
         // Labels are checked against each point's loss; cross_entropy with 2 outputs wants 0/1 classes, -1 is not one.
         let perLoss = Self.spec(grid: "  zip:\n    loss: [logistic, cross_entropy]\n    outputs: [1, 2]\n")
-        #expect(try refusal(spec: perLoss) == "s.yaml:3: base.data_file: d.csv (d.csv): row 2, column 3 (label): not a class 0…1 (at grid point 2: loss=cross_entropy outputs=2)")
+        #expect(try refusal(spec: perLoss) == "s.yaml:4: base.data_file: d.csv (d.csv): row 2, column 3 (label): not a class 0…1 (at grid point 2: loss=cross_entropy outputs=2)")
         // Two files with the same bytes would be the same trials.
         let twice = Self.spec(grid: "  data_file: [d.csv, copy.csv]\n")
         #expect(try refusal(spec: twice, files: ["copy.csv": Self.csv]).contains("copy.csv holds the same bytes as d.csv"))
@@ -98,6 +86,7 @@ import TrialContract
     @Test func aDataFileOnlyPointsOfAnotherGeneratorNameIsNotRead() throws {
         // data_file in base, but no point uses data: file: nothing to read, nothing refused.
         let spec = Self.spec("missing.csv").replacingOccurrences(of: "  data: file\n", with: "  data: sphere_teacher\n")
+        #expect(spec.contains("data: sphere_teacher"))
         let dir = try Self.directory(spec: spec)
         defer { try? FileManager.default.removeItem(at: dir) }
         let plan = try Self.plan(dir)
