@@ -17,8 +17,14 @@ enum SpecRevisions {
 
     /// The plan of a spec revision: its text planned again, its data files
     /// taken as recorded (not read), so the trial ids are those it was run with.
+    /// Throws when the text does not plan to the recorded hash (a merge of
+    /// several sweeps, a trial list, a spec another version planned otherwise).
     static func plan(of revision: SpecRevision) throws -> SweepPlan {
+        if revision.specHash.hasPrefix("mixed:") { throw CLIError("the file merges several sweeps") }
         let spec = try SweepSpec.parse(yaml: revision.spec, path: revision.sweepName + ".yaml", dataFiles: .recorded(revision.dataFiles))
+        guard spec.hash == revision.specHash else {
+            throw CLIError("its spec text plans to hash \(spec.hash.prefix(12)), not the recorded \(revision.specHash.prefix(12))")
+        }
         return try SweepPlan(spec: spec)
     }
 
