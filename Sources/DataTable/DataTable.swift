@@ -65,25 +65,33 @@ public struct DataTable: Sendable, Equatable {
         return (rows, max(columns, 0), values)
     }
 
-    /// The labels (last column) as training under `loss` with `outputs`
-    /// outputs uses them: class indices 0…k−1 for cross_entropy, ±1 for the
-    /// margin losses (0/1 mapped to −1/+1), real targets for square loss.
+    /// The last column, as written.
+    public var rawLabels: [Double] { (0..<rows).map { values[$0 * columns + columns - 1] } }
+
+    /// The labels as training under `loss` with `outputs` outputs uses them
+    /// (`DataTable.labels(_:column:loss:outputs:)`).
     public func labels(loss: LossKind, outputs: Int) throws(DataTableError) -> [Double] {
+        try Self.labels(rawLabels, column: columns, loss: loss, outputs: outputs)
+    }
+
+    /// Labels (the last column, `column` its 1-based number, for messages) as
+    /// training uses them: class indices 0…k−1 for cross_entropy, ±1 for the
+    /// margin losses (0/1 mapped to −1/+1), real targets for square loss.
+    public static func labels(_ raw: [Double], column: Int, loss: LossKind, outputs: Int) throws(DataTableError) -> [Double] {
         var y = [Double]()
-        y.reserveCapacity(rows)
-        for i in 0..<rows {
-            let label = values[i * columns + columns - 1]
+        y.reserveCapacity(raw.count)
+        for (i, label) in raw.enumerated() {
             switch loss {
             case .crossEntropy:
                 guard label == label.rounded(), label >= 0, label < Double(outputs) else {
-                    throw DataTableError("row \(i + 1), column \(columns) (label): not a class 0…\(outputs - 1)")
+                    throw DataTableError("row \(i + 1), column \(column) (label): not a class 0…\(outputs - 1)")
                 }
                 y.append(label)
             case .square:
                 y.append(label)
             default:
                 guard label == 1 || label == -1 || label == 0 else {
-                    throw DataTableError("row \(i + 1), column \(columns) (label): not ±1 (or 0/1) as \(loss.rawValue) loss needs")
+                    throw DataTableError("row \(i + 1), column \(column) (label): not ±1 (or 0/1) as \(loss.rawValue) loss needs")
                 }
                 y.append(label == 0 ? -1 : label)
             }

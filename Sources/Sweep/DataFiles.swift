@@ -23,23 +23,23 @@ enum DataFiles {
     /// The data files the spec's trials use, in the order they first appear,
     /// and where each is written in the spec.
     static func resolve(_ def: SpecDefinition, blocks: [Block], specPath: String, source: DataFileSource,
-                        reader: SpecReader) throws -> (records: [DataFileRecord], tables: [String: DataTable], locs: [String: Loc]) {
+                        reader: SpecReader) throws -> (records: [DataFileRecord], labels: [String: [Double]], locs: [String: Loc]) {
         let locs = locations(def)
         var records: [DataFileRecord] = []
-        var tables: [String: DataTable] = [:]
+        var labels: [String: [Double]] = [:]
         var byDigest: [String: String] = [:]
         for written in usedFiles(blocks) where !records.contains(where: { $0.written == written }) {
             let loc = locs[written] ?? Loc(line: nil, path: "data_file")
-            let (f, table) = try Self.record(written, specPath: specPath, source: source, reader: reader, loc: loc)
+            let (f, raw) = try Self.record(written, specPath: specPath, source: source, reader: reader, loc: loc)
             if let other = byDigest[f.sha256] {
                 throw reader.error(loc, "\(written) holds the same bytes as \(other) (sha256 \(f.sha256.prefix(16))…): "
                     + "their trials would be the same trials; list one of them", .dataFile)
             }
             byDigest[f.sha256] = written
             records.append(f)
-            tables[written] = table
+            labels[written] = raw
         }
-        return (records, tables, locs)
+        return (records, labels, locs)
     }
 
     /// The absolute path a `data_file` value names: itself when absolute,
@@ -50,15 +50,16 @@ enum DataFiles {
         return URL(fileURLWithPath: written, relativeTo: specDirectory).standardizedFileURL.path
     }
 
-    /// The record of one data file, and its parsed table when it was read (for checking labels).
+    /// The record of one data file, and its label column when it was read
+    /// (kept to check labels against each point's loss; the rest is dropped).
     private static func record(_ written: String, specPath: String, source: DataFileSource, reader: SpecReader,
-                               loc: Loc) throws -> (DataFileRecord, DataTable?) {
+                               loc: Loc) throws -> (DataFileRecord, [Double]?) {
         if case .recorded(let known) = source, let f = known.first(where: { $0.written == written }) { return (f, nil) }
         let path = absolute(written, specPath: specPath)
         do {
             let contents = try DataFileContents.read(path)
             return (DataFileRecord(written: written, path: path, sha256: contents.sha256,
-                                   rows: contents.table.rows, columns: contents.table.columns), contents.table)
+                                   rows: contents.table.rows, columns: contents.table.columns), contents.table.rawLabels)
         } catch {
             let shown = DataFileRecord(written: written, path: path, sha256: "", rows: 0, columns: 0).shown
             throw reader.error(loc, "\(shown): \(error.message)", .dataFile)
@@ -137,9 +138,9 @@ extension SweepSpec {
             throw SweepError(.dataFile, file: path, line: loc.line, path: loc.path,
                              "\(f.shown): data_digest \(given) was given, but the file's sha256 is \(f.sha256)\(suffix)")
         }
-        guard let table = dataTables[f.written], checked.insert("\(f.written)\u{0}\(config.loss.rawValue)\u{0}\(config.outputs)").inserted else { return }
+        guard let raw = dataLabels[f.written], checked.insert("\(f.written)\u{0}\(config.loss.rawValue)\u{0}\(config.outputs)").inserted else { return }
         do {
-            _ = try table.labels(loss: config.loss, outputs: config.outputs)
+            _ = try DataTable.labels(raw, column: f.columns, loss: config.loss, outputs: config.outputs)
         } catch {
             throw SweepError(.dataFile, file: path, line: loc.line, path: loc.path, "\(f.shown): \(error.message)\(suffix)")
         }

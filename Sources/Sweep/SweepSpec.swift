@@ -1,4 +1,3 @@
-import DataTable
 import Foundation
 import TrialContract
 
@@ -29,8 +28,8 @@ public struct SweepSpec: Sendable {
     let summaries: [AxisSummary]
     /// Where each data file is written in the spec (by its written path).
     let dataLocs: [String: Loc]
-    /// The parsed data files (by written path; none when the records were given, not read).
-    let dataTables: [String: DataTable]
+    /// The data files' label columns (by written path; none when the records were given, not read).
+    let dataLabels: [String: [Double]]
 
     /// Default limit on the number of trials (`settings.max_trials` changes it).
     public static let defaultMaxTrials = 1_000_000
@@ -76,7 +75,7 @@ public struct SweepSpec: Sendable {
         return SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,
                          hash: DataFiles.hash(definition: Self.hash(blocks), data.records), settings: def.settings,
                          sweepNames: def.sweeps.map(\.name), pointCount: total, dataFiles: data.records,
-                         blocks: blocks, summaries: AxisSummary.summaries(blocks), dataLocs: data.locs, dataTables: data.tables)
+                         blocks: blocks, summaries: AxisSummary.summaries(blocks), dataLocs: data.locs, dataLabels: data.labels)
     }
 
     /// Hash over blocks in a form that does not depend on how the YAML was written.
