@@ -4,9 +4,7 @@ import Store
 
 /// `--accept-edited`, shared by the commands that read result files.
 struct ReadFlags: ParsableArguments {
-    @Flag(help: ArgumentHelp(
-        "Also read lines whose checksum is missing or wrong when they parse as complete records (a file rewritten by jq or an editor); they are counted. Prefer `oversweep filter` to subset a file.",
-        discussion: ""))
+    @Flag(help: "Also read lines whose checksum is missing or wrong when they parse as complete records (a file rewritten by jq or an editor); they are counted. Prefer `oversweep filter` to subset a file.")
     var acceptEdited = false
 
     var options: ReadOptions { ReadOptions(acceptEdited: acceptEdited) }
