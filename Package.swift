@@ -32,16 +32,19 @@ let package = Package(
         .target(name: "CChecksum", path: "Sources/CChecksum"),
         // Opening files so that a crafted path (FIFO, device, huge file) cannot hang or exhaust a process.
         .target(name: "SafeFiles", swiftSettings: strict),
+        // A user's data file (CSV or .npy) as numbers, and its SHA-256: read by the planner and the training core alike.
+        .target(name: "DataTable", dependencies: ["TrialContract", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
         .target(
             name: "Training",
-            dependencies: ["CBLAS", "TrialContract", "Fitting", "SafeFiles", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: ["CBLAS", "TrialContract", "Fitting", "SafeFiles", "DataTable", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(
             name: "Sweep",
             dependencies: [
                 "TrialContract",
+                "DataTable",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -86,7 +89,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "TrialContractTests", dependencies: ["TestSupport", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "TrialContract", "Fitting", "SafeFiles", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "TrialContract", "Fitting", "SafeFiles", "DataTable", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTransportTests", dependencies: ["ZeroMQTransport", "Wire", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),

@@ -77,13 +77,17 @@ public final class CoordinatorCore {
     /// BLAS kernels seen in workers' hellos, each with the first worker that had them.
     private var blasKernels: [String: String] = [:]
 
-    public init(options: CoordinatorOptions, source: any TrialSource, sink: any ResultSink, logger: Logger) {
+    /// `alreadyRecorded`: how many of the source's trials the sink holds
+    /// (default: all its records), so counters never exceed the plan when
+    /// the file also holds trials of an earlier spec revision.
+    public init(options: CoordinatorOptions, source: any TrialSource, sink: any ResultSink, logger: Logger,
+                alreadyRecorded: Int? = nil) {
         self.options = options
         self.source = source
         self.sink = sink
         self.logger = logger
         stats.total = source.totalTrials
-        stats.recorded = sink.recordedCount
+        stats.recorded = alreadyRecorded ?? sink.recordedCount
         // Lease ids of different incarnations must not collide in a worker that outlives one.
         nextLeaseID = (options.incarnation & 0xff_ffff) << 32 + 1
     }
@@ -255,7 +259,8 @@ public final class CoordinatorCore {
         let sweep = pending?.trial.sweep ?? report.sweep
         let rec = TrialRecord(id: report.trialID, sweep: sweep, config: config, result: report.result,
                               worker: worker.hello.name, host: worker.hello.host, attempt: max(1, attempt),
-                              startedAt: report.startedAt, endedAt: report.endedAt)
+                              startedAt: report.startedAt, endedAt: report.endedAt,
+                              build: worker.hello.build, blas: worker.hello.blas)
         if !append(rec) { pendingAcks[peer]?.removeLast() }
         return []
     }

@@ -62,14 +62,17 @@ public final class StoreResultSink: ResultSink {
     /// Opens (or creates, with `header`) the result file. An existing file is
     /// continued only with `resume`; a file of another sweep is refused unless
     /// `allowSpecMismatch`.
-    public init(path: String, header: StoreHeader, resume: Bool, allowSpecMismatch: Bool = false) throws {
+    /// `reviseSpec` decides a resume under a spec other than the file's latest revision (`StoreOptions.reviseSpec`).
+    public init(path: String, header: StoreHeader, resume: Bool, allowSpecMismatch: Bool = false,
+                reviseSpec: (@Sendable (SpecRevision) throws -> SpecRevision?)? = nil) throws {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if exists && !isDirectory.boolValue && size > 0 && !resume {
             throw CoordinatorError("\(path) already exists; pass --resume to continue that sweep")
         }
-        store = try ResultStore.open(path: path, creating: header, options: StoreOptions(allowSpecMismatch: allowSpecMismatch))
+        store = try ResultStore.open(path: path, creating: header,
+                                     options: StoreOptions(allowSpecMismatch: allowSpecMismatch, reviseSpec: reviseSpec))
         ids = store.finishedIDs
     }
 

@@ -8,7 +8,7 @@ public enum CSVExport {
         let configs = records.map { flatConfig($0.config) }
         let configKeys = axisKeys(configs, allConfig: allConfig)
         let fixed = ["id", "sweep", "status"]
-        let tail = ["steps_run", "seconds", "worker", "host", "attempt", "started_at", "ended_at", "message"]
+        let tail = ["steps_run", "seconds", "worker", "host", "attempt", "started_at", "ended_at", "message", "build", "blas"]
         let metricNames = Set(records.flatMap { $0.result.metrics.keys }).sorted()
         let taken = Set(fixed + tail + configKeys)
         let metricColumns = metricNames.map { taken.contains($0) ? "metric.\($0)" : $0 }
@@ -19,7 +19,7 @@ public enum CSVExport {
             row += configKeys.map { lookup[$0] ?? "" }
             row += metricNames.map { r.result.metrics[$0].map { "\($0)" } ?? "" }
             row += ["\(r.result.stepsRun)", "\(r.result.timing.seconds)", r.worker, r.host, "\(r.attempt)",
-                    Timestamp.format(r.startedAt), Timestamp.format(r.endedAt), r.result.message ?? ""]
+                    Timestamp.format(r.startedAt), Timestamp.format(r.endedAt), r.result.message ?? "", r.build ?? "", r.blas ?? ""]
             return row
         }
         return (columns, rows)
@@ -54,7 +54,7 @@ public enum CSVExport {
     @discardableResult
     public static func write(_ records: [TrialRecord], to path: String, allConfig: Bool) throws -> (rows: Int, columns: Int) {
         let t = table(records, allConfig: allConfig)
-        try AtomicFile.write(path: path, chunks: [Array(csv(columns: t.columns, rows: t.rows).utf8)])
+        try OutputTarget.write(path, chunks: [Array(csv(columns: t.columns, rows: t.rows).utf8)])
         return (t.rows.count, t.columns.count)
     }
 

@@ -42,7 +42,7 @@ public enum CurveExport {
     @discardableResult
     public static func write(_ records: [TrialRecord], to path: String, allConfig: Bool) throws -> Int {
         let (chunks, rows) = csvChunks(records, allConfig: allConfig)
-        try AtomicFile.write(path: path, chunks: chunks)
+        try OutputTarget.write(path, chunks: chunks)
         return rows
     }
 }

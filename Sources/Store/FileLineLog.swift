@@ -226,11 +226,5 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
     }
 
     /// Syncs the directory holding `path`, so a create or rename survives a crash.
-    static func syncDirectory(of path: String) {
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let fd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        close(fd)
-    }
+    static func syncDirectory(of path: String) { OutputFile.syncDirectory(of: path) }
 }

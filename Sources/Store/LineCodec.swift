@@ -24,6 +24,7 @@ public enum LineCodec {
         w.key("tool_version"); w.string(header.toolVersion)
         w.key("git_revision"); if let g = header.gitRevision { w.string(g) } else { w.null() }
         w.key("created_at"); w.date(header.createdAt)
+        w.dataFiles(header.dataFiles)
         w.key("spec"); w.string(header.spec)
         w.endObject()
         return sealed(w.bytes)
@@ -48,6 +49,8 @@ public enum LineCodec {
             w.key("worker"); w.string(r.worker)
             w.key("host"); w.string(r.host)
             w.key("attempt"); w.int(r.attempt)
+            if let b = r.build { w.key("build"); w.string(b) }
+            if let b = r.blas { w.key("blas"); w.string(b) }
             w.key("started_at"); w.date(r.startedAt)
             w.key("ended_at"); w.date(r.endedAt)
             w.key("config"); try w.config(r.config)
@@ -143,6 +146,7 @@ public enum LineCodec {
         var tool_version: String
         var git_revision: String?
         var created_at: String
+        var data_files: [DataFileRecord]?
     }
 
     /// Decodes a header line (already verified or not: the caller decides).
@@ -170,7 +174,8 @@ public enum LineCodec {
                 throw StoreError(.notAResultFile, path: path, line: 1, "header created_at '\(h.created_at)' is not an ISO-8601 UTC time")
             }
             return StoreHeader(formatVersion: version, sweepName: h.sweep_name, spec: h.spec, specHash: h.spec_hash,
-                               toolVersion: h.tool_version, gitRevision: h.git_revision, createdAt: created)
+                               toolVersion: h.tool_version, gitRevision: h.git_revision, createdAt: created,
+                               dataFiles: h.data_files ?? [])
         } catch let e as StoreError {
             throw e
         } catch {
@@ -191,6 +196,8 @@ public enum LineCodec {
         var worker: String
         var host: String
         var attempt: Int
+        var build: String?
+        var blas: String?
         var started_at: String
         var ended_at: String
         var config: TrialConfig
@@ -227,7 +234,7 @@ public enum LineCodec {
         let result = TrainingResult(status: r.status, message: r.message, metrics: r.metrics, curves: r.curves ?? [:],
                                     stepsRun: r.steps_run, timing: Timing(seconds: r.seconds, metricSeconds: r.metric_seconds ?? 0))
         return TrialRecord(id: r.id, sweep: r.sweep ?? "", config: r.config, result: result, worker: r.worker,
-                           host: r.host, attempt: r.attempt, startedAt: started, endedAt: ended)
+                           host: r.host, attempt: r.attempt, startedAt: started, endedAt: ended, build: r.build, blas: r.blas)
     }
 
     /// A one-line reason for a decoding error.

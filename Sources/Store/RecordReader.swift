@@ -12,7 +12,7 @@ enum RecordReader {
         var r = JSONScanner(line)
         var kind: String?, id: String?, sweep: String?, status: TrialStatus?, message: String??
         var metrics: [String: Double]?, stepsRun: Int?, seconds: Double?, metricSeconds: Double?
-        var worker: String?, host: String?, attempt: Int?, started: Date?, ended: Date?
+        var worker: String?, host: String?, attempt: Int?, started: Date?, ended: Date?, build: String?, blas: String?
         var config: TrialConfig?, curves: [String: Curve]?, crc: String?
         guard r.object({ r, key in
             switch key {
@@ -28,6 +28,8 @@ enum RecordReader {
             case "worker" where worker == nil: worker = r.string(); return worker != nil
             case "host" where host == nil: host = r.string(); return host != nil
             case "attempt" where attempt == nil: attempt = r.int(); return attempt != nil
+            case "build" where build == nil: build = r.string(); return build != nil
+            case "blas" where blas == nil: blas = r.string(); return blas != nil
             case "started_at" where started == nil: started = r.string().flatMap(Timestamp.parse); return started != nil
             case "ended_at" where ended == nil: ended = r.string().flatMap(Timestamp.parse); return ended != nil
             case "config" where config == nil: config = r.config(); return config != nil
@@ -40,6 +42,6 @@ enum RecordReader {
         let result = TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: curves ?? [:],
                                     stepsRun: stepsRun, timing: Timing(seconds: seconds, metricSeconds: metricSeconds ?? 0))
         return TrialRecord(id: TrialID(rawValue: id), sweep: sweep ?? "", config: config, result: result, worker: worker,
-                           host: host, attempt: attempt, startedAt: started, endedAt: ended)
+                           host: host, attempt: attempt, startedAt: started, endedAt: ended, build: build, blas: blas)
     }
 }

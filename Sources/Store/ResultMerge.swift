@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 import TrialContract
 
 /// Which record `merge` keeps when one trial id appears in several inputs.
@@ -37,6 +38,8 @@ public struct MergeSummary: Sendable {
     public var specHashes: [String] = []
     /// Records left out by `dropping` (their trials run again on resume).
     public var dropped = 0
+    /// Input lines accepted without a valid checksum (`ReadOptions.acceptEdited`).
+    public var unverifiedLines = 0
 }
 
 /// Union of result logs by trial id. With `.first` or `.last` the rule is
@@ -91,29 +94,37 @@ public enum ResultMerge {
     /// output runs those trials again (how failed trials are retried; the
     /// store itself never replaces a record).
     public static func mergeFiles(_ paths: [String], into output: String, prefer: MergePreference,
-                                  allowMixed: Bool, dropping: Set<TrialStatus> = []) throws -> MergeSummary {
+                                  allowMixed: Bool, dropping: Set<TrialStatus> = [],
+                                  options: ReadOptions = .strict) throws -> MergeSummary {
         var summary = MergeSummary()
         var inputs: [(source: String, records: [TrialRecord])] = []
-        var headers: [StoreHeader] = []
+        var files: [ResultContents] = []
         for path in paths {
-            let (header, all, problems) = try ResultFile.read(path: path)
-            let records = dropping.isEmpty ? all : all.filter { !dropping.contains($0.result.status) }
-            summary.dropped += all.count - records.count
-            headers.append(header)
+            let file = try ResultFile.load(path: path, options: options)
+            let records = dropping.isEmpty ? file.records : file.records.filter { !dropping.contains($0.result.status) }
+            summary.dropped += file.records.count - records.count
+            files.append(file)
             inputs.append((path, records))
-            summary.inputs.append(.init(path: path, records: records.count, problems: problems))
+            summary.inputs.append(.init(path: path, records: records.count, problems: file.problems))
+            summary.unverifiedLines += file.unverifiedLines
         }
-        guard let first = headers.first else { throw StoreError(.notFound, path: "", "merge needs at least one input file") }
+        guard !files.isEmpty else { throw StoreError(.notFound, path: "", "merge needs at least one input file") }
+        // A file without a header (an edited one, read with acceptEdited) belongs to whichever sweep the others do.
+        let headed = files.filter { !$0.headerless }
+        guard let first = headed.first?.header else {
+            throw StoreError(.notAResultFile, path: paths[0], "none of the inputs has a header line, so the output would not say what sweep it holds")
+        }
         var hashes: [String] = []
-        for h in headers where !hashes.contains(h.specHash) { hashes.append(h.specHash) }
+        for f in headed where !hashes.contains(f.header.specHash) { hashes.append(f.header.specHash) }
         summary.specHashes = hashes
+        // Files of one sweep share its first spec (the header); a grown spec adds revisions, not a new sweep.
         if hashes.count > 1 && !allowMixed {
-            let other = zip(paths, headers).first { $0.1.specHash != first.specHash }
+            let other = zip(paths, files).first { !$0.1.headerless && $0.1.header.specHash != first.specHash }.map { ($0.0, $0.1.header) }
             throw StoreError(.mergeConflict, path: other?.0 ?? "",
                              "belongs to another sweep ('\(other?.1.sweepName ?? "?")', spec hash \(other?.1.specHash.prefix(12) ?? "?")) "
                              + "than \(paths[0]) ('\(first.sweepName)', \(first.specHash.prefix(12))); pass --allow-mixed to merge anyway")
         }
-        if FileLineLog.isLocked(path: output) {
+        if OutputFile.descriptor(named: output) == nil, FileLineLog.isLocked(path: output) {
             throw StoreError(.locked, path: output, "a running process is writing this file; merge into another file")
         }
         let records = merge(inputs, prefer: prefer, summary: &summary)
@@ -124,14 +135,20 @@ public enum ResultMerge {
         var header = first
         if hashes.count > 1 {
             var names: [String] = []
-            for h in headers where !names.contains(h.sweepName) { names.append(h.sweepName) }
+            for f in headed where !names.contains(f.header.sweepName) { names.append(f.header.sweepName) }
             header.sweepName = names.joined(separator: "+")
             header.specHash = "mixed:" + hashes.joined(separator: ",")
         }
-        var chunks: [[UInt8]] = [LineCodec.encode(header)]
-        chunks.reserveCapacity(records.count + 1)
+        // Every input's later spec revisions, once each, in input order.
+        var seen: Set<String> = [header.specHash]
+        var revisions: [SpecRevision] = []
+        for f in files {
+            for r in f.revisions.dropFirst() where seen.insert(r.specHash).inserted { revisions.append(r) }
+        }
+        var chunks: [[UInt8]] = [LineCodec.encode(header)] + revisions.map { LineCodec.encode($0) }
+        chunks.reserveCapacity(records.count + chunks.count)
         for r in records { chunks.append(try LineCodec.encode(r, path: output)) }
-        try AtomicFile.write(path: output, chunks: chunks)
+        try OutputTarget.write(output, chunks: chunks)
         return summary
     }
 }

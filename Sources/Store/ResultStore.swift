@@ -12,6 +12,10 @@ import TrialContract
 public final class ResultStore: @unchecked Sendable {
     public let path: String
     public let header: StoreHeader
+    /// The header's spec and every revision after it, including one this open appended.
+    public let revisions: [SpecRevision]
+    /// The revision this open appended (`StoreOptions.reviseSpec`), if any.
+    public let appendedRevision: SpecRevision?
     public let recoveryReport: RecoveryReport
     private let log: any LineLog
     private let options: StoreOptions
@@ -51,10 +55,16 @@ public final class ResultStore: @unchecked Sendable {
             ids.insert(id)
             return .accepted
         }
-        if let header, scan.header.specHash != header.specHash, !options.allowSpecMismatch {
-            throw StoreError(.specMismatch, path: path,
-                             "written for spec hash \(scan.header.specHash.prefix(12)) (sweep '\(scan.header.sweepName)'), "
-                             + "but this spec hashes to \(header.specHash.prefix(12)); use another output file, or --force to add to it anyway")
+        let latest = scan.latestRevision
+        var revision: SpecRevision?
+        if let header, latest.specHash != header.specHash {
+            if let decide = options.reviseSpec {
+                revision = try decide(latest)
+            } else if !options.allowSpecMismatch {
+                throw StoreError(.specMismatch, path: path,
+                                 "written for spec hash \(latest.specHash.prefix(12)) (sweep '\(latest.sweepName)'), "
+                                 + "but this spec hashes to \(header.specHash.prefix(12)); use another output file, or --force to add to it anyway")
+            }
         }
         report.skipped = scan.middleProblems
         let tail = scan.tailProblems
@@ -65,7 +75,14 @@ public final class ResultStore: @unchecked Sendable {
             try log.append([0x0A])
             report.addedFinalNewline = true
         }
-        return ResultStore(path: path, header: scan.header, log: log, ids: ids, report: report, options: options)
+        var revisions = [scan.header.revision] + scan.revisions
+        if let r = revision {
+            revision?.line = scan.lastGoodLine + 1
+            try log.append(LineCodec.encode(r))
+            revisions.append(revision ?? r)
+        }
+        return ResultStore(path: path, header: scan.header, revisions: revisions, appended: revision, log: log, ids: ids,
+                           report: report, options: options)
     }
 
     /// A store over any log (tests use `MemoryLineLog`); no lock, no repair.
@@ -82,12 +99,16 @@ public final class ResultStore: @unchecked Sendable {
         }
         var report = RecoveryReport()
         report.skipped = scan.problems
-        return ResultStore(path: path, header: scan.header, log: log, ids: ids, report: report, options: options)
+        return ResultStore(path: path, header: scan.header, revisions: [scan.header.revision] + scan.revisions, appended: nil,
+                           log: log, ids: ids, report: report, options: options)
     }
 
-    private init(path: String, header: StoreHeader, log: any LineLog, ids: Set<TrialID>, report: RecoveryReport, options: StoreOptions) {
+    private init(path: String, header: StoreHeader, revisions: [SpecRevision], appended: SpecRevision?, log: any LineLog,
+                 ids: Set<TrialID>, report: RecoveryReport, options: StoreOptions) {
         self.path = path
         self.header = header
+        self.revisions = revisions
+        self.appendedRevision = appended
         self.log = log
         self.ids = ids
         self.recoveryReport = report

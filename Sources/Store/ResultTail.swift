@@ -58,8 +58,8 @@ public struct ResultTail: Sendable {
                 if line.overlongLength != nil {
                     throw StoreError(.notAResultFile, path: path, line: 1, "first line is longer than a header can be (not a result file)")
                 }
-                header = try LogScan.readHeader(line, path: path)
-            } else if let problem = LogScan.classify(line, onTrial: { l in
+                header = try LogScan.readHeader(line, path: path).0
+            } else if case .problem(let problem) = LogScan.classify(line, options: .strict, onTrial: { l in
                 do {
                     batch.records.append(try LineCodec.decodeRecord(l.bytes))
                     return .accepted

@@ -1,4 +1,5 @@
 import Foundation
+import TrialContract
 
 /// The first line of a result file: which sweep the trials belong to and what wrote them.
 public struct StoreHeader: Codable, Sendable, Hashable {
@@ -12,9 +13,11 @@ public struct StoreHeader: Codable, Sendable, Hashable {
     public var toolVersion: String
     public var gitRevision: String?
     public var createdAt: Date
+    /// The data files the spec's trials use, as planned (resolved path, digest, shape).
+    public var dataFiles: [DataFileRecord]
 
     public init(formatVersion: Int = ResultFormat.version, sweepName: String, spec: String, specHash: String,
-                toolVersion: String, gitRevision: String? = nil, createdAt: Date = Date()) {
+                toolVersion: String, gitRevision: String? = nil, createdAt: Date = Date(), dataFiles: [DataFileRecord] = []) {
         self.formatVersion = formatVersion
         self.sweepName = sweepName
         self.spec = spec
@@ -22,6 +25,7 @@ public struct StoreHeader: Codable, Sendable, Hashable {
         self.toolVersion = toolVersion
         self.gitRevision = gitRevision
         self.createdAt = createdAt
+        self.dataFiles = dataFiles
     }
 
     enum CodingKeys: String, CodingKey {
@@ -32,13 +36,15 @@ public struct StoreHeader: Codable, Sendable, Hashable {
         case toolVersion = "tool_version"
         case gitRevision = "git_revision"
         case createdAt = "created_at"
+        case dataFiles = "data_files"
     }
 }
 
 /// Constants of the on-disk format (docs/result-format.md).
 public enum ResultFormat {
     /// The version this build writes; it reads this and every older one.
-    public static let version = 1
+    /// 2 added `revision` lines, `data_files`, `data_digest` and the records' `build` and `blas`.
+    public static let version = 2
     /// Value of the header's `format` member, so a stray JSON-lines file is recognised as foreign.
     public static let marker = "oversweep-results"
 }

@@ -11,6 +11,11 @@ public struct StoreOptions: Sendable {
     public var maxPendingBytes: Int
     /// Resume a file whose header names a different spec hash (the CLI's `--force`).
     public var allowSpecMismatch: Bool
+    /// Decides a resume whose spec hash differs from the file's latest
+    /// revision (called with that revision, under the write lock): throw to
+    /// refuse, or return the revision to append before any trial (nil: append
+    /// nothing). When set, it decides instead of `allowSpecMismatch`.
+    public var reviseSpec: (@Sendable (SpecRevision) throws -> SpecRevision?)?
     /// Called on the store's sync thread after each fsync with the ids it made
     /// durable, in append order: the place to acknowledge results to workers
     /// without blocking on `flush()`. Must not call back into the store.
@@ -20,11 +25,13 @@ public struct StoreOptions: Sendable {
     package var slowWritesForCrashTests = false
 
     public init(syncInterval: Double = 0.5, syncBatchRecords: Int = 8192, maxPendingBytes: Int = 64 << 20,
-                allowSpecMismatch: Bool = false, onDurable: (@Sendable ([TrialID]) -> Void)? = nil) {
+                allowSpecMismatch: Bool = false, reviseSpec: (@Sendable (SpecRevision) throws -> SpecRevision?)? = nil,
+                onDurable: (@Sendable ([TrialID]) -> Void)? = nil) {
         self.syncInterval = syncInterval
         self.syncBatchRecords = syncBatchRecords
         self.maxPendingBytes = maxPendingBytes
         self.allowSpecMismatch = allowSpecMismatch
+        self.reviseSpec = reviseSpec
         self.onDurable = onDurable
     }
 }

@@ -15,9 +15,14 @@ public struct TrialRecord: Codable, Sendable, Hashable {
     public var attempt: Int
     public var startedAt: Date
     public var endedAt: Date
+    /// The worker binary: "VERSION (git REVISION[, dirty])", as `oversweep --version` prints it (nil: not known).
+    public var build: String?
+    /// The BLAS kernels the worker trained on (OpenBLAS core name, e.g. "Haswell"; nil: not known).
+    public var blas: String?
 
     public init(id: TrialID, sweep: String = "", config: TrialConfig, result: TrainingResult,
-                worker: String, host: String, attempt: Int, startedAt: Date, endedAt: Date) {
+                worker: String, host: String, attempt: Int, startedAt: Date, endedAt: Date,
+                build: String? = nil, blas: String? = nil) {
         self.id = id
         self.sweep = sweep
         self.config = config
@@ -27,6 +32,8 @@ public struct TrialRecord: Codable, Sendable, Hashable {
         self.attempt = attempt
         self.startedAt = startedAt
         self.endedAt = endedAt
+        self.build = build
+        self.blas = blas
     }
 
     public var status: TrialStatus { result.status }

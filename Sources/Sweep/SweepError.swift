@@ -12,6 +12,8 @@ public struct SweepError: Error, CustomStringConvertible, Sendable, Equatable {
         case invalidTrial
         /// The grid is larger than the configured limit.
         case tooLarge
+        /// A data file (`data_file`) is missing, unreadable, malformed or unsuited to a trial.
+        case dataFile
     }
 
     public let code: Code

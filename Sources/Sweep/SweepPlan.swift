@@ -68,7 +68,7 @@ public struct SweepPlan: Sendable {
     /// The trial at a plan index in 0..<trialCount.
     public func trial(at index: Int) -> Trial {
         let (block, local) = locate(index)
-        return Trial(config: block.config(digits: block.digits(of: local)), sweep: block.sweep)
+        return Trial(config: spec.resolvingData(block.config(digits: block.digits(of: local))), sweep: block.sweep)
     }
 
     /// The axis values that make the trial at `index` (field, value as written), in plan order.
@@ -129,6 +129,7 @@ public struct SweepPlan: Sendable {
     static func validateEveryPoint(_ block: Block, start: Int, spec: SweepSpec) throws {
         var digits = Array(repeating: 0, count: block.factors.count)
         var config = block.config(digits: digits)
+        var checkedData = Set<String>()
         for local in 0..<block.count {
             if local > 0 {
                 var k = block.factors.count - 1
@@ -143,8 +144,12 @@ public struct SweepPlan: Sendable {
                     for field in block.factors[changed].fields { config.copy(field, from: point) }
                 }
             }
+            try spec.checkData(config, point: {
+                let values = block.assignment(digits: digits).map { "\($0.field)=\($0.value.display)" }.joined(separator: " ")
+                return values.isEmpty ? "" : "grid point \(start + local + 1): \(values)"
+            }, checked: &checkedData)
             do {
-                try config.validate()
+                try spec.resolvingData(config).validate()
             } catch {
                 let message = error.message
                 let point = block.assignment(digits: digits).map { "\($0.field)=\($0.value.display)" }.joined(separator: " ")
@@ -212,7 +217,8 @@ public struct SweepPlan: Sendable {
                 let kept = runLength - (upperBound(skipped, rawEnd - 1) - upperBound(skipped, rawStart - 1))
                 if kept == 0 { continue }
                 let digits = block.digits(of: run * runLength)
-                let cost = TrialCost(config: block.config(digits: digits))
+                let config = block.config(digits: digits)
+                let cost = TrialCost(config: config, data: spec.dataFacts(config).map { ($0.rows, $0.columns) })
                 if cost.bytes > memory {
                     let point = block.assignment(digits: Array(digits.prefix(shapeFactors)))
                         .map { "\($0.field)=\($0.value.display)" }.joined(separator: " ")

@@ -23,14 +23,22 @@ public struct SweepSpec: Sendable {
     public let sweepNames: [String]
     /// Number of grid points before duplicates across blocks are removed.
     public let pointCount: Int
+    /// The data files its trials use (`data: file`), resolved and fingerprinted.
+    public let dataFiles: [DataFileRecord]
 
     let blocks: [Block]
     let summaries: [AxisSummary]
+    /// Where each data file is written in the spec (by its written path).
+    let dataLocs: [String: Loc]
+    /// The data files' label columns (by written path; none when the records were given, not read).
+    let dataLabels: [String: [Double]]
 
     /// Default limit on the number of trials (`settings.max_trials` changes it).
     public static let defaultMaxTrials = 1_000_000
 
-    public static func load(path: String) throws -> SweepSpec {
+    /// Reads and parses a spec file; `dataFiles` says how its data files are
+    /// learnt (read from disk, or as a result file recorded them).
+    public static func load(path: String, dataFiles: DataFileSource = .read) throws -> SweepSpec {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -38,10 +46,10 @@ public struct SweepSpec: Sendable {
             let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
             throw SweepError(.io, file: path, line: nil, path: "", "cannot read the spec (\(reason))")
         }
-        return try parse(yaml: text, path: path)
+        return try parse(yaml: text, path: path, dataFiles: dataFiles)
     }
 
-    public static func parse(yaml: String, path: String) throws -> SweepSpec {
+    public static func parse(yaml: String, path: String, dataFiles: DataFileSource = .read) throws -> SweepSpec {
         let reader = SpecReader(file: path)
         let root = try reader.root(yaml)
         let def = try SpecGrammar(reader: reader).definition(root)
@@ -64,10 +72,12 @@ public struct SweepSpec: Sendable {
         for when in def.sweeps.first?.grid.whens.filter(\.inherited) ?? [] {
             try GridExpansion.checkUse(when, expansion.inheritedUses[when.loc.path] ?? WhenUse(), reader: reader)
         }
+        let data = try DataFiles.resolve(def, blocks: blocks, specPath: path, source: dataFiles, reader: reader)
         let fileStem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var spec = SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,
-                             hash: Self.hash(blocks), settings: def.settings, sweepNames: def.sweeps.map(\.name),
-                             pointCount: total, blocks: blocks, summaries: AxisSummary.summaries(blocks))
+                             hash: DataFiles.hash(definition: Self.hash(blocks), data.records), settings: def.settings,
+                             sweepNames: def.sweeps.map(\.name), pointCount: total, dataFiles: data.records,
+                             blocks: blocks, summaries: AxisSummary.summaries(blocks), dataLocs: data.locs, dataLabels: data.labels)
         spec.experiments = def.experiments
         return spec
     }

@@ -20,16 +20,27 @@ public struct TrialCost: Sendable, Equatable {
     /// batch n_train under GD, batch_size under SGD. Curves evaluate train
     /// and test loss at ~40 log-spaced steps plus the named ones; `metrics:
     /// full` adds the NTK Gram matrix at init (n²·m·L).
-    public init(config c: TrialConfig) {
-        let d = Double(c.generatorDim + (c.biasCoordinate == nil ? 0 : 1))
+    ///
+    /// For `data: file`, `data` gives the file's rows and columns: the file
+    /// decides the input dimension (columns − 1) and the train/test split
+    /// (`test_fraction`), not `dim`, `n_train` and `n_test`.
+    public init(config c: TrialConfig, data: (rows: Int, columns: Int)? = nil) {
+        var inputDim = c.generatorDim
+        var nTrain = Double(max(c.nTrain, 1))
+        var nTest = Double(max(c.nTest, 0))
+        if let data, c.data == .file {
+            inputDim = max(data.columns - 1, 1)
+            let train = max(1, Int((Double(data.rows) * (1 - c.testFraction)).rounded(.up)))
+            nTrain = Double(train)
+            nTest = Double(max(data.rows - train, 0))
+        }
+        let d = Double(inputDim + (c.biasCoordinate == nil ? 0 : 1))
         let m = Double(c.width)
         let k = Double(c.outputs)
         let hiddenSquare = Double(c.inputLayer == .fixed ? c.depth : max(c.depth - 1, 0))
         let weights = m * d + hiddenSquare * m * m + k * m
         let biases = c.bias ? m * Double(c.depth) + k : 0
         let params = weights + biases
-        let nTrain = Double(max(c.nTrain, 1))
-        let nTest = Double(max(c.nTest, 0))
         let batch = c.optimizer == .sgd ? min(Double(max(c.batchSize, 1)), nTrain) : nTrain
         let steps = Double(max(c.steps, 0))
         let evaluations = 40 + Double(c.namedSteps.count)

@@ -16,7 +16,7 @@ extension TrialConfig {
         case labelFlip = "label_flip", noiseStd = "noise_std"
         case separation, clusters
         case biasCoordinate = "bias_coordinate"
-        case dataFile = "data_file", testFraction = "test_fraction"
+        case dataFile = "data_file", dataDigest = "data_digest", testFraction = "test_fraction"
         case width, depth, residual, theta
         case inputLayer = "input_layer", outputLayer = "output_layer"
         case outputs, bias
@@ -57,6 +57,7 @@ extension TrialConfig {
             case .clusters: FieldSpec(field, \.clusters, "separated: number of clusters")
             case .biasCoordinate: FieldSpec(field, \.biasCoordinate, "append this constant coordinate to every input before normalising (the bias trick)", shape: true)
             case .dataFile: FieldSpec(field, \.dataFile, "data: file: path of a CSV (features…, label) or NPY file (label last)", shape: true)
+            case .dataDigest: FieldSpec(field, \.dataDigest, "data: file: SHA-256 (hex) of data_file's bytes, set by the planner; the trial id covers it instead of the path (given in a spec, the file must match it)", shape: true)
             case .testFraction: FieldSpec(field, \.testFraction, "data: file: fraction of rows held out as the test set", shape: true)
             case .width: FieldSpec(field, \.width, "hidden width m", required: true, shape: true)
             case .depth: FieldSpec(field, \.depth, "number of hidden layers L", required: true, shape: true)

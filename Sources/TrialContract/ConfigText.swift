@@ -65,13 +65,20 @@ extension TrialConfig {
     }
 
     /// Canonical JSON of this config as it is (not normalized), written
-    /// directly: the fast path behind trial ids.
-    public var canonicalText: String {
+    /// directly.
+    public var canonicalText: String { canonicalText(omitting: nil) }
+
+    /// What a trial id hashes: the canonical text, except that a data file
+    /// with a content digest is identified by the digest alone, not its path
+    /// (moving or renaming the file keeps the ids; changing a byte changes them).
+    public var identityText: String { canonicalText(omitting: dataDigest == nil ? nil : .dataFile) }
+
+    private func canonicalText(omitting omitted: Field?) -> String {
         var out = "{"
         out.reserveCapacity(1024)
         var first = true
         withUnsafePointer(to: self) { c in
-            for spec in FieldSpec.canonicalOrder {
+            for spec in FieldSpec.canonicalOrder where spec.field != omitted {
                 guard let value = spec.json(c) else { continue }
                 if !first { out += "," }
                 first = false

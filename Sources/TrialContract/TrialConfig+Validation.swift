@@ -34,6 +34,9 @@ extension TrialConfig {
             try fail("data \(data.rawValue) is a regression target: use loss square (got \(loss.rawValue))")
         }
         if data == .file && (dataFile ?? "").isEmpty { try fail("data: file needs data_file") }
+        if let d = dataDigest, !Self.isSHA256Hex(d) {
+            try fail("data_digest must be 64 lower-case hex digits (a SHA-256), got '\(d.prefix(80))'")
+        }
         if !(0..<1).contains(testFraction) { try fail("test_fraction must be in [0, 1) (got \(testFraction))") }
         if optimizer == .sgd && batchSize <= 0 { try fail("batch_size must be > 0 (got \(batchSize))") }
         if !(0..<1).contains(momentum) { try fail("momentum must be in [0, 1) (got \(momentum))") }
@@ -46,6 +49,10 @@ extension TrialConfig {
         }
         if namedSteps.contains(where: { $0 < 0 }) { try fail("named_steps must be ≥ 0") }
         _ = try trainableLayers()
+    }
+
+    static func isSHA256Hex(_ s: String) -> Bool {
+        s.utf8.count == 64 && s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// Dimension the generator produces (before a bias coordinate).
@@ -107,7 +114,7 @@ extension TrialConfig {
     /// `NormalizationTests` checks the list against `normalized()`.
     public static let rewrittenByNormalization: Set<Field> = [
         .alpha, .rescaled, .smoothing, .theta, .residual, .batchSize, .lrDecayFactor, .biasInitStd,
-        .margin, .separation, .clusters, .dataFile, .testFraction, .labelFlip, .dim, .noiseStd, .namedSteps,
+        .margin, .separation, .clusters, .dataFile, .dataDigest, .testFraction, .labelFlip, .dim, .noiseStd, .namedSteps,
     ]
 
     /// The same run with every field that cannot affect it reset to its
@@ -124,7 +131,7 @@ extension TrialConfig {
         if !c.bias { c.biasInitStd = d.biasInitStd }
         if c.data != .sphereTeacher { c.margin = d.margin }
         if c.data != .separated { c.separation = d.separation; c.clusters = d.clusters }
-        if c.data != .file { c.dataFile = nil; c.testFraction = d.testFraction }
+        if c.data != .file { c.dataFile = nil; c.dataDigest = nil; c.testFraction = d.testFraction }
         if c.isRegression { c.labelFlip = d.labelFlip; c.dim = c.generatorDim } else { c.noiseStd = nil }
         if c.isRegression && c.noiseStd == nil { c.noiseStd = c.data == .leakySynthetic ? 0.1 : 0 }
         c.namedSteps = Array(Set(c.namedSteps)).sorted()

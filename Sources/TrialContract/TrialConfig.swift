@@ -110,6 +110,9 @@ public struct TrialConfig: Hashable, Sendable {
     public var clusters: Int = 4
     public var biasCoordinate: Double? = nil
     public var dataFile: String? = nil
+    /// SHA-256 (hex) of `dataFile`'s bytes, set by the planner: the trial's
+    /// identity covers it instead of the path.
+    public var dataDigest: String? = nil
     public var testFraction: Double = 0.2
 
     // Model.

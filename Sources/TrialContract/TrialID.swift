@@ -1,7 +1,8 @@
 import Crypto
 
 /// The stable identity of a trial: SHA-256 (hex) of the canonical JSON of its
-/// normalized config, seed included. Same config ⇒ same id on any host, any run.
+/// normalized config, seed included (a data file counted by its content
+/// digest, not its path: `identityText`). Same config ⇒ same id on any host, any run.
 public struct TrialID: RawRepresentable, Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
     public let rawValue: String
 
@@ -16,7 +17,7 @@ public struct TrialID: RawRepresentable, Hashable, Comparable, Codable, Sendable
 
     /// The id of a config that is already normalized.
     public init(normalized config: TrialConfig) {
-        self.init(rawValue: CanonicalJSON.sha256Hex(config.canonicalText))
+        self.init(rawValue: CanonicalJSON.sha256Hex(config.identityText))
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,9 +38,10 @@ public struct TrialID: RawRepresentable, Hashable, Comparable, Codable, Sendable
 /// Canonical JSON (sorted keys, one spelling per number) and hashes over it.
 public enum CanonicalJSON {
     /// The canonical JSON of a trial's identity: its config after
-    /// `normalized()`, every field present (defaults filled in).
+    /// `normalized()`, every field present (defaults filled in), `data_file`
+    /// left out when `data_digest` stands for it.
     public static func text(config: TrialConfig) -> String {
-        config.normalized().canonicalText
+        config.normalized().identityText
     }
 
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `text`.

@@ -7,7 +7,7 @@ struct OverSweep: AsyncParsableCommand {
         abstract: "Run large hyperparameter sweeps of neural-network training across machines.",
         version: ToolVersion.description,
         subcommands: [
-            Run.self, Coordinator.self, Worker.self, Plan.self, Status.self, Merge.self,
+            Run.self, Coordinator.self, Worker.self, Plan.self, Status.self, Merge.self, Filter.self,
             Report.self, Export.self, Train.self, Bench.self, Keygen.self, StoreTool.self,
         ]
     )

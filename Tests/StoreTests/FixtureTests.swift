@@ -16,11 +16,51 @@ import TrialContract
         let (header, records, problems) = try ResultFile.read(path: path)
         #expect(problems.isEmpty)
         #expect(header.formatVersion == 1)
-        #expect(header == SyntheticRecords.header())
+        var expected = SyntheticRecords.header()
+        expected.formatVersion = 1
+        #expect(header == expected)
         #expect(records.map(\.status.rawValue) == ["ok", "ok", "diverged", "failed"])
         #expect(records == Self.v1Indices.map { SyntheticRecords.make(index: $0, prefix: "fixture") })
         // Writing the same records today gives the same bytes: the format has not drifted.
         let rewritten = [LineCodec.encode(header)] + (try records.map { try LineCodec.encode($0) })
+        #expect(rewritten.flatMap { $0 } == (try TestFiles.bytes(path)))
+        #expect(try ResultFile.finishedIDs(path: path).count == 4)
+    }
+
+    /// What `Fixtures/v2.jsonl` was written from: a header with a data file,
+    /// a spec revision, records with the worker's build and BLAS kernels, one
+    /// of them on file data with its digest.
+    static func v2Contents() -> (header: StoreHeader, revision: SpecRevision, records: [TrialRecord]) {
+        let data = DataFileRecord(written: "data/d.csv", path: "/srv/sweeps/data/d.csv",
+                                  sha256: String(repeating: "0123456789abcdef", count: 4), rows: 200, columns: 5)
+        var header = SyntheticRecords.header()
+        header.dataFiles = [data]
+        let revision = SpecRevision(sweepName: "synthetic", specHash: "synthetic-grown", spec: "name: synthetic\n# grown\n",
+                                    dataFiles: [data], toolVersion: "test", gitRevision: "1d1597b-dirty",
+                                    createdAt: Date(timeIntervalSinceReferenceDate: 815_000_100.5), forced: true)
+        var records = [0, 1, 49, 96].map { SyntheticRecords.make(index: $0, prefix: "fixture2") }
+        for i in records.indices {
+            records[i].build = "0.1.0 (git 1d1597b, dirty)"
+            records[i].blas = i % 2 == 0 ? "OpenBLAS Haswell" : "OpenBLAS Cooperlake"
+        }
+        records[1].config.data = .file
+        records[1].config.dataFile = data.path
+        records[1].config.dataDigest = data.sha256
+        return (header, revision, records)
+    }
+
+    @Test func version2ReadsToTheRecordsAndRevisionsItWasWrittenFrom() throws {
+        let path = fixturesDirectory.appendingPathComponent("v2.jsonl").path
+        let expected = Self.v2Contents()
+        let file = try ResultFile.load(path: path)
+        #expect(file.problems.isEmpty && file.unverifiedLines == 0)
+        #expect(file.header.formatVersion == 2)
+        #expect(file.header == expected.header)
+        var revision = expected.revision
+        revision.line = 2
+        #expect(file.revisions == [expected.header.revision, revision])
+        #expect(file.records == expected.records)
+        let rewritten = [LineCodec.encode(file.header), LineCodec.encode(file.revisions[1])] + (try file.records.map { try LineCodec.encode($0) })
         #expect(rewritten.flatMap { $0 } == (try TestFiles.bytes(path)))
         #expect(try ResultFile.finishedIDs(path: path).count == 4)
     }

@@ -123,7 +123,7 @@ import TrialContract
         defer { try? FileManager.default.removeItem(at: dir) }
         let newer = try makeStoreFile(in: dir, name: "newer.jsonl", count: 1)
         var text = String(decoding: try TestFiles.bytes(newer), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":2")
+        text = text.replacingOccurrences(of: "\"format_version\":\(ResultFormat.version)", with: "\"format_version\":\(ResultFormat.version + 1)")
         try TestFiles.write(Array(text.utf8), to: newer)
         let cases: [(String, [UInt8]?, StoreError.Code)] = [
             ("notjson.jsonl", Array("hello, world\nsecond line\n".utf8), .notAResultFile),

@@ -10,3 +10,23 @@ public let baseYAML = """
       lr: 0.1
       steps: 10
     """
+
+/// A spec whose trials train on a data file (`data: file`, a ReLU net with
+/// logistic loss): `extraBase` adds lines to `base:` (indented two spaces),
+/// `grid` gives the grid's lines.
+public func fileDataSpecYAML(dataFile: String, extraBase: String = "", grid: String = "  width: [4, 8]\n  seeds: 2\n") -> String {
+    """
+    name: files
+    base:
+      data: file
+      data_file: \(dataFile)
+      width: 4
+      depth: 1
+      activation: relu
+      loss: logistic
+      lr: 0.1
+      steps: 5
+    \(extraBase)grid:
+    \(grid)
+    """
+}

@@ -1,3 +1,4 @@
+import DataTable
 import Foundation
 import TestSupport
 import Testing
@@ -176,6 +177,30 @@ import TrialContract
         #expect(r.message == "invalid data: data_file \(csvPath): line 2, column 2: not a number")
         try "1,2,3\n4,5,0.5\n".write(toFile: csvPath, atomically: true, encoding: .utf8)
         #expect(Trainer.train(c).message == "invalid data: data_file \(csvPath): row 1, column 3 (label): not ±1 (or 0/1) as logistic loss needs")
+    }
+
+    /// A trial planned with a digest trains only on those bytes: another copy
+    /// fails it, naming the file, this host and both digests.
+    @Test func aDataFileWhoseDigestDiffersFromThePlannedOneIsNotTrainedOn() throws {
+        let dir = try TestFiles.temporaryDirectory("oversweep-data")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("d.csv").path
+        let text = "a,b,label\n0.5,1,1\n-0.5,2,-1\n1.5,0.25,1\n-2,1,-1\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let actual = ContentDigest.sha256(Array(text.utf8))
+        var c = TrialConfig()
+        c.data = .file
+        c.dataFile = path
+        c.width = 4
+        c.steps = 3
+        c.dataDigest = actual
+        #expect(Trainer.train(c).status == .ok)
+        let planned = String(repeating: "5a", count: 32)
+        c.dataDigest = planned
+        let r = Trainer.train(c)
+        #expect(r.status == .failed && r.metrics.isEmpty && r.stepsRun == 0)
+        #expect(r.message == "invalid data: data_file \(path): this host's copy (host \(ProcessInfo.processInfo.hostName)) has sha256 \(actual), "
+                + "but the sweep was planned with sha256 \(planned); copy the coordinator's file to this host")
     }
 
     @Test func gaussianStreamHasUnitMomentsAndStreamsDiffer() {

@@ -61,3 +61,35 @@ import TrialContract
         #expect(a.normalized() != b.normalized())
     }
 }
+
+/// `data_digest`: the id covers a data file's contents, not its path.
+@Suite struct DataDigestIdentityTests {
+    static func fileConfig(_ path: String, digest: String?) -> TrialConfig {
+        var c = TrialConfig()
+        c.data = .file
+        c.dataFile = path
+        c.dataDigest = digest
+        return c
+    }
+
+    @Test func theIdentityTextLeavesThePathOutOnlyWhenADigestStandsForIt() {
+        let digest = String(repeating: "0f", count: 32)
+        let a = Self.fileConfig("/a/d.csv", digest: digest), b = Self.fileConfig("/b/moved.csv", digest: digest)
+        #expect(TrialID(config: a) == TrialID(config: b))
+        #expect(!a.identityText.contains("data_file") && a.canonicalText.contains("/a/d.csv"))
+        #expect(TrialID(config: a) != TrialID(config: Self.fileConfig("/a/d.csv", digest: String(repeating: "f0", count: 32))))
+        // Without a digest the path is what identifies the file (a config from another tool).
+        #expect(TrialID(config: Self.fileConfig("/a/d.csv", digest: nil)) != TrialID(config: Self.fileConfig("/b/d.csv", digest: nil)))
+        // Other generators drop both.
+        var generated = a
+        generated.data = .sphereTeacher
+        #expect(generated.normalized().dataDigest == nil && generated.normalized().dataFile == nil)
+    }
+
+    @Test func aDigestMustBeSHA256Hex() {
+        for bad in ["abc", String(repeating: "AB", count: 32), String(repeating: "zz", count: 32)] {
+            #expect(throws: ConfigError.self) { try Self.fileConfig("/d.csv", digest: bad).validate() }
+        }
+        #expect(throws: Never.self) { try Self.fileConfig("/d.csv", digest: String(repeating: "09", count: 32)).validate() }
+    }
+}

@@ -17,7 +17,7 @@ struct CoordinatorFlags: ParsableArguments {
     @Flag(help: "Continue the sweep in --out: skip trials already recorded.")
     var resume = false
 
-    @Flag(help: "With --resume: continue --out even though a different spec wrote it.")
+    @Flag(help: "With --resume: continue --out with a spec that drops or changes trials of the file's latest spec (recorded as a forced revision). A spec that only adds trials needs no --force.")
     var force = false
 
     @Option(help: "Seconds between heartbeats on an idle link.")
@@ -56,6 +56,7 @@ struct CoordinatorFlags: ParsableArguments {
     func makeCore(spec: String, out: String, logger: Logger) throws -> CoordinatorCore {
         let source: any TrialSource
         let header: StoreHeader
+        var plan: SweepPlan?
         if spec.hasPrefix("synthetic:") {
             // Benchmarks only (make bench-dispatch): N trials generated lazily, never held in memory.
             guard let n = Int(spec.dropFirst("synthetic:".count)), n > 0 else { throw CLIError("\(spec): expected synthetic:N") }
@@ -72,23 +73,31 @@ struct CoordinatorFlags: ParsableArguments {
             header = Self.header(name: URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent,
                                  spec: "trial list \(spec)", hash: CanonicalJSON.sha256Hex(String(decoding: bytes, as: UTF8.self)))
         } else {
-            let plan: SweepPlan
-            do { plan = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
-            source = PlanTrialSource(plan: plan)
-            header = Self.header(name: plan.spec.name, spec: plan.spec.source, hash: plan.spec.hash)
+            // Planned (data files read and checked) before the result file is touched.
+            let planned: SweepPlan
+            do { planned = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
+            plan = planned
+            source = PlanTrialSource(plan: planned)
+            header = SpecRevisions.header(planned)
         }
         let sink: StoreResultSink
         do {
-            sink = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force)
+            sink = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force,
+                                       reviseSpec: SpecRevisions.decider(plan: plan, header: header, force: force, out: out))
         } catch { throw CLIError("\(error)") }
         for warning in sink.recoveryWarnings { logger.warning("\(warning)") }
+        if let r = sink.store.appendedRevision {
+            logger.info("\(out): recorded this spec as revision \(sink.store.revisions.count) at line \(r.line) (hash \(r.specHash.prefix(12))\(r.forced ? ", forced" : ""))")
+        }
         var options = CoordinatorOptions(sweepID: String(header.specHash.prefix(16)))
         options.heartbeatInterval = heartbeatInterval
         options.liveness = liveness
         options.maxAttempts = maxAttempts
         options.workerFailureLimit = workerFailureLimit
         options.leaseSize = leaseSize
-        let core = CoordinatorCore(options: options, source: source, sink: sink, logger: logger)
+        // Only trials of this plan count: the file may also hold trials of an earlier spec revision.
+        let recordedInPlan = plan.map { p in SpecRevisions.recorded(in: p, sink.store.finishedIDs) }
+        let core = CoordinatorCore(options: options, source: source, sink: sink, logger: logger, alreadyRecorded: recordedInPlan)
         if resume && core.stats.recorded > 0 {
             logger.info("resuming: \(core.stats.recorded) of \(core.stats.total) trials already recorded in \(out)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SafeFiles
 import Store
 import Training
 import TrialContract
@@ -28,7 +29,7 @@ struct Merge: AsyncParsableCommand {
     @Argument(help: "Result files to merge, in order (the order --prefer refers to).")
     var inputs: [String]
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "The merged file to write (replaced atomically if it exists).")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "The merged file to write (- for stdout; a regular file is replaced atomically, a FIFO or device written through).")
     var output: String
 
     @Option(help: "Which copy wins when copies of one trial disagree: first, last or fail.")
@@ -40,6 +41,8 @@ struct Merge: AsyncParsableCommand {
     @Option(name: .customLong("drop-status"), help: "Leave out trials with this status (failed, diverged or ok; repeatable): a resume on the output runs them again.")
     var dropStatus: [TrialStatus] = []
 
+    @OptionGroup var read: ReadFlags
+
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("merge needs at least one input file") }
         if output.isEmpty { throw ValidationError("-o/--output must name a file") }
@@ -48,23 +51,30 @@ struct Merge: AsyncParsableCommand {
     func run() async throws {
         let summary: MergeSummary
         do {
-            summary = try ResultMerge.mergeFiles(inputs, into: output, prefer: prefer, allowMixed: allowMixed, dropping: Set(dropStatus))
+            summary = try ResultMerge.mergeFiles(inputs, into: output, prefer: prefer, allowMixed: allowMixed, dropping: Set(dropStatus),
+                                                 options: read.options)
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
+        // The counts go to stderr when the merged file goes to stdout.
+        let toStdout = OutputFile.descriptor(named: output) == 1
+        var text = ""
+        func say(_ line: String) { text += line + "\n" }
         for input in summary.inputs { SkippedLines.warn(input.problems, in: input.path) }
-        print("merged \(summary.inputs.count) file\(summary.inputs.count == 1 ? "" : "s") into \(output): \(summary.written) trials written")
+        if summary.unverifiedLines > 0 { say("accepted \(summary.unverifiedLines) input lines without a valid checksum (--accept-edited)") }
+        say("merged \(summary.inputs.count) file\(summary.inputs.count == 1 ? "" : "s") into \(toStdout ? "stdout" : output): \(summary.written) trials written")
         for input in summary.inputs {
-            print("  \(input.path): \(input.records) records" + (input.problems.isEmpty ? "" : ", \(input.problems.count) unreadable lines skipped"))
+            say("  \(input.path): \(input.records) records" + (input.problems.isEmpty ? "" : ", \(input.problems.count) unreadable lines skipped"))
         }
         if !dropStatus.isEmpty {
-            print("left out \(summary.dropped) trial records with status \(dropStatus.map(\.rawValue).joined(separator: " or ")) (a resume on \(output) runs them again)")
+            say("left out \(summary.dropped) trial records with status \(dropStatus.map(\.rawValue).joined(separator: " or ")) (a resume on \(output) runs them again)")
         }
         let rule = prefer == .last ? "kept the last copy" : "kept the first copy"
-        print("identical duplicates: \(summary.identicalDuplicates); conflicting duplicates: \(summary.conflicts.count)"
-              + (summary.conflicts.isEmpty ? "" : " (\(rule))"))
-        for c in summary.conflicts.prefix(20) { print("  \(c)") }
-        if summary.conflicts.count > 20 { print("  … and \(summary.conflicts.count - 20) more") }
-        if summary.specHashes.count > 1 { print("mixed sweeps: \(summary.specHashes.count) spec hashes (header marks the file as mixed)") }
+        say("identical duplicates: \(summary.identicalDuplicates); conflicting duplicates: \(summary.conflicts.count)"
+            + (summary.conflicts.isEmpty ? "" : " (\(rule))"))
+        for c in summary.conflicts.prefix(20) { say("  \(c)") }
+        if summary.conflicts.count > 20 { say("  … and \(summary.conflicts.count - 20) more") }
+        if summary.specHashes.count > 1 { say("mixed sweeps: \(summary.specHashes.count) spec hashes (header marks the file as mixed)") }
+        if toStdout { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
     }
 }

@@ -37,6 +37,9 @@ struct Plan: AsyncParsableCommand {
         let o = plan.options
         out += "shards  \(plan.shardCount)  (target \(Format.number(o.targetSeconds ?? 0)) s at \(Format.number(o.gflops ?? 0)) GFLOP/s, ≤ \(Format.number(o.maxTrialsPerShard.map(Double.init) ?? 0)) trials and \(Format.number((o.memoryBytes ?? 0) / 1_048_576)) MiB each)\n"
         out += "cost    \(Format.flops(plan.totalFlops))  ≈ \(Format.duration(plan.estimatedSeconds)) on one worker\n"
+        for f in spec.dataFiles {
+            out += "data    \(f.written)\(f.path == f.written ? "" : " → \(f.path)")  (\(f.rows) rows × \(f.columns) columns, sha256 \(f.sha256.prefix(16))…)\n"
+        }
         out += "axes\n"
         let width = plan.axes.map(\.field.count).max() ?? 0
         var lastSweep: String?

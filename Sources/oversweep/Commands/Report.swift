@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Report
+import SafeFiles
 import Store
 
 struct Report: AsyncParsableCommand {
@@ -8,7 +9,9 @@ struct Report: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write tables (mean ± std over seeds), fits and SVG plots of a result file.",
         discussion: """
-            Writes DIR/report.md, DIR/index.html (plots inline) and each plot as DIR/<name>.svg. The sections of a \
+            Writes DIR/report.md, DIR/index.html (plots inline) and each plot as DIR/<name>.svg; \
+            with -o - it prints index.html (one self-contained page) to stdout. The report says \
+            which spec revision of the file it covers and how many of its trials are recorded. The sections of a \
             reference experiment (E1–E7) are drawn when the spec in the file's header says `experiment: E1` (or --experiment).
 
             With --watch, follows a sweep while it runs: DIR/index.html shows progress, rate, ETA, workers, failures \
@@ -20,7 +23,7 @@ struct Report: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Result file (JSON lines) written by 'oversweep run' or 'coordinator'.", valueName: "RESULTS.jsonl"))
     var results: String
 
-    @Option(name: [.short, .customLong("out")], help: ArgumentHelp("Directory to write the report into (created if missing).", valueName: "DIR"))
+    @Option(name: [.short, .customLong("out")], help: ArgumentHelp("Directory to write the report into (created if missing), or - for index.html on stdout.", valueName: "DIR"))
     var out: String
 
     @Option(help: "Title of the report (default: the result file's name).")
@@ -36,15 +39,17 @@ struct Report: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between refreshes with --watch (0.2 to 60).", valueName: "SECONDS"))
     var interval: Double = 2
 
+    @OptionGroup var read: ReadFlags
+
     func run() async throws {
         if watch {
             try await ReportWatch(results: results, out: URL(fileURLWithPath: out), title: title, experimentNames: experimentNames,
                                   interval: StopSignal.interval(interval)).run()
             return
         }
-        let file: (header: StoreHeader, records: [TrialRecord], problems: [LineProblem])
+        let file: ResultContents
         do {
-            file = try ResultFile.read(path: results)
+            file = try ResultFile.load(path: results, options: read.options)
         } catch let e as StoreError where e.code == .notAResultFile {
             // A header-less file of TrialRecord lines (what the coordinator wrote
             // before it used the Store): read it rather than refuse it.
@@ -56,7 +61,7 @@ struct Report: AsyncParsableCommand {
             throw CLIError("\(results): cannot read (\(error))")
         }
         guard !file.records.isEmpty else {
-            throw CLIError("\(results): no trial records" + (file.problems.isEmpty ? "" : " (\(file.problems.count) unreadable lines, first: \(file.problems[0]))"))
+            throw CLIError(file.problems.isEmpty ? "\(results): no trial records" : ResultFile.noReadableLines(file.problems, path: results))
         }
         let name = file.header.sweepName.isEmpty ? URL(fileURLWithPath: results).lastPathComponent : file.header.sweepName
         let headerSpec = HeaderSpec(file.header, file: results)
@@ -64,28 +69,58 @@ struct Report: AsyncParsableCommand {
             FileHandle.standardError.write(Data("note: \(problem): no reference experiment sections unless --experiment names one\n".utf8))
         }
         let experiments = try headerSpec.experiments(commandLine: experimentNames)
-        let doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)", experiments: experiments)
-        let written: ReportWriter.Written
-        do {
-            written = try ReportWriter.write(doc, to: URL(fileURLWithPath: out))
-        } catch {
-            throw CLIError("\(out): cannot write the report (\((error as NSError).localizedDescription))")
+        var doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)", experiments: experiments)
+        let coverage = Self.coverage(file)
+        if let coverage { doc.sections.insert(Section(title: "Spec", blocks: [.paragraph(coverage)]), at: 0) }
+        let toStdout = OutputFile.descriptor(named: out) != nil
+        var lines: [String] = []
+        if toStdout {
+            do {
+                try OutputFile.write(out, chunks: [Array(ReportWriter.html(doc).utf8)])
+            } catch {
+                throw CLIError("\(error)")
+            }
+            lines.append("wrote index.html (\(doc.figures.count) plots inline) to \(out == "-" ? "stdout" : out)")
+        } else {
+            let written: ReportWriter.Written
+            do {
+                written = try ReportWriter.write(doc, to: URL(fileURLWithPath: out))
+            } catch {
+                throw CLIError("\(out): cannot write the report (\((error as NSError).localizedDescription))")
+            }
+            lines.append("wrote \(written.markdown.path), \(written.html.path) and \(written.svgs.count) plots (.svg)")
         }
         // Lines the reader set aside (a torn last line after a crash, corruption) are reported, not fatal.
         SkippedLines.warn(file.problems, in: results, limit: 5)
+        ReadNotes.unverified(file.unverifiedLines, in: results)
         let grouped = GroupedSweep(records: SweepReport.latest(file.records))
-        print("wrote \(written.markdown.path), \(written.html.path) and \(written.svgs.count) plots (.svg)")
-        print("\(grouped.records.count) trials (\(grouped.okCount) ok, \(grouped.divergedCount) diverged, \(grouped.failedCount) failed) "
+        lines.append("\(grouped.records.count) trials (\(grouped.okCount) ok, \(grouped.divergedCount) diverged, \(grouped.failedCount) failed) "
             + "in \(grouped.groups.count) groups; axes: " + (grouped.axes.isEmpty ? "none" : grouped.axes.map(\.name).joined(separator: ", ")))
+        if let coverage { lines.append(coverage) }
         let reference = doc.sections.map(\.title).filter { $0.hasPrefix("E") && $0.contains("—") }
-        if !reference.isEmpty { print("reference figures: " + reference.joined(separator: "; ")) }
+        if !reference.isEmpty { lines.append("reference figures: " + reference.joined(separator: "; ")) }
+        let text = lines.joined(separator: "\n") + "\n"
+        if toStdout { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
+    }
+
+    /// Which spec revision the report covers and how much of it is recorded
+    /// (nil when the file's spec cannot be planned, e.g. a trial list).
+    static func coverage(_ file: ResultContents) -> String? {
+        guard let latest = file.latestRevision, let plan = try? SpecRevisions.plan(of: latest) else { return nil }
+        let ids = Set(file.records.map(\.id))
+        let recorded = SpecRevisions.recorded(in: plan, ids)
+        let revision = file.revisions.count > 1 ? "revision \(file.revisions.count) of the spec (line \(latest.line))" : "the spec"
+        var text = "\(revision), hash \(latest.specHash.prefix(12)): \(recorded) of \(plan.trialCount) planned trials recorded"
+        if recorded < plan.trialCount { text += ", \(plan.trialCount - recorded) remaining" }
+        if ids.count > recorded { text += "; \(ids.count - recorded) recorded trials are not in it (earlier revisions)" }
+        return text
     }
 }
 
 /// Header-less JSON lines, one `TrialRecord` per line (plain JSONEncoder
 /// output). nil unless the first non-empty line is such a record.
 enum PlainRecordLines {
-    static func read(_ path: String) -> (header: StoreHeader, records: [TrialRecord], problems: [LineProblem])? {
+    static func read(_ path: String) -> ResultContents? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         // Dates as ISO 8601 strings (the coordinator's encoder) or as numbers (JSONEncoder's default).
         let iso = JSONDecoder()
@@ -110,6 +145,6 @@ enum PlainRecordLines {
         }
         guard !records.isEmpty else { return nil }
         let header = StoreHeader(sweepName: "", spec: "", specHash: "", toolVersion: "", createdAt: Date(timeIntervalSince1970: 0))
-        return (header, records, problems)
+        return ResultContents(header: header, revisions: [], records: records, problems: problems)
     }
 }

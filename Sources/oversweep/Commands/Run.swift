@@ -69,7 +69,8 @@ struct Run: AsyncParsableCommand {
             }
             children.append(p)
         }
-        logger.info("running \(core.stats.total) trials with \(count) local workers → \(out)")
+        let remaining = core.stats.total - core.stats.recorded
+        logger.info("running \(remaining) remaining trial\(remaining == 1 ? "" : "s") of \(core.stats.total) with \(count) local worker\(count == 1 ? "" : "s") → \(out)")
         let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log)
         await Self.reap(children)
         if code != 0 { throw ExitCode(code) }
