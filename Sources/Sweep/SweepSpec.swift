@@ -107,12 +107,15 @@ public struct AxisSummary: Sendable, Hashable {
     public let zippedWith: [String]
     /// "activation = leaky" for an axis of a conditional sub-grid.
     public let condition: String?
+    /// For a sampled axis: its distribution and the draws ("loguniform [0.0001, 1]; 16 sobol samples, seed 0").
+    public let sampled: String?
 
     static func summaries(_ blocks: [Block]) -> [AxisSummary] {
         struct Key: Hashable { var sweep: String; var field: String; var condition: String? }
         var order: [Key] = []
         var values: [Key: [JSONValue]] = [:]
         var facts: [Key: (Bool, [String])] = [:]
+        var sampled: [Key: String] = [:]
         for block in blocks {
             for factor in block.factors {
                 for (j, field) in factor.fields.enumerated() {
@@ -120,12 +123,14 @@ public struct AxisSummary: Sendable, Hashable {
                     if values[key] == nil { order.append(key); values[key] = [] }
                     for point in factor.points where !values[key]!.contains(point.values[j]) { values[key]!.append(point.values[j]) }
                     facts[key] = (factor.isShape, factor.fields.filter { $0 != field }.map(\.rawValue))
+                    if let s = factor.sampling, let d = s.distributions[field] { sampled[key] = d + "; " + s.draws }
                 }
             }
         }
         return order.map { key in
             AxisSummary(sweep: key.sweep, field: key.field, values: values[key]!.map(\.display),
-                        isShape: facts[key]!.0, zippedWith: facts[key]!.1, condition: key.condition)
+                        isShape: facts[key]!.0, zippedWith: sampled[key] == nil ? facts[key]!.1 : [], condition: key.condition,
+                        sampled: sampled[key])
         }
     }
 }

@@ -47,6 +47,7 @@ struct Plan: AsyncParsableCommand {
             var notes: [String] = []
             if axis.isShape { notes.append("shape") }
             if !axis.zippedWith.isEmpty { notes.append("zipped with " + axis.zippedWith.joined(separator: ", ")) }
+            if let s = axis.sampled { notes.append(s) }
             if let c = axis.condition { notes.append("when " + c) }
             let name = axis.field.padding(toLength: width, withPad: " ", startingAt: 0)
             out += "\(indent)\(name)  \(Format.values(axis.values))" + (notes.isEmpty ? "" : "  (" + notes.joined(separator: "; ") + ")") + "\n"
