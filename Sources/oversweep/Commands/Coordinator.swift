@@ -66,11 +66,11 @@ struct CoordinatorFlags: ParsableArguments {
             }
             header = Self.header(name: "synthetic-\(n)", spec: spec, hash: "synthetic-\(n)")
         } else if spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") {
-            // The list first: it refuses a FIFO or device before anything blocks on it.
-            do { source = MemoryTrialSource(try TrialListFile.read(spec), shardSize: 64) } catch { throw CLIError("\(error)") }
-            guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
+            let trials: [Trial]
+            do { trials = try TrialListFile.read(spec) } catch { throw CLIError("\(error)") }
+            source = MemoryTrialSource(trials, shardSize: 64)
             header = Self.header(name: URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent,
-                                 spec: "trial list \(spec)", hash: CanonicalJSON.sha256Hex(String(decoding: bytes, as: UTF8.self)))
+                                 spec: "trial list \(spec)", hash: TrialListFile.hash(trials))
         } else {
             let plan: SweepPlan
             do { plan = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
