@@ -8,7 +8,9 @@ import TrialContract
 ///
 /// Implementations guarantee: every trial of the sweep appears in exactly one
 /// shard; trials in one shard share shapes (they may be leased together);
-/// `nextShard` returns nil once every shard has been handed out. Re-leasing
+/// `nextShard` returns nil once every shard has been handed out, and `[]`
+/// when nothing is ready yet but more will be once results arrive (a
+/// halving rung in progress: the core asks again after each result). Re-leasing
 /// unfinished trials is the coordinator's job, not the source's; it also
 /// skips trials the result sink already holds.
 public protocol TrialSource: AnyObject {

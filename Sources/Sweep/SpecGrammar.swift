@@ -69,6 +69,8 @@ struct SpecDefinition: Sendable {
     var description: String?
     var settings: SpecSettings
     var sweeps: [SubSweepDef]
+    /// `halving:` as written (checked against the expansion by `SweepSpec`).
+    var halving: HalvingDef? = nil
 }
 
 /// Reads the YAML tree into a `SpecDefinition`.
@@ -79,7 +81,7 @@ struct SpecGrammar {
     /// How sampled axes draw (the spec's `sampler:`).
     var sampler = SamplerSettings()
 
-    static let topKeys = ["name", "description", "settings", "sampler", "base", "grid", "sweeps"]
+    static let topKeys = ["name", "description", "settings", "sampler", "halving", "base", "grid", "sweeps"]
     static let sweepKeys = ["description", "base", "grid"]
     static let settingKeys = ["shard_seconds", "gflops", "shard_memory_mb", "max_trials", "max_shard_trials"]
     static let generatorKeys = ["range", "linspace", "logspace"]
@@ -114,6 +116,7 @@ struct SpecGrammar {
             case "base": base = try self.base(e.value, "base")
             case "grid": grid = try self.grid(e.value, "grid")
             case "sampler": break
+            case "halving": def.halving = try halving(e.value, keyNode: e.keyNode)
             default: sweepsNode = (e.keyNode, e.value)
             }
         }

@@ -21,6 +21,8 @@ public struct SweepSpec: Sendable {
     public let sweepNames: [String]
     /// Number of grid points before duplicates across blocks are removed.
     public let pointCount: Int
+    /// `halving:`: the sweep runs by successive halving (or Hyperband) over its configurations.
+    public let halving: HalvingSpec?
 
     let blocks: [Block]
     let summaries: [AxisSummary]
@@ -62,14 +64,15 @@ public struct SweepSpec: Sendable {
         for when in def.sweeps.first?.grid.whens.filter(\.inherited) ?? [] {
             try GridExpansion.checkUse(when, expansion.inheritedUses[when.loc.path] ?? WhenUse(), reader: reader)
         }
+        let halving = try def.halving.map { try $0.resolve(blocks, reader: reader) }
         let fileStem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,
-                         hash: Self.hash(blocks), settings: def.settings, sweepNames: def.sweeps.map(\.name),
-                         pointCount: total, blocks: blocks, summaries: AxisSummary.summaries(blocks))
+                         hash: Self.hash(blocks, halving: halving), settings: def.settings, sweepNames: def.sweeps.map(\.name),
+                         pointCount: total, halving: halving, blocks: blocks, summaries: AxisSummary.summaries(blocks))
     }
 
     /// Hash over blocks in a form that does not depend on how the YAML was written.
-    static func hash(_ blocks: [Block]) -> String {
+    static func hash(_ blocks: [Block], halving: HalvingSpec? = nil) -> String {
         let described: [JSONValue] = blocks.map { block in
             let axisFields = Set(block.factors.flatMap(\.fields).map(\.rawValue))
             let base = block.base.jsonObject.filter { !axisFields.contains($0.key) }
@@ -85,10 +88,13 @@ public struct SweepSpec: Sendable {
                 "factors": .array(factors.sorted { $0.canonicalText < $1.canonicalText }),
             ])
         }
-        let text = JSONValue.object([
+        var members: [String: JSONValue] = [
             "format": .integer(1),
             "blocks": .array(described.sorted { $0.canonicalText < $1.canonicalText }),
-        ]).canonicalText
+        ]
+        // Only a halving spec has the member, so every other spec keeps its hash.
+        if let halving { members["halving"] = halving.json }
+        let text = JSONValue.object(members).canonicalText
         return CanonicalJSON.sha256Hex(text)
     }
 }

@@ -54,8 +54,9 @@ struct CoordinatorFlags: ParsableArguments {
     /// Opens the trial source and result sink for SPEC and builds the core.
     /// SPEC is a YAML sweep spec, a `.jsonl` trial list, or (benchmarks) `synthetic:N`.
     func makeCore(spec: String, out: String, logger: Logger) throws -> CoordinatorCore {
-        let source: any TrialSource
+        var source: any TrialSource
         let header: StoreHeader
+        var halving: HalvingTrialSource?
         if spec.hasPrefix("synthetic:") {
             // Benchmarks only (make bench-dispatch): N trials generated lazily, never held in memory.
             guard let n = Int(spec.dropFirst("synthetic:".count)), n > 0 else { throw CLIError("\(spec): expected synthetic:N") }
@@ -76,12 +77,18 @@ struct CoordinatorFlags: ParsableArguments {
             do { plan = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
             source = PlanTrialSource(plan: plan)
             header = Self.header(name: plan.spec.name, spec: plan.spec.source, hash: plan.spec.hash)
+            if plan.spec.halving != nil {
+                // Rungs are decided from the store's records: those of an earlier run first.
+                halving = HalvingTrialSource(plan: plan, recorded: resume ? try HalvingTrialSource.records(in: out) : [])
+                source = halving!
+            }
         }
-        let sink: StoreResultSink
+        let store: StoreResultSink
         do {
-            sink = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force)
+            store = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force)
         } catch { throw CLIError("\(error)") }
-        for warning in sink.recoveryWarnings { logger.warning("\(warning)") }
+        for warning in store.recoveryWarnings { logger.warning("\(warning)") }
+        let sink = halving?.recording(into: store) ?? store
         var options = CoordinatorOptions(sweepID: String(header.specHash.prefix(16)))
         options.heartbeatInterval = heartbeatInterval
         options.liveness = liveness

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 import Store
 import Sweep
@@ -25,7 +26,9 @@ struct Status: AsyncParsableCommand {
         }
         print(StatusText.render(summary, path: file), terminator: "")
         SkippedLines.warn(summary.problems, in: file)
-        if let spec {
+        if let spec, let plan = try? SweepPlan(spec: SweepSpec.load(path: spec)), plan.spec.halving != nil {
+            print(HalvingStatus.text(plan: plan, records: try ResultFile.read(path: file).records), terminator: "")
+        } else if let spec {
             let ids = try ResultFile.finishedIDs(path: file)
             let (planned, remaining) = try RemainingTrials.count(specPath: spec, recorded: ids)
             print("spec \(spec): \(planned) trials planned, \(remaining) remaining")
