@@ -7,12 +7,6 @@ import TrialContract
 /// real: each stopped trial's record says why it stopped, and a halving
 /// sweep's rungs hold the configurations the previous rung's records rank best.
 @Suite struct StopAndHalvingCommandTests {
-    func records(_ path: String) throws -> [[String: Any]] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["kind"] as? String == "trial" }
-    }
-
     @Test func stopRulesRecordWhyEachTrialStopped() throws {
         let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -31,7 +25,7 @@ import TrialContract
         let out = dir.appendingPathComponent("stops.jsonl").path
         let run = try OversweepBinary.run(["run", spec, "--workers", "2", "--out", out, "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
-        let bySweep = Dictionary(uniqueKeysWithValues: try records(out).map { ($0["sweep"] as? String ?? "", $0) })
+        let bySweep = Dictionary(uniqueKeysWithValues: try trialLines(out).map { ($0["sweep"] as? String ?? "", $0) })
         func stop(_ s: String) -> String? { bySweep[s]?["stop"] as? String }
         func stepsRun(_ s: String) -> Int? { bySweep[s]?["steps_run"] as? Int }
         func metric(_ s: String, _ m: String) -> Double? { (bySweep[s]?["metrics"] as? [String: Any])?[m] as? Double }
@@ -72,7 +66,7 @@ import TrialContract
         let out = dir.appendingPathComponent("halving.jsonl").path
         let run = try OversweepBinary.run(["run", spec, "--workers", "2", "--out", out, "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
-        let recs = try records(out)
+        let recs = try trialLines(out)
         #expect(recs.count == 16 + 8 + 4)
         func rung(_ r: [String: Any]) -> Int { (r["halving"] as? [String: Any])?["rung"] as? Int ?? -1 }
         func lr(_ r: [String: Any]) -> Double { (r["config"] as? [String: Any])?["lr"] as? Double ?? .nan }

@@ -3,6 +3,13 @@ import TestSupport
 import Testing
 import TrialContract
 
+/// The trial lines of a result file, as plain JSON objects.
+func trialLines(_ path: String) throws -> [[String: Any]] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }.filter { $0["kind"] as? String == "trial" }
+}
+
 /// A trial list (`.jsonl`) as the sweep: the tool computes every trial's id
 /// from its config, checks an id a line supplies, runs a repeated config once,
 /// and hashes the list by its trials, so the file's layout does not matter.
@@ -12,12 +19,6 @@ import TrialContract
 
     static func id(_ config: String) throws -> TrialID {
         TrialID(config: try JSONDecoder().decode(TrialConfig.self, from: Data(config.utf8)))
-    }
-
-    func records(_ path: String) throws -> [[String: Any]] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["kind"] as? String == "trial" }
     }
 
     @Test func idsAreComputedFromConfigsAndRepeatsRunOnce() throws {
@@ -34,7 +35,7 @@ import TrialContract
         let out = dir.appendingPathComponent("out.jsonl").path
         let run = try OversweepBinary.run(["run", path, "--out", out, "--workers", "1", "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
-        let recorded = try records(out)
+        let recorded = try trialLines(out)
         let ids = Set(recorded.compactMap { $0["id"] as? String })
         #expect(recorded.count == 3)
         #expect(ids == Set(try [Self.small, Self.wide, seeded].map { try Self.id($0).rawValue }))
@@ -45,7 +46,7 @@ import TrialContract
         try [seeded, Self.wide, Self.small].joined(separator: "\n").write(toFile: reordered, atomically: true, encoding: .utf8)
         let resumed = try OversweepBinary.run(["run", reordered, "--out", out, "--workers", "1", "--resume", "--quiet"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try records(out).count == 3)
+        #expect(try trialLines(out).count == 3)
     }
 
     @Test func aSuppliedIdMustBeTheConfigsId() throws {
