@@ -65,6 +65,8 @@ public final class CoordinatorCore {
     private var fresh: Deque<Pending> = []
     private var freshGroup = 0
     private var sourceExhausted = false
+    /// The source had nothing ready (a halving rung waits for results): ask it again after the next result.
+    private var sourceWaiting = false
     private var pendingAcks: [PeerID: [TrialID]] = [:]
     private var quarantinedWorkers: Set<String> = []
     private var successSerial = 0
@@ -244,7 +246,7 @@ public final class CoordinatorCore {
                 requeue(p)
                 return dispatchAll(now: now)
             }
-            return quarantine(p, worker: worker.label, why: report.result.message ?? "failed")
+            return quarantine(p, worker: worker.label, why: report.result.message ?? "failed") + wakeWaitingSource(now: now)
         }
         if workers[peer] != nil {
             workers[peer]?.consecutiveFailures = 0
@@ -262,7 +264,15 @@ public final class CoordinatorCore {
                               startedAt: report.startedAt, endedAt: report.endedAt,
                               build: worker.hello.build, blas: worker.hello.blas)
         if !append(rec) { pendingAcks[peer]?.removeLast() }
-        return []
+        return wakeWaitingSource(now: now)
+    }
+
+    /// After a result: a source that had nothing ready may have more now (the
+    /// next rung of a halving sweep), for every worker with free capacity.
+    private func wakeWaitingSource(now: Double) -> [Outgoing] {
+        guard sourceWaiting else { return [] }
+        sourceWaiting = false
+        return dispatchAll(now: now)
     }
 
     /// False when the record could not be written (it stays unacknowledged).
@@ -352,6 +362,10 @@ public final class CoordinatorCore {
                 if !taken.isEmpty || sourceExhausted { break }
                 guard let shard = try source.nextShard() else {
                     sourceExhausted = true
+                    break
+                }
+                if shard.isEmpty {
+                    sourceWaiting = true
                     break
                 }
                 freshGroup += 1

@@ -42,6 +42,7 @@ public enum LineCodec {
             if let m = r.result.message { w.key("message"); w.string(m) }
             w.key("metrics"); try w.metrics(r.result.metrics)
             w.key("steps_run"); w.int(r.result.stepsRun)
+            if let stop = r.result.stop { w.key("stop"); w.string(stop.rawValue) }
             for (name, v) in [("seconds", r.result.timing.seconds), ("metric_seconds", r.result.timing.metricSeconds)] {
                 guard v.isFinite else { throw NonFiniteNumber(what: name) }
                 w.key(name); w.double(v)
@@ -51,6 +52,7 @@ public enum LineCodec {
             w.key("attempt"); w.int(r.attempt)
             if let b = r.build { w.key("build"); w.string(b) }
             if let b = r.blas { w.key("blas"); w.string(b) }
+            if let h = r.halving { w.key("halving"); h.write(to: &w) }
             w.key("started_at"); w.date(r.startedAt)
             w.key("ended_at"); w.date(r.endedAt)
             w.key("config"); try w.config(r.config)
@@ -191,6 +193,7 @@ public enum LineCodec {
         var message: String?
         var metrics: [String: Double]
         var steps_run: Int
+        var stop: StopReason?
         var seconds: Double
         var metric_seconds: Double?
         var worker: String
@@ -202,6 +205,7 @@ public enum LineCodec {
         var ended_at: String
         var config: TrialConfig
         var curves: [String: Curve]?
+        var halving: HalvingTag?
     }
 
     struct DecodeFailure: Error, CustomStringConvertible {
@@ -232,9 +236,10 @@ public enum LineCodec {
         guard let started = Timestamp.parse(r.started_at) else { throw DecodeFailure(message: "started_at '\(r.started_at)' is not an ISO-8601 UTC time") }
         guard let ended = Timestamp.parse(r.ended_at) else { throw DecodeFailure(message: "ended_at '\(r.ended_at)' is not an ISO-8601 UTC time") }
         let result = TrainingResult(status: r.status, message: r.message, metrics: r.metrics, curves: r.curves ?? [:],
-                                    stepsRun: r.steps_run, timing: Timing(seconds: r.seconds, metricSeconds: r.metric_seconds ?? 0))
+                                    stepsRun: r.steps_run, stop: r.stop,
+                                    timing: Timing(seconds: r.seconds, metricSeconds: r.metric_seconds ?? 0))
         return TrialRecord(id: r.id, sweep: r.sweep ?? "", config: r.config, result: result, worker: r.worker,
-                           host: r.host, attempt: r.attempt, startedAt: started, endedAt: ended, build: r.build, blas: r.blas)
+                           host: r.host, attempt: r.attempt, startedAt: started, endedAt: ended, build: r.build, blas: r.blas, halving: r.halving)
     }
 
     /// A one-line reason for a decoding error.

@@ -11,7 +11,8 @@ enum RecordReader {
     static func read(_ line: [UInt8]) -> TrialRecord? {
         var r = JSONScanner(line)
         var kind: String?, id: String?, sweep: String?, status: TrialStatus?, message: String??
-        var metrics: [String: Double]?, stepsRun: Int?, seconds: Double?, metricSeconds: Double?
+        var metrics: [String: Double]?, stepsRun: Int?, stop: StopReason?, seconds: Double?, metricSeconds: Double?
+        var halving: HalvingTag?
         var worker: String?, host: String?, attempt: Int?, started: Date?, ended: Date?, build: String?, blas: String?
         var config: TrialConfig?, curves: [String: Curve]?, crc: String?
         guard r.object({ r, key in
@@ -23,6 +24,8 @@ enum RecordReader {
             case "message" where message == nil: message = r.nullableString(); return message != nil
             case "metrics" where metrics == nil: metrics = r.numbers(); return metrics != nil
             case "steps_run" where stepsRun == nil: stepsRun = r.int(); return stepsRun != nil
+            case "stop" where stop == nil: stop = r.string().flatMap(StopReason.init(rawValue:)); return stop != nil
+            case "halving" where halving == nil: halving = HalvingTag.scan(&r); return halving != nil
             case "seconds" where seconds == nil: seconds = r.double(); return seconds != nil
             case "metric_seconds" where metricSeconds == nil: metricSeconds = r.double(); return metricSeconds != nil
             case "worker" where worker == nil: worker = r.string(); return worker != nil
@@ -40,8 +43,8 @@ enum RecordReader {
         }), r.atEnd(), kind != nil, let id, let status, let metrics, let stepsRun, let seconds,
               let worker, let host, let attempt, let started, let ended, let config else { return nil }
         let result = TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: curves ?? [:],
-                                    stepsRun: stepsRun, timing: Timing(seconds: seconds, metricSeconds: metricSeconds ?? 0))
+                                    stepsRun: stepsRun, stop: stop, timing: Timing(seconds: seconds, metricSeconds: metricSeconds ?? 0))
         return TrialRecord(id: TrialID(rawValue: id), sweep: sweep ?? "", config: config, result: result, worker: worker,
-                           host: host, attempt: attempt, startedAt: started, endedAt: ended, build: build, blas: blas)
+                           host: host, attempt: attempt, startedAt: started, endedAt: ended, build: build, blas: blas, halving: halving)
     }
 }

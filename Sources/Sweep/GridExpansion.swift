@@ -22,6 +22,8 @@ struct Factor: Sendable {
     var loc: Loc
     /// "activation = leaky" when a conditional sub-grid added it.
     var condition: String?
+    /// Set for the factor of a grid's sampled axes.
+    var sampling: SamplingNote? = nil
 
     var label: String { fields.map(\.rawValue).joined(separator: "+") }
 
@@ -148,7 +150,8 @@ struct GridExpansion {
                 points.append(FactorPoint(values: values, config: try decodePoint(object, at: loc), loc: loc))
             }
             let isShape = axis.fields.contains { TrialConfig.shapeFields.contains($0) }
-            return Factor(fields: axis.fields, points: points, isShape: isShape, loc: axis.loc, condition: condition)
+            return Factor(fields: axis.fields, points: points, isShape: isShape, loc: axis.loc, condition: condition,
+                          sampling: axis.sampling)
         }
     }
 

@@ -13,6 +13,8 @@ struct AxisDef: Sendable {
     var points: [[JSONValue]]
     var pointLocs: [Loc]
     var loc: Loc
+    /// Set for the factor of a grid's sampled axes (what `plan` says about them).
+    var sampling: SamplingNote? = nil
 }
 
 /// `if: {field: value | [values], …}` — all clauses must hold.
@@ -69,6 +71,8 @@ struct SpecDefinition: Sendable {
     var experiments: [String] = []
     var settings: SpecSettings
     var sweeps: [SubSweepDef]
+    /// `halving:` as written (checked against the expansion by `SweepSpec`).
+    var halving: HalvingDef? = nil
 }
 
 /// Reads the YAML tree into a `SpecDefinition`.
@@ -76,26 +80,29 @@ struct SpecGrammar {
     let reader: SpecReader
     /// No axis may have more values than this (set from settings.max_trials).
     var maxAxisValues = SweepSpec.defaultMaxTrials
+    /// How sampled axes draw (the spec's `sampler:`).
+    var sampler = SamplerSettings()
 
-    static let topKeys = ["name", "description", "experiment", "settings", "base", "grid", "sweeps"]
+    static let topKeys = ["name", "description", "experiment", "settings", "sampler", "halving", "base", "grid", "sweeps"]
     static let sweepKeys = ["description", "base", "grid"]
     static let settingKeys = ["shard_seconds", "gflops", "shard_memory_mb", "max_trials", "max_shard_trials"]
     static let generatorKeys = ["range", "linspace", "logspace"]
     static var fieldNames: [String] { TrialConfig.Field.allCases.map(\.rawValue) }
-    static var gridKeys: [String] { fieldNames + ["seeds", "zip", "when"] }
+    static var gridKeys: [String] { fieldNames + ["seeds", "samples", "zip", "when"] }
 
     func definition(_ root: Node) throws -> SpecDefinition {
         // Top-level keys starting with "x-" are free: a place to define YAML anchors.
         let top = try reader.mapping(root, "", what: "a mapping with 'base' and 'grid' at the top").filter { !$0.key.hasPrefix("x-") }
         try reader.checkKeys(top, allowed: Self.topKeys, path: "", context: "the spec")
         let def = SpecDefinition(settings: SpecSettings(), sweeps: [])
-        // Settings first: the trial limit also bounds generated axes.
+        // Settings and the sampler first: the trial limit also bounds generated
+        // axes, and sampled axes draw with the sampler.
+        var grammar = self
         if let s = top.first(where: { $0.key == "settings" }) {
-            var bounded = self
-            bounded.maxAxisValues = try settings(s.value).maxTrials ?? maxAxisValues
-            return try bounded.definition(top, root: root, into: def)
+            grammar.maxAxisValues = try settings(s.value).maxTrials ?? maxAxisValues
         }
-        return try definition(top, root: root, into: def)
+        if let s = top.first(where: { $0.key == "sampler" }) { grammar.sampler = try samplerSettings(s.value) }
+        return try grammar.definition(top, root: root, into: def)
     }
 
     private func definition(_ top: [(key: String, keyNode: Node, value: Node)], root: Node, into start: SpecDefinition) throws -> SpecDefinition {
@@ -111,6 +118,8 @@ struct SpecGrammar {
             case "settings": def.settings = try settings(e.value)
             case "base": base = try self.base(e.value, "base")
             case "grid": grid = try self.grid(e.value, "grid")
+            case "sampler": break
+            case "halving": def.halving = try halving(e.value, keyNode: e.keyNode)
             default: sweepsNode = (e.keyNode, e.value)
             }
         }
@@ -207,6 +216,8 @@ struct SpecGrammar {
 
     func grid(_ node: Node, _ path: String) throws -> GridDef {
         var grid = GridDef()
+        var sampled: [SampledAxis] = []
+        var samples: (count: Int, loc: Loc)?
         var seen: [TrialConfig.Field: String] = [:]
         func claim(_ f: TrialConfig.Field, _ at: Node, _ p: String) throws {
             if let first = seen[f] {
@@ -220,6 +231,8 @@ struct SpecGrammar {
             case "seeds":
                 try claim(.seed, e.keyNode, p)
                 grid.axes.append(try seeds(e.value, p))
+            case "samples":
+                samples = (try sampleCount(e.value, p), reader.loc(e.keyNode, p))
             case "zip":
                 let groups: [Node]
                 if case .sequence(let seq) = e.value { groups = Array(seq) } else { groups = [e.value] }
@@ -238,10 +251,15 @@ struct SpecGrammar {
             default:
                 let f = try field(e.key, e.keyNode, p, allowed: Self.gridKeys)
                 try claim(f, e.keyNode, p)
+                if let axis = try sampledAxis(e.value, f, p) {
+                    sampled.append(axis)
+                    continue
+                }
                 let (values, locs) = try axisValues(e.value, f, p)
                 grid.axes.append(AxisDef(fields: [f], points: values.map { [$0] }, pointLocs: locs, loc: reader.loc(e.keyNode, p)))
             }
         }
+        if let factor = try sampledFactor(sampled, samples: samples, gridNode: node, gridPath: path) { grid.axes.append(factor) }
         return grid
     }
 
@@ -332,7 +350,11 @@ struct SpecGrammar {
             return (values, locs)
         case .mapping:
             let entries = try reader.mapping(node, path)
-            try reader.checkKeys(entries, allowed: Self.generatorKeys, path: path, context: "an axis (use a list, or one of range, linspace, logspace)")
+            if let e = entries.first(where: { SampleDistribution.keys.contains($0.key) }) {
+                throw reader.error(reader.loc(e.keyNode, path + "." + e.key),
+                    "a sampled axis (\(e.key)) cannot be zipped; put it directly in a grid, with samples: N")
+            }
+            try reader.checkKeys(entries, allowed: Self.generatorKeys, path: path, context: "an axis (use a list, or one of range, linspace, logspace, or a sampled uniform, loguniform, int, choice)")
             guard entries.count == 1, let e = entries.first else {
                 throw reader.error(reader.loc(node, path), "an axis takes one of range, linspace, logspace")
             }

@@ -25,6 +25,8 @@ public struct SweepSpec: Sendable {
     public let pointCount: Int
     /// The data files its trials use (`data: file`), resolved and fingerprinted.
     public let dataFiles: [DataFileRecord]
+    /// `halving:`: the sweep runs by successive halving (or Hyperband) over its configurations.
+    public let halving: HalvingSpec?
 
     let blocks: [Block]
     let summaries: [AxisSummary]
@@ -73,17 +75,18 @@ public struct SweepSpec: Sendable {
             try GridExpansion.checkUse(when, expansion.inheritedUses[when.loc.path] ?? WhenUse(), reader: reader)
         }
         let data = try DataFiles.resolve(def, blocks: blocks, specPath: path, source: dataFiles, reader: reader)
+        let halving = try def.halving.map { try $0.resolve(blocks, reader: reader) }
         let fileStem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var spec = SweepSpec(path: path, name: def.name ?? fileStem, description: def.description, source: yaml,
-                             hash: DataFiles.hash(definition: Self.hash(blocks), data.records), settings: def.settings,
-                             sweepNames: def.sweeps.map(\.name), pointCount: total, dataFiles: data.records,
+                             hash: DataFiles.hash(definition: Self.hash(blocks, halving: halving), data.records), settings: def.settings,
+                             sweepNames: def.sweeps.map(\.name), pointCount: total, dataFiles: data.records, halving: halving,
                              blocks: blocks, summaries: AxisSummary.summaries(blocks), dataLocs: data.locs, dataLabels: data.labels)
         spec.experiments = def.experiments
         return spec
     }
 
     /// Hash over blocks in a form that does not depend on how the YAML was written.
-    static func hash(_ blocks: [Block]) -> String {
+    static func hash(_ blocks: [Block], halving: HalvingSpec? = nil) -> String {
         let described: [JSONValue] = blocks.map { block in
             let axisFields = Set(block.factors.flatMap(\.fields).map(\.rawValue))
             let base = block.base.jsonObject.filter { !axisFields.contains($0.key) }
@@ -99,10 +102,13 @@ public struct SweepSpec: Sendable {
                 "factors": .array(factors.sorted { $0.canonicalText < $1.canonicalText }),
             ])
         }
-        let text = JSONValue.object([
+        var members: [String: JSONValue] = [
             "format": .integer(1),
             "blocks": .array(described.sorted { $0.canonicalText < $1.canonicalText }),
-        ]).canonicalText
+        ]
+        // Only a halving spec has the member, so every other spec keeps its hash.
+        if let halving { members["halving"] = halving.json }
+        let text = JSONValue.object(members).canonicalText
         return CanonicalJSON.sha256Hex(text)
     }
 }
@@ -121,12 +127,15 @@ public struct AxisSummary: Sendable, Hashable {
     public let zippedWith: [String]
     /// "activation = leaky" for an axis of a conditional sub-grid.
     public let condition: String?
+    /// For a sampled axis: its distribution and the draws ("loguniform [0.0001, 1]; 16 sobol samples, seed 0").
+    public let sampled: String?
 
     static func summaries(_ blocks: [Block]) -> [AxisSummary] {
         struct Key: Hashable { var sweep: String; var field: String; var condition: String? }
         var order: [Key] = []
         var values: [Key: [JSONValue]] = [:]
         var facts: [Key: (Bool, [String])] = [:]
+        var sampled: [Key: String] = [:]
         for block in blocks {
             for factor in block.factors {
                 for (j, field) in factor.fields.enumerated() {
@@ -134,12 +143,14 @@ public struct AxisSummary: Sendable, Hashable {
                     if values[key] == nil { order.append(key); values[key] = [] }
                     for point in factor.points where !values[key]!.contains(point.values[j]) { values[key]!.append(point.values[j]) }
                     facts[key] = (factor.isShape, factor.fields.filter { $0 != field }.map(\.rawValue))
+                    if let s = factor.sampling, let d = s.distributions[field] { sampled[key] = d + "; " + s.draws }
                 }
             }
         }
         return order.map { key in
             AxisSummary(sweep: key.sweep, field: key.field, values: values[key]!.map(\.display),
-                        isShape: facts[key]!.0, zippedWith: facts[key]!.1, condition: key.condition)
+                        isShape: facts[key]!.0, zippedWith: sampled[key] == nil ? facts[key]!.1 : [], condition: key.condition,
+                        sampled: sampled[key])
         }
     }
 }

@@ -108,6 +108,8 @@ final class TrialRun<T: BLASScalar> {
         var status = TrialStatus.ok
         var message: String? = nil
         var stepsRun = 0
+        var stopRule = StopRule(config)
+        var stop: StopReason? = nil
 
         let me = self
         timedProbes { $0.atInit(me, &me.sink) }
@@ -150,7 +152,11 @@ final class TrialRun<T: BLASScalar> {
                     sink.set(.maxAbsFInit, s.maxAbsOutput)
                 }
             }
-            if schedule.contains(t), let s = trainSums {
+            if stopRule.isActive, let s = trainSums {
+                stop = stopRule.check(step: t, loss: loss.factor(samples: s.samples) * s.loss, errors: regression ? nil : s.errors)
+            }
+            // A stopped run records its last step, so its final metrics are that step's.
+            if schedule.contains(t) || stop != nil, let s = trainSums {
                 let test = nTest > 0 ? evaluate(testInput, labels: split.test.y, rows: nTest) : nil
                 if let test, !test.finite {
                     status = .diverged
@@ -160,7 +166,7 @@ final class TrialRun<T: BLASScalar> {
                 record(step: t, train: s, test: test, gradNorm: gradSquared.squareRoot())
                 timedProbes { $0.atRecord(me, step: t, &me.sink) }
             }
-            if t == steps { break }
+            if t == steps || stop != nil { break }
             var lr = config.effectiveLR
             if config.lrDecayEvery > 0 { lr *= Double.pow(config.lrDecayFactor, Double(t / config.lrDecayEvery)) }
             net.update(lr: T(lr), momentum: momentum, weightDecay: decay)
@@ -181,7 +187,7 @@ final class TrialRun<T: BLASScalar> {
         sink.set(.distFromInit, total.squareRoot())
         timedProbes { $0.atEnd(me, &me.sink) }
         return TrainingResult(status: status, message: message, metrics: sink.metrics, curves: sink.curves,
-                              stepsRun: stepsRun)
+                              stepsRun: stepsRun, stop: status == .ok ? stop ?? .steps : nil)
     }
 
     /// Basic metrics at a recorded step: curves, and the latest value as the final metric.

@@ -32,6 +32,8 @@ extension TrialConfig {
         case lrDecayEvery = "lr_decay_every", lrDecayFactor = "lr_decay_factor"
         case steps, metrics
         case namedSteps = "named_steps"
+        case stopAtZeroError = "stop_at_zero_error", stopLossBelow = "stop_loss_below"
+        case stopPlateauSteps = "stop_plateau_steps", stopPlateauTolerance = "stop_plateau_tolerance"
 
         /// This field's entry in the table (built once; see `FieldSpec`).
         public var spec: FieldSpec { FieldSpec.table[ordinal] }
@@ -90,6 +92,10 @@ extension TrialConfig {
             case .steps: FieldSpec(field, \.steps, "training steps", required: true, shape: true)
             case .metrics: FieldSpec(field, \.metrics, "basic, or full (adds the NTK spectrum, spectral norms, activation flips: O(n²m) or more)", shape: true)
             case .namedSteps: FieldSpec(field, \.namedSteps, "steps at which curves are sampled on top of the log-spaced schedule", shape: true)
+            case .stopAtZeroError: FieldSpec(field, \.stopAtZeroError, "classification: stop at the first step where the training 0-1 error is 0 (the record's `stop`: zero_train_error)")
+            case .stopLossBelow: FieldSpec(field, \.stopLossBelow, "stop at the first step where train_loss < this ε > 0 (`stop`: loss_below)")
+            case .stopPlateauSteps: FieldSpec(field, \.stopPlateauSteps, "stop once train_loss has not improved (by stop_plateau_tolerance, relative) for this many steps (`stop`: plateau; unset or 0: never)")
+            case .stopPlateauTolerance: FieldSpec(field, \.stopPlateauTolerance, "relative improvement of train_loss that counts for stop_plateau_steps (unset: 1e-4)")
             }
         }
     }

@@ -8,6 +8,20 @@ public enum TrialStatus: String, Codable, Sendable, CaseIterable {
     case failed
 }
 
+/// Why training ended, for a trial that ran (`ok`): its step budget, or one
+/// of the config's stop rules (`stop_*` fields). Diverged and failed trials
+/// have none (their status says why).
+public enum StopReason: String, Codable, Sendable, CaseIterable {
+    /// Trained for every one of `steps` steps.
+    case steps
+    /// `stop_at_zero_error`: the training 0-1 error reached 0.
+    case zeroTrainError = "zero_train_error"
+    /// `stop_loss_below`: train_loss fell below ε.
+    case lossBelow = "loss_below"
+    /// `stop_plateau_steps`: train_loss stopped improving.
+    case plateau
+}
+
 /// A metric sampled during training: `values[i]` was measured after `steps[i]` steps.
 public struct Curve: Codable, Sendable, Equatable, Hashable {
     public var steps: [Int]
@@ -53,23 +67,28 @@ public struct TrainingResult: Codable, Sendable, Equatable, Hashable {
     public var metrics: [String: Double]
     /// Metrics sampled on the step schedule, by name.
     public var curves: [String: Curve]
-    /// Steps actually taken (< config.steps when diverged).
+    /// Steps actually taken (< config.steps when diverged or stopped by a rule).
     public var stepsRun: Int
+    /// Why an `ok` trial stopped (nil for diverged and failed trials, and in
+    /// records written before stop rules existed).
+    public var stop: StopReason?
     public var timing: Timing
 
     public init(status: TrialStatus, message: String? = nil, metrics: [String: Double] = [:],
-                curves: [String: Curve] = [:], stepsRun: Int = 0, timing: Timing = Timing()) {
+                curves: [String: Curve] = [:], stepsRun: Int = 0, stop: StopReason? = nil, timing: Timing = Timing()) {
         self.status = status
         self.message = message
         self.metrics = metrics
         self.curves = curves
         self.stepsRun = stepsRun
+        self.stop = stop
         self.timing = timing
     }
 
     enum CodingKeys: String, CodingKey {
         case status, message, metrics, curves
         case stepsRun = "steps_run"
+        case stop
         case timing
     }
 

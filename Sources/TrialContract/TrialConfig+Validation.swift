@@ -48,6 +48,12 @@ extension TrialConfig {
             if let v, !(v >= 0) || !v.isFinite { try fail("\(name) must be ≥ 0 (got \(v))") }
         }
         if namedSteps.contains(where: { $0 < 0 }) { try fail("named_steps must be ≥ 0") }
+        if stopAtZeroError == true && isRegression {
+            try fail("stop_at_zero_error needs a classification target (data \(data.rawValue) is a regression target); use stop_loss_below")
+        }
+        if let e = stopLossBelow, !(e > 0) || !e.isFinite { try fail("stop_loss_below must be a positive finite number (got \(e))") }
+        if let p = stopPlateauSteps, p < 0 { try fail("stop_plateau_steps must be ≥ 0 (got \(p))") }
+        if let t = stopPlateauTolerance, !(t >= 0 && t < 1) { try fail("stop_plateau_tolerance must be in [0, 1) (got \(t))") }
         _ = try trainableLayers()
     }
 
@@ -115,7 +121,11 @@ extension TrialConfig {
     public static let rewrittenByNormalization: Set<Field> = [
         .alpha, .rescaled, .smoothing, .theta, .residual, .batchSize, .lrDecayFactor, .biasInitStd,
         .margin, .separation, .clusters, .dataFile, .dataDigest, .testFraction, .labelFlip, .dim, .noiseStd, .namedSteps,
+        .stopAtZeroError, .stopPlateauSteps, .stopPlateauTolerance,
     ]
+
+    /// `stop_plateau_tolerance` when unset: a relative improvement of 1e-4.
+    public static let defaultPlateauTolerance = 1e-4
 
     /// The same run with every field that cannot affect it reset to its
     /// default, so two spellings of one run hash alike (e.g. `alpha` under
@@ -135,6 +145,14 @@ extension TrialConfig {
         if c.isRegression { c.labelFlip = d.labelFlip; c.dim = c.generatorDim } else { c.noiseStd = nil }
         if c.isRegression && c.noiseStd == nil { c.noiseStd = c.data == .leakySynthetic ? 0.1 : 0 }
         c.namedSteps = Array(Set(c.namedSteps)).sorted()
+        // A stop rule that is off is written one way: unset.
+        if c.stopAtZeroError == false { c.stopAtZeroError = nil }
+        if (c.stopPlateauSteps ?? 0) == 0 {
+            c.stopPlateauSteps = nil
+            c.stopPlateauTolerance = nil
+        } else if c.stopPlateauTolerance == Self.defaultPlateauTolerance {
+            c.stopPlateauTolerance = nil
+        }
         return c
     }
 }

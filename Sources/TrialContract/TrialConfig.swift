@@ -150,5 +150,12 @@ public struct TrialConfig: Hashable, Sendable {
     public var metrics: MetricsLevel = .basic
     public var namedSteps: [Int] = [20, 30, 100, 200, 300, 1000]
 
+    // Per-trial stop rules (all unset: train for `steps` steps). Optional, so
+    // configs that do not use them keep the ids they always had.
+    public var stopAtZeroError: Bool? = nil
+    public var stopLossBelow: Double? = nil
+    public var stopPlateauSteps: Int? = nil
+    public var stopPlateauTolerance: Double? = nil
+
     public init() {}
 }

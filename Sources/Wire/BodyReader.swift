@@ -73,7 +73,7 @@ private extension JSONScanner {
 
     mutating func trainingResult() -> TrainingResult? {
         var status: TrialStatus?, message: String??, metrics: [String: Double]?, curves: [String: Curve]?
-        var stepsRun: Int?, timing: Timing?
+        var stepsRun: Int?, stop: StopReason?, timing: Timing?
         guard object({ r, key in
             switch key {
             case "status" where status == nil: status = r.trialStatus(); return status != nil
@@ -81,6 +81,7 @@ private extension JSONScanner {
             case "metrics" where metrics == nil: metrics = r.numbers(); return metrics != nil
             case "curves" where curves == nil: curves = r.curves(); return curves != nil
             case "steps_run" where stepsRun == nil: stepsRun = r.int(); return stepsRun != nil
+            case "stop" where stop == nil: stop = r.string().flatMap(StopReason.init(rawValue:)); return stop != nil
             case "timing" where timing == nil:
                 var seconds: Double?, metricSeconds: Double?
                 guard r.object({ r, key in
@@ -95,6 +96,7 @@ private extension JSONScanner {
             }
             return true
         }), let status, let metrics, let curves, let stepsRun, let timing else { return nil }
-        return TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: curves, stepsRun: stepsRun, timing: timing)
+        return TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: curves, stepsRun: stepsRun,
+                              stop: stop, timing: timing)
     }
 }

@@ -71,6 +71,7 @@ enum BodyWriter {
         w.key("metrics"); try w.metrics(r.metrics)
         w.key("curves"); try w.curves(r.curves)
         w.key("steps_run"); w.int(r.stepsRun)
+        if let stop = r.stop { w.key("stop"); w.string(stop.rawValue) }
         w.key("timing"); w.beginObject()
         w.key("seconds"); try double(r.timing.seconds, "timing.seconds", to: &w)
         w.key("metric_seconds"); try double(r.timing.metricSeconds, "timing.metric_seconds", to: &w)

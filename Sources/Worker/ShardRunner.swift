@@ -51,7 +51,7 @@ public struct SimulatedRunner: ShardRunner {
             }
             // Deterministic in the config, so repeated runs agree.
             let loss = 1.0 / (1.0 + Double(c.seed % 1000) + Double(c.width) * c.lr)
-            let result = TrainingResult(status: .ok, metrics: ["train_loss": loss], stepsRun: c.steps,
+            let result = TrainingResult(status: .ok, metrics: ["train_loss": loss], stepsRun: c.steps, stop: .steps,
                                         timing: Timing(seconds: Date().timeIntervalSince(t0)))
             onResult(i, result)
         }

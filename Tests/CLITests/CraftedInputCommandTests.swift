@@ -96,26 +96,6 @@ import Testing
         try expectOneLineRefusal(["plan", path], mentioning: ["\(path):", "more than 1000000 YAML nodes"])
     }
 
-    @Test func aTrialListWithOneIdForTwoConfigsIsRefusedNamingBothLines() throws {
-        let dir = try TestFiles.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wide = Self.smallConfig.replacingOccurrences(of: #""width":8"#, with: #""width":16"#)
-        let list = [#"{"id":"t1","sweep":"","config":\#(Self.smallConfig)}"#, "",
-                    #"{"id":"t2","sweep":"","config":\#(wide)}"#,
-                    #"{"id":"t1","sweep":"","config":\#(wide)}"#].joined(separator: "\n") + "\n"
-        let path = dir.appendingPathComponent("list.jsonl").path
-        try list.write(toFile: path, atomically: true, encoding: .utf8)
-        let out = dir.appendingPathComponent("out.jsonl").path
-        try expectOneLineRefusal(["run", path, "--out", out, "--workers", "1"], mentioning: ["\(path):4:", "also on line 1", "different config"])
-        #expect(!FileManager.default.fileExists(atPath: out))
-        // The same trial twice is one trial, not an error.
-        try [#"{"id":"t1","sweep":"","config":\#(Self.smallConfig)}"#, #"{"id":"t1","sweep":"","config":\#(Self.smallConfig)}"#]
-            .joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let (r, exited, hung) = try OversweepBinary.run(["run", path, "--out", out, "--workers", "1"], timeout: 60)
-        #expect(exited && !hung && r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("1/1") || r.stdout.contains("1/1"), "\(r.stderr)")
-    }
-
     /// A result file with `count` synthetic records, then `extra` bytes.
     static func resultFile(in dir: URL, count: Int, extra: [UInt8] = []) throws -> String {
         let path = dir.appendingPathComponent("r-\(UUID().uuidString.prefix(8)).jsonl").path

@@ -60,14 +60,14 @@ struct Scratch {
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
     func cleanup() { try? FileManager.default.removeItem(at: dir) }
 
-    /// Writes `n` small trials (distinct seeds) and returns their ids.
+    /// Writes `n` small trials (distinct seeds) and returns their ids (which the tool computes from the configs).
     func trialList(_ n: Int, name: String = "trials.jsonl") throws -> (path: String, ids: Set<String>) {
         var text = ""
         var ids = Set<String>()
         for i in 0..<n {
-            let id = String(format: "trial%06d", i)
-            ids.insert(id)
-            text += #"{"id":"\#(id)","sweep":"","config":{"data":"sphere_teacher","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":10,"seed":\#(i)}}"# + "\n"
+            let config = #"{"data":"sphere_teacher","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":10,"seed":\#(i)}"#
+            ids.insert(TrialID(config: try JSONDecoder().decode(TrialConfig.self, from: Data(config.utf8))).rawValue)
+            text += #"{"sweep":"","config":\#(config)}"# + "\n"
         }
         try text.write(toFile: path(name), atomically: true, encoding: .utf8)
         return (path(name), ids)

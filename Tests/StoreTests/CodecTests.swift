@@ -75,6 +75,10 @@ import TrialContract
             r.config.lr = Double(bitPattern: rng.next() >> 2)
             r.result.message = i % 3 == 0 ? "quote \" backslash \\ newline \n tab \t bell \u{7} é ∑ 🙂" : nil
             r.startedAt = Date(timeIntervalSinceReferenceDate: Double.random(in: 1e7...1e9, using: &rng))
+            // The stop reason and a successive-halving tag, when present, survive both readers.
+            r.result.stop = r.result.status == .ok ? StopReason.allCases[i % StopReason.allCases.count] : nil
+            r.halving = i % 2 == 0 ? nil : HalvingTag(bracket: i % 3, rung: i % 4, budget: 10 * i,
+                                                      promotedFrom: i % 4 == 1 ? nil : TrialID(rawValue: "prev-\(i)"))
             let line = try LineCodec.encode(r)
             #expect(line.last == 0x0A && line.dropLast().allSatisfy { $0 != 0x0A }, "one line")
             let body = Array(line.dropLast())

@@ -19,6 +19,8 @@ import TrialContract
             return .string(try #require(choices.first { $0 != s }))
         case .string(let s)?: return .string(s + "x")
         case nil where spec.expected == "a string": return .string("data/x.csv")
+        case nil where spec.expected == "true or false": return .bool(true)
+        case nil where spec.isInteger: return .integer(7)
         case nil: return .double(0.625)
         default: throw ConfigError("no other value for \(field.rawValue)")
         }

@@ -60,6 +60,46 @@ import TrialContract
         a.activation = .leaky; b.activation = .leaky
         #expect(a.normalized() != b.normalized())
     }
+
+    /// A stop rule that is off has one spelling (unset), so configs that never
+    /// name a stop rule keep their ids, and `false` / `0` / the default
+    /// tolerance do not make a second id for the same run.
+    @Test func stopRulesThatAreOffLeaveTheIdAlone() throws {
+        let plain = try decode(Self.minimal)
+        #expect(!plain.canonicalText.contains("stop_"))
+        var off = plain
+        off.stopAtZeroError = false
+        off.stopPlateauSteps = 0
+        off.stopPlateauTolerance = 0.5
+        #expect(TrialID(config: off) == TrialID(config: plain))
+        var on = plain
+        on.stopPlateauSteps = 20
+        var onDefault = on
+        onDefault.stopPlateauTolerance = TrialConfig.defaultPlateauTolerance
+        #expect(TrialID(config: on) == TrialID(config: onDefault))
+        #expect(TrialID(config: on) != TrialID(config: plain))
+        on.stopPlateauTolerance = 0.01
+        #expect(TrialID(config: on) != TrialID(config: onDefault))
+        var zero = plain
+        zero.stopAtZeroError = true
+        #expect(TrialID(config: zero) != TrialID(config: plain))
+    }
+
+    @Test func stopRulesAreChecked() {
+        let regression = Self.minimal.replacingOccurrences(of: #""data":"sphere_teacher""#, with: #""data":"leaky_synthetic""#)
+            .replacingOccurrences(of: #""loss":"logistic""#, with: #""loss":"square""#)
+        let cases = [
+            (Self.minimal, #","stop_loss_below":0}"#, "stop_loss_below must be a positive finite number (got 0.0)"),
+            (Self.minimal, #","stop_plateau_steps":-3}"#, "stop_plateau_steps must be ≥ 0 (got -3)"),
+            (Self.minimal, #","stop_plateau_steps":5,"stop_plateau_tolerance":1.5}"#, "stop_plateau_tolerance must be in [0, 1) (got 1.5)"),
+            (regression, #","stop_at_zero_error":true}"#,
+             "stop_at_zero_error needs a classification target (data leaky_synthetic is a regression target); use stop_loss_below"),
+        ]
+        for (config, extra, expected) in cases {
+            #expect(message(String(config.dropLast()) + extra) == expected, "\(extra)")
+        }
+        #expect(message(String(Self.minimal.dropLast()) + #","stop_at_zero_error":true,"stop_loss_below":1e-3,"stop_plateau_steps":9}"#) == nil)
+    }
 }
 
 /// `data_digest`: the id covers a data file's contents, not its path.

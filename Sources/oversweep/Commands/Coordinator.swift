@@ -54,9 +54,10 @@ struct CoordinatorFlags: ParsableArguments {
     /// Opens the trial source and result sink for SPEC and builds the core.
     /// SPEC is a YAML sweep spec, a `.jsonl` trial list, or (benchmarks) `synthetic:N`.
     func makeCore(spec: String, out: String, logger: Logger) throws -> CoordinatorCore {
-        let source: any TrialSource
+        var source: any TrialSource
         let header: StoreHeader
         var plan: SweepPlan?
+        var halving: HalvingTrialSource?
         if spec.hasPrefix("synthetic:") {
             // Benchmarks only (make bench-dispatch): N trials generated lazily, never held in memory.
             guard let n = Int(spec.dropFirst("synthetic:".count)), n > 0 else { throw CLIError("\(spec): expected synthetic:N") }
@@ -67,11 +68,11 @@ struct CoordinatorFlags: ParsableArguments {
             }
             header = Self.header(name: "synthetic-\(n)", spec: spec, hash: "synthetic-\(n)")
         } else if spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") {
-            // The list first: it refuses a FIFO or device before anything blocks on it.
-            do { source = MemoryTrialSource(try TrialListFile.read(spec), shardSize: 64) } catch { throw CLIError("\(error)") }
-            guard let bytes = FileManager.default.contents(atPath: spec) else { throw CLIError("cannot read \(spec)") }
+            let trials: [Trial]
+            do { trials = try TrialListFile.read(spec) } catch { throw CLIError("\(error)") }
+            source = MemoryTrialSource(trials, shardSize: 64)
             header = Self.header(name: URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent,
-                                 spec: "trial list \(spec)", hash: CanonicalJSON.sha256Hex(String(decoding: bytes, as: UTF8.self)))
+                                 spec: "trial list \(spec)", hash: TrialListFile.hash(trials))
         } else {
             // Planned (data files read and checked) before the result file is touched.
             let planned: SweepPlan
@@ -79,16 +80,22 @@ struct CoordinatorFlags: ParsableArguments {
             plan = planned
             source = PlanTrialSource(plan: planned)
             header = SpecRevisions.header(planned)
+            if planned.spec.halving != nil {
+                // Rungs are decided from the store's records: those of an earlier run first.
+                halving = HalvingTrialSource(plan: planned, recorded: resume ? try HalvingTrialSource.records(in: out) : [])
+                source = halving!
+            }
         }
-        let sink: StoreResultSink
+        let store: StoreResultSink
         do {
-            sink = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force,
-                                       reviseSpec: SpecRevisions.decider(plan: plan, header: header, force: force, out: out))
+            store = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force,
+                                        reviseSpec: SpecRevisions.decider(plan: plan, header: header, force: force, out: out))
         } catch { throw CLIError("\(error)") }
-        for warning in sink.recoveryWarnings { logger.warning("\(warning)") }
-        if let r = sink.store.appendedRevision {
-            logger.info("\(out): recorded this spec as revision \(sink.store.revisions.count) at line \(r.line) (hash \(r.specHash.prefix(12))\(r.forced ? ", forced" : ""))")
+        for warning in store.recoveryWarnings { logger.warning("\(warning)") }
+        if let r = store.store.appendedRevision {
+            logger.info("\(out): recorded this spec as revision \(store.store.revisions.count) at line \(r.line) (hash \(r.specHash.prefix(12))\(r.forced ? ", forced" : ""))")
         }
+        let sink = halving?.recording(into: store) ?? store
         var options = CoordinatorOptions(sweepID: String(header.specHash.prefix(16)))
         options.heartbeatInterval = heartbeatInterval
         options.liveness = liveness
@@ -96,7 +103,7 @@ struct CoordinatorFlags: ParsableArguments {
         options.workerFailureLimit = workerFailureLimit
         options.leaseSize = leaseSize
         // Only trials of this plan count: the file may also hold trials of an earlier spec revision.
-        let recordedInPlan = plan.map { p in SpecRevisions.recorded(in: p, sink.store.finishedIDs) }
+        let recordedInPlan = plan.map { p in SpecRevisions.recorded(in: p, store.store.finishedIDs) }
         let core = CoordinatorCore(options: options, source: source, sink: sink, logger: logger, alreadyRecorded: recordedInPlan)
         if resume && core.stats.recorded > 0 {
             logger.info("resuming: \(core.stats.recorded) of \(core.stats.total) trials already recorded in \(out)")

@@ -50,10 +50,12 @@ struct Plan: AsyncParsableCommand {
             var notes: [String] = []
             if axis.isShape { notes.append("shape") }
             if !axis.zippedWith.isEmpty { notes.append("zipped with " + axis.zippedWith.joined(separator: ", ")) }
+            if let s = axis.sampled { notes.append(s) }
             if let c = axis.condition { notes.append("when " + c) }
             let name = axis.field.padding(toLength: width, withPad: " ", startingAt: 0)
             out += "\(indent)\(name)  \(Format.values(axis.values))" + (notes.isEmpty ? "" : "  (" + notes.joined(separator: "; ") + ")") + "\n"
         }
+        if let halving = spec.halving { out += Self.halvingSummary(halving, plan: plan) }
         FileHandle.standardOutput.write(Data(out.utf8))
         guard list else { return }
         var chunk = ""
@@ -69,6 +71,25 @@ struct Plan: AsyncParsableCommand {
             }
         }
         FileHandle.standardOutput.write(Data(chunk.utf8))
+    }
+}
+
+extension Plan {
+    /// The rungs of a halving spec and what they cost against the full grid.
+    static func halvingSummary(_ h: HalvingSpec, plan: SweepPlan) -> String {
+        let e = HalvingSchedule(plan: plan).estimate(plan)
+        let field = h.budget.rawValue
+        var out = "halving \(field) rungs \(h.rungs.map(String.init).joined(separator: ", ")), η = \(Format.number(h.eta)), "
+            + "by \(h.metric) (\(h.maximize ? "max" : "min")), \(h.brackets) bracket\(h.brackets == 1 ? "" : "s")\n"
+        for unit in e.units {
+            let name = (unit.sweep.isEmpty ? "" : "[\(unit.sweep)] ") + "bracket \(unit.bracket)"
+            let rungs = unit.rungs.map { "\(field) \($0.budget): \($0.configurations) config\($0.configurations == 1 ? "" : "s"), \($0.trials) trials" }
+            out += "  \(name): " + rungs.joined(separator: " → ") + "\n"
+        }
+        func percent(_ a: Double, _ b: Double) -> String { b > 0 ? String(format: "%.0f %%", 100 * a / b) : "-" }
+        out += "  \(e.trials) trials (the full grid: \(plan.trialCount)); \(Format.number(e.budget)) \(field) of \(Format.number(e.fullBudget)) "
+            + "(\(percent(e.budget, e.fullBudget))); \(Format.flops(e.flops)) of \(Format.flops(e.fullFlops)) (\(percent(e.flops, e.fullFlops)))\n"
+        return out
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 import Store
 import Sweep
@@ -52,7 +53,7 @@ struct Status: AsyncParsableCommand {
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
-        let (plan, noPlan) = try PlanCount.count(summary: summary, specPath: spec)
+        let (plan, noPlan) = try PlanCount.count(summary: summary, specPath: spec, file: file)
         var code = Code.complete
         if let plan, plan.remaining > 0 { code |= Code.remaining }
         if (summary.total["failed"] ?? 0) > 0 { code |= Code.failed }
@@ -66,6 +67,7 @@ struct Status: AsyncParsableCommand {
             print(StatusText.render(summary, path: file, plan: plan, noPlan: noPlan), terminator: "")
             SkippedLines.warn(summary.problems, in: file)
             ReadNotes.unverified(summary.unverifiedLines, in: file)
+            if let halving = plan?.halving { print(halving, terminator: "") }
         }
         if code != 0 { throw ExitCode(code) }
     }
@@ -82,11 +84,13 @@ struct PlanCount {
     var remaining: Int { planned - recorded }
     /// Recorded trials that are not in this plan (an earlier or forced revision's).
     var outside: Int
+    /// For a halving spec: each bracket's rung and progress.
+    var halving: String?
 
     /// Throws (exit 1) only for a `--spec` that cannot be planned; when the
     /// file's own spec cannot be planned (a trial list, a foreign spec) there
     /// is no count, and `why` says so.
-    static func count(summary: ResultSummary, specPath: String?) throws -> (count: PlanCount?, why: String?) {
+    static func count(summary: ResultSummary, specPath: String?, file: String) throws -> (count: PlanCount?, why: String?) {
         let plan: SweepPlan
         if let specPath {
             do { plan = try SweepPlan(spec: SweepSpec.load(path: specPath)) } catch { throw CLIError("\(error)") }
@@ -97,6 +101,15 @@ struct PlanCount {
             } catch {
                 return (nil, "the file's spec (line \(latest.line)) cannot be planned: \(error)")
             }
+        }
+        if plan.spec.halving != nil {
+            // Rungs run only what the previous rung's results promote: count what the store's records say will run.
+            let records = try ResultFile.read(path: file).records
+            let source = HalvingTrialSource(plan: plan, recorded: records)
+            var count = PlanCount(specPath: specPath, specHash: plan.spec.hash, planned: source.totalTrials,
+                                  recorded: source.recordedTrials, outside: max(0, summary.ids.count - source.recordedTrials))
+            count.halving = HalvingStatus.text(plan: plan, records: records)
+            return (count, nil)
         }
         let recorded = SpecRevisions.recorded(in: plan, summary.ids)
         return (PlanCount(specPath: specPath, specHash: plan.spec.hash, planned: plan.trialCount, recorded: recorded,
