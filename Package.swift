@@ -23,10 +23,12 @@ let package = Package(
         // System libraries: the only places libzmq and OpenBLAS are linked.
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // The training core's own kernels, one variant per instruction set, picked at run time.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         .target(
             name: "Training",
-            dependencies: ["CBLAS", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: ["CBLAS", "CKernels", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

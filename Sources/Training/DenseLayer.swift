@@ -73,7 +73,7 @@ final class DenseLayer<T: BLASScalar> {
         } else if decay != 0 {
             for i in 0..<n { w[i] -= lr * (g[i] + decay * w[i]) }
         } else {
-            for i in 0..<n { w[i] -= lr * g[i] }
+            T.descend(w, g, n, lr: lr)
         }
     }
 }
