@@ -124,6 +124,10 @@ typedef struct {
                         ptrdiff_t, float, float, int);
     void (*outback_f64)(int, int, const double *, double *, ptrdiff_t, const double *, double *, int, double *,
                         ptrdiff_t, double, double, int);
+    double (*distsq_f32)(const float *, const float *, ptrdiff_t);
+    double (*distsq_f64)(const double *, const double *, ptrdiff_t);
+    double (*dotd_f32)(const float *, const float *, ptrdiff_t);
+    double (*dotd_f64)(const double *, const double *, ptrdiff_t);
 } ck_table;
 
 #define TABLE(isa)                                                                                     \
@@ -131,7 +135,8 @@ typedef struct {
      sumsq_##isa##_f64, colsum_##isa##_f32, colsum_##isa##_f64, sgd_##isa##_f32, sgd_##isa##_f64,     \
      fma_peak_##isa##_f32, fma_peak_##isa##_f64, packed_count_##isa##_f32, packed_count_##isa##_f64,      \
      pack_##isa##_f32, pack_##isa##_f64, gemm_packed_##isa##_f32, gemm_packed_##isa##_f64,              \
-     rowdot_##isa##_f32, rowdot_##isa##_f64, outback_##isa##_f32, outback_##isa##_f64}
+     rowdot_##isa##_f32, rowdot_##isa##_f64, outback_##isa##_f32, outback_##isa##_f64,                  \
+     distsq_##isa##_f32, distsq_##isa##_f64, dotd_##isa##_f32, dotd_##isa##_f64}
 
 static const ck_table ck_tables[4] = {
     TABLE(baseline),
@@ -226,3 +231,7 @@ void ck_output_backward_f64(int rows, int m, const double *df, double *h, ptrdif
                             int dh_into_h, double *z, ptrdiff_t ldz, double pos, double neg, int ge) {
     ck_t()->outback_f64(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge);
 }
+double ck_distsq_f32(const float *a, const float *b, ptrdiff_t n) { return ck_t()->distsq_f32(a, b, n); }
+double ck_distsq_f64(const double *a, const double *b, ptrdiff_t n) { return ck_t()->distsq_f64(a, b, n); }
+double ck_dotd_f32(const float *a, const float *b, ptrdiff_t n) { return ck_t()->dotd_f32(a, b, n); }
+double ck_dotd_f64(const double *a, const double *b, ptrdiff_t n) { return ck_t()->dotd_f64(a, b, n); }

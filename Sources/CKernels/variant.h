@@ -81,10 +81,21 @@ static T *FN(block_buffer)(int N) {
     return FN(pack_buf);
 }
 
+// slope(x) as in ckernels.h, for one entry and for a vector.
+static inline __attribute__((always_inline)) T FN(slope1)(T x, T pos, T neg, int ge) {
+    return (ge ? x >= 0 : x > 0) ? pos : neg;
+}
+
+// φ(z) of a piecewise-linear activation: pos·z or neg·z (+0 when neg is 0, as max(z, 0)).
+static inline __attribute__((always_inline)) T FN(phi1)(T z, T pos, T neg, int ge) {
+    return (ge ? z >= 0 : z > 0) ? pos * z : (neg == 0 ? 0 : neg * z);
+}
+
 // acc(r, ·) for r < mr: one fma chain per entry over k, then stored to c.
 // `load`: start the chains from c (a previous K block, or accumulate).
 static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc, const T *a, ptrdiff_t rsa,
-                                                          ptrdiff_t csa, const T *bp, T *c, ptrdiff_t ldc, int load) {
+                                                          ptrdiff_t csa, const T *bp, ptrdiff_t ldp, T *c,
+                                                          ptrdiff_t ldc, int load, const EPI *e, int i0, int j0) {
     VEC acc0[MR], acc1[MR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < MR; r++) {
@@ -103,7 +114,7 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
 #pragma clang loop unroll(full)
         for (int r = 0; r < MR; r++) ar[r] = a + (r < mr ? r : 0) * rsa;
         for (int k = 0; k < kc; k++) {
-            VEC b0 = FN(load)(bp + k * NR), b1 = FN(load)(bp + k * NR + VL);
+            VEC b0 = FN(load)(bp + k * ldp), b1 = FN(load)(bp + k * ldp + VL);
 #pragma clang loop unroll(full)
             for (int r = 0; r < MR; r++) {
                 if (r < mr) {
@@ -115,7 +126,7 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
         }
     } else {
         for (int k = 0; k < kc; k++) {
-            VEC b0 = FN(load)(bp + k * NR), b1 = FN(load)(bp + k * NR + VL);
+            VEC b0 = FN(load)(bp + k * ldp), b1 = FN(load)(bp + k * ldp + VL);
             const T *ak = a + k * csa;
 #pragma clang loop unroll(full)
             for (int r = 0; r < MR; r++) {
@@ -127,20 +138,65 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
             }
         }
     }
+    if (!e || e->kind == CK_STORE) {
 #pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
-        if (r < mr) {
-            FN(store)(c + r * ldc, acc0[r]);
-            FN(store)(c + r * ldc + VL, acc1[r]);
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+                FN(store)(c + r * ldc, acc0[r]);
+                FN(store)(c + r * ldc + VL, acc1[r]);
+            }
+        }
+        return;
+    }
+    // The epilogue on the registers (same operations as FN(epilogue)).
+    const VEC pos = (VEC)e->pos, neg = (VEC)e->neg, zero = (VEC)0;
+    const int ge = e->ge, negzero = e->neg == 0;
+    if (e->kind == CK_FORWARD) {
+        VEC b0 = zero, b1 = zero;
+        if (e->bias) { b0 = FN(load)(e->bias + j0); b1 = FN(load)(e->bias + j0 + VL); }
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+                VEC z0 = acc0[r], z1 = acc1[r];
+                if (e->bias) { z0 = z0 + b0; z1 = z1 + b1; }
+                FN(store)(c + r * ldc, z0);
+                FN(store)(c + r * ldc + VL, z1);
+                if (e->out) {
+                    T *o = e->out + (ptrdiff_t)(i0 + r) * e->ldo + j0;
+                    __typeof__(z0 > z0) on0 = ge ? (z0 >= zero) : (z0 > zero);
+                    __typeof__(z0 > z0) on1 = ge ? (z1 >= zero) : (z1 > zero);
+                    FN(store)(o, on0 ? pos * z0 : (negzero ? zero : neg * z0));
+                    FN(store)(o + VL, on1 ? pos * z1 : (negzero ? zero : neg * z1));
+                }
+            }
+        }
+    } else {
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+                VEC z0 = acc0[r], z1 = acc1[r];
+                FN(store)(c + r * ldc, z0);
+                FN(store)(c + r * ldc + VL, z1);
+                if (e->out) {
+                    const T *mk = e->mask + (ptrdiff_t)(i0 + r) * e->ldm + j0;
+                    T *o = e->out + (ptrdiff_t)(i0 + r) * e->ldo + j0;
+                    VEC m0 = FN(load)(mk), m1 = FN(load)(mk + VL);
+                    __typeof__(z0 > z0) on0 = ge ? (m0 >= zero) : (m0 > zero);
+                    __typeof__(z0 > z0) on1 = ge ? (m1 >= zero) : (m1 > zero);
+                    FN(store)(o, z0 * (on0 ? pos : neg));
+                    FN(store)(o + VL, z1 * (on1 ? pos : neg));
+                }
+            }
         }
     }
 }
 
 // The tile for a run-time mr: one specialised copy per row count.
-static void FN(tile_mr)(int mr, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *bp, T *c,
-                        ptrdiff_t ldc, int load) {
+// `e` (NULL: plain store) is applied on the registers; i0, j0 place the tile in C.
+static void FN(tile_mr)(int mr, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *bp, ptrdiff_t ldp,
+                        T *c, ptrdiff_t ldc, int load, const EPI *e, int i0, int j0) {
     switch (mr) {
-#define CASE(n) case n: FN(tile)(n, kc, a, rsa, csa, bp, c, ldc, load); break;
+#define CASE(n) case n: FN(tile)(n, kc, a, rsa, csa, bp, ldp, c, ldc, load, e, i0, j0); break;
     CASE(1) CASE(2) CASE(3) CASE(4)
 #if MR > 4
     CASE(5) CASE(6)
@@ -154,16 +210,6 @@ static void FN(tile_mr)(int mr, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa
 #undef CASE
     default: break;
     }
-}
-
-// slope(x) as in ckernels.h, for one entry and for a vector.
-static inline __attribute__((always_inline)) T FN(slope1)(T x, T pos, T neg, int ge) {
-    return (ge ? x >= 0 : x > 0) ? pos : neg;
-}
-
-// φ(z) of a piecewise-linear activation: pos·z or neg·z (+0 when neg is 0, as max(z, 0)).
-static inline __attribute__((always_inline)) T FN(phi1)(T z, T pos, T neg, int ge) {
-    return (ge ? z >= 0 : z > 0) ? pos * z : (neg == 0 ? 0 : neg * z);
 }
 
 // The epilogue over a finished region rows × cols of C (row i0, column j0).
@@ -204,28 +250,31 @@ static void FN(epilogue)(const EPI *e, int rows, int cols, int i0, int j0, T *c,
     }
 }
 
-// One block of KC rows of B (packed) against A's columns pc … pc + kc.
+// One block of kc rows of B against A's columns pc … pc + kc. B is packed
+// (panels kc × NR, ldp = 0), or used in place (row stride ldp; N a
+// multiple of NR, so no panel needs padding).
 static void FN(block)(int M, int N, int kc, int load, int last, const T *a, ptrdiff_t rsa, ptrdiff_t csa,
-                      const T *bp, T *c, ptrdiff_t ldc, const EPI *epi) {
+                      const T *bp, ptrdiff_t ldp, T *c, ptrdiff_t ldc, const EPI *epi) {
     T tmp[MR * NR];
     for (int j0 = 0; j0 < N; j0 += NR) {
         int nr = N - j0 < NR ? N - j0 : NR;
-        const T *panel = bp + (ptrdiff_t)j0 * kc;
+        const T *panel = ldp ? bp + j0 : bp + (ptrdiff_t)j0 * kc;
+        ptrdiff_t pld = ldp ? ldp : NR;
         for (int i0 = 0; i0 < M; i0 += MR) {
             int mr = M - i0 < MR ? M - i0 : MR;
             const T *ai = a + i0 * rsa;
             T *ci = c + (ptrdiff_t)i0 * ldc + j0;
             if (nr == NR) {
-                FN(tile_mr)(mr, kc, ai, rsa, csa, panel, ci, ldc, load);
+                FN(tile_mr)(mr, kc, ai, rsa, csa, panel, pld, ci, ldc, load, last ? epi : 0, i0, j0);
             } else {
                 // A partial tile runs on a full-width copy (B is zero padded).
                 for (int r = 0; r < mr; r++)
                     for (int j = 0; j < NR; j++) tmp[r * NR + j] = load && j < nr ? ci[r * ldc + j] : 0;
-                FN(tile_mr)(mr, kc, ai, rsa, csa, panel, tmp, NR, load);
+                FN(tile_mr)(mr, kc, ai, rsa, csa, panel, pld, tmp, NR, load, 0, 0, 0);
                 for (int r = 0; r < mr; r++)
                     for (int j = 0; j < nr; j++) ci[r * ldc + j] = tmp[r * NR + j];
+                if (last) FN(epilogue)(epi, mr, nr, i0, j0, c, ldc);
             }
-            if (last) FN(epilogue)(epi, mr, nr, i0, j0, c, ldc);
         }
     }
 }
@@ -240,13 +289,49 @@ static int FN(trivial)(int M, int N, int K, T *c, ptrdiff_t ldc, int accumulate,
 }
 
 static void FN(gemm)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *b, ptrdiff_t rsb,
+                     ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const EPI *epi);
+
+// C = A·B with few columns and many rows, computed as Cᵀ = Bᵀ·Aᵀ (the same
+// chains: fma is symmetric in its factors) so that the tiles are full.
+static _Thread_local T *FN(tbuf);
+static _Thread_local ptrdiff_t FN(tcap);
+
+static int FN(transposed)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *b,
+                          ptrdiff_t rsb, ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const EPI *epi) {
+    if (N * 2 > NR || M < NR || (epi && epi->kind != CK_STORE)) return 0;
+    ptrdiff_t need = (ptrdiff_t)N * M;
+    if (need > FN(tcap)) {
+        free(FN(tbuf));
+        FN(tbuf) = (T *)aligned_alloc(64, sizeof(T) * (size_t)((need + 15) / 16 * 16));
+        if (!FN(tbuf)) abort();
+        FN(tcap) = need;
+    }
+    T *t = FN(tbuf);
+    if (accumulate)
+        for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) t[(ptrdiff_t)j * M + i] = c[(ptrdiff_t)i * ldc + j];
+    FN(gemm)(N, M, K, b, csb, rsb, a, csa, rsa, t, M, accumulate, 0);
+    for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) c[(ptrdiff_t)i * ldc + j] = t[(ptrdiff_t)j * M + i];
+    return 1;
+}
+
+static void FN(gemm)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *b, ptrdiff_t rsb,
                      ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const EPI *epi) {
     if (FN(trivial)(M, N, K, c, ldc, accumulate, epi)) return;
+    if (FN(transposed)(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate, epi)) return;
+    // A small B with whole panels is read in place (it stays in L1); else packed per block.
+    if (csb == 1 && N % NR == 0 && (ptrdiff_t)K * rsb * (ptrdiff_t)sizeof(T) <= 32768) {
+        for (int pc = 0; pc < K; pc += KC) {
+            int kc = K - pc < KC ? K - pc : KC;
+            FN(block)(M, N, kc, accumulate || pc > 0, pc + kc == K, a + pc * csa, rsa, csa, b + pc * rsb, rsb, c,
+                      ldc, epi);
+        }
+        return;
+    }
     T *bp = FN(block_buffer)(N);
     for (int pc = 0; pc < K; pc += KC) {
         int kc = K - pc < KC ? K - pc : KC;
         FN(pack_block)(kc, N, b + pc * rsb, rsb, csb, bp);
-        FN(block)(M, N, kc, accumulate || pc > 0, pc + kc == K, a + pc * csa, rsa, csa, bp, c, ldc, epi);
+        FN(block)(M, N, kc, accumulate || pc > 0, pc + kc == K, a + pc * csa, rsa, csa, bp, 0, c, ldc, epi);
     }
 }
 
@@ -256,7 +341,7 @@ static void FN(gemm_packed)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrd
     for (int pc = 0; pc < K; pc += KC) {
         int kc = K - pc < KC ? K - pc : KC;
         FN(block)(M, N, kc, accumulate || pc > 0, pc + kc == K, a + pc * csa, rsa, csa, packed + pc * FN(npad)(N),
-                  c, ldc, epi);
+                  0, c, ldc, epi);
     }
 }
 
@@ -294,6 +379,41 @@ static double FN(sumsq)(const T *a, ptrdiff_t n) {
     D8 s8 = s.lo + s.hi;
     D4 s4 = s8.lo + s8.hi;
     return (s4.x + s4.y) + (s4.z + s4.w);
+}
+
+// Σ (double)(a[j] − b[j])² and Σ (double)a[j]·(double)b[j] (16 lanes in double).
+static double FN(tree16d)(D16 s) {
+    typedef double D8 __attribute__((ext_vector_type(8)));
+    typedef double D4 __attribute__((ext_vector_type(4)));
+    D8 s8 = s.lo + s.hi;
+    D4 s4 = s8.lo + s8.hi;
+    return (s4.x + s4.y) + (s4.z + s4.w);
+}
+
+static double FN(distsq)(const T *a, const T *b, ptrdiff_t n) {
+    D16 s = (D16)0;
+    ptrdiff_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        D16 d = __builtin_convertvector(FN(load16)(a + j), D16) - __builtin_convertvector(FN(load16)(b + j), D16);
+        s = s + d * d;
+    }
+    if (j < n) {
+        D16 d = __builtin_convertvector(FN(load16_tail)(a + j, n - j), D16) -
+                __builtin_convertvector(FN(load16_tail)(b + j, n - j), D16);
+        s = s + d * d;
+    }
+    return FN(tree16d)(s);
+}
+
+static double FN(dotd)(const T *a, const T *b, ptrdiff_t n) {
+    D16 s = (D16)0;
+    ptrdiff_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        s = s + __builtin_convertvector(FN(load16)(a + j), D16) * __builtin_convertvector(FN(load16)(b + j), D16);
+    if (j < n)
+        s = s + __builtin_convertvector(FN(load16_tail)(a + j, n - j), D16) *
+                    __builtin_convertvector(FN(load16_tail)(b + j, n - j), D16);
+    return FN(tree16d)(s);
 }
 
 static void FN(colsum)(const T *x, int rows, int cols, ptrdiff_t ld, T *out) {

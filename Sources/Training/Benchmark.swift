@@ -1,7 +1,7 @@
 import Numerics
 import Dispatch
 
-/// The reference workloads of PERFORMANCE.md and the arithmetic the bench
+/// The reference workloads W1–W4 and the arithmetic the bench
 /// reports against: exact FLOP counts and the bytes a network needs.
 public enum Benchmark {
     public struct Workload: Sendable {
@@ -9,24 +9,27 @@ public enum Benchmark {
         public var configs: [TrialConfig]
     }
 
-    /// W1, W2, W3 in the given dtype: sphere_teacher data (margin 0), bias-free
+    /// W1, W2, W3, W4 in the given dtype: sphere_teacher data (margin 0), bias-free
     /// ReLU MLP, He init, trainable N(0, 1/m) output, mean logistic loss,
     /// full-batch GD, 300 steps, η = 0.1 (W3: 64 nets, seed i, η = geomspace(0.01, 1, 64)[i]).
+    /// W4, a sweep shard of tiny nets: 64 step sizes geomspace(0.01, 1, 64) × seeds 0…7
+    /// in the order `bench/w4.yaml` plans them (seeds fastest), d = 8, n = 64 train + 64 test, depth 2,
+    /// width 32, 500 steps — the trials `bench/w4.yaml` plans.
     public static func workloads(_ dtype: DType) -> [Workload] {
-        func config(d: Int, depth: Int, m: Int, n: Int, seed: UInt64, lr: Double) -> TrialConfig {
+        func config(d: Int, depth: Int, m: Int, n: Int, seed: UInt64, lr: Double, steps: Int = 300, nTest: Int = 0) -> TrialConfig {
             var c = TrialConfig()
             c.dtype = dtype
             c.data = .sphereTeacher
             c.dim = d
             c.nTrain = n
-            c.nTest = 0
+            c.nTest = nTest
             c.width = m
             c.depth = depth
             c.activation = .relu
             c.loss = .logistic
             c.initPreset = .he
             c.lr = lr
-            c.steps = 300
+            c.steps = steps
             c.seed = seed
             c.namedSteps = []
             return c
@@ -34,14 +37,21 @@ public enum Benchmark {
         let w3 = (0..<64).map { i in
             config(d: 16, depth: 2, m: 128, n: 256, seed: UInt64(i), lr: Double.pow10(-2 + 2 * Double(i) / 63))
         }
+        let w4 = (0..<64).flatMap { i in
+            (0..<8).map { seed in
+                config(d: 8, depth: 2, m: 32, n: 64, seed: UInt64(seed), lr: Double.pow10(-2 + 2 * Double(i) / 63),
+                       steps: 500, nTest: 64)
+            }
+        }
         return [
             Workload(name: "W1", configs: [config(d: 32, depth: 2, m: 512, n: 1024, seed: 0, lr: 0.1)]),
             Workload(name: "W2", configs: [config(d: 32, depth: 1, m: 4096, n: 256, seed: 0, lr: 0.1)]),
             Workload(name: "W3", configs: w3),
+            Workload(name: "W4", configs: w4),
         ]
     }
 
-    /// FLOPs of one GD step as PERFORMANCE.md counts them: forward GEMMs +
+    /// FLOPs of one GD step as the bench counts them: forward GEMMs +
     /// weight-gradient GEMMs + input-gradient GEMMs (none below the lowest
     /// trainable layer; none for the first layer). Matrix–vector products of a
     /// scalar output count as GEMMs with N = 1.

@@ -107,11 +107,13 @@ final class Network<T: BLASScalar> {
         outputPartials = Buffer(k == 1 ? 8 * m : 0)
         lowestTrainable = trainsHidden.firstIndex(of: true) ?? c.depth
         packedWeights = Buffer(hidden.map { T.packedCount(k: $0.cols, n: $0.rows) }.max() ?? 0)
+        self.layers = (embedding.map { [$0] } ?? []) + hidden + [output]
+        trainableLayers = self.layers.filter(\.trains)
     }
 
-    /// Every layer with parameters, input side first.
-    var layers: [DenseLayer<T>] { (embedding.map { [$0] } ?? []) + hidden + [output] }
-    var trainableLayers: [DenseLayer<T>] { layers.filter(\.trains) }
+    /// Every layer with parameters, input side first (built once: the step loop reads them).
+    let layers: [DenseLayer<T>]
+    let trainableLayers: [DenseLayer<T>]
 
     /// Maps raw inputs (rows × d′) to what hidden layer 1 reads: themselves, or A·x.
     func embed(_ x: Buffer<T>, rows: Int) -> Buffer<T> {

@@ -27,6 +27,9 @@ public protocol BLASScalar: BinaryFloatingPoint, Real, Sendable {
     static func pack(k: Int, n: Int, b: UnsafePointer<Self>, rsb: Int, csb: Int, into out: UnsafeMutablePointer<Self>)
     static func dot(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ n: Int) -> Self
     static func sumOfSquares(_ a: UnsafePointer<Self>, _ n: Int) -> Double
+    /// Σ (a[j] − b[j])² and Σ a[j]·b[j] in Double.
+    static func distanceSquared(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ n: Int) -> Double
+    static func dotDouble(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ n: Int) -> Double
     static func columnSums(_ x: UnsafePointer<Self>, rows: Int, cols: Int, ld: Int, into out: UnsafeMutablePointer<Self>)
     /// w[i] −= lr·g[i].
     static func descend(_ w: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, _ n: Int, lr: Self)
@@ -113,6 +116,8 @@ extension Float: BLASScalar {
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float { ck_dot_f32(a, b, n) }
     public static func sumOfSquares(_ a: UnsafePointer<Float>, _ n: Int) -> Double { ck_sumsq_f32(a, n) }
+    public static func distanceSquared(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Double { ck_distsq_f32(a, b, n) }
+    public static func dotDouble(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Double { ck_dotd_f32(a, b, n) }
     public static func columnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int, into out: UnsafeMutablePointer<Float>) {
         ck_colsum_f32(x, Int32(rows), Int32(cols), ld, out)
     }
@@ -168,6 +173,8 @@ extension Double: BLASScalar {
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double { ck_dot_f64(a, b, n) }
     public static func sumOfSquares(_ a: UnsafePointer<Double>, _ n: Int) -> Double { ck_sumsq_f64(a, n) }
+    public static func distanceSquared(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double { ck_distsq_f64(a, b, n) }
+    public static func dotDouble(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double { ck_dotd_f64(a, b, n) }
     public static func columnSums(_ x: UnsafePointer<Double>, rows: Int, cols: Int, ld: Int, into out: UnsafeMutablePointer<Double>) {
         ck_colsum_f64(x, Int32(rows), Int32(cols), ld, out)
     }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Entry points of the training core.
 ///
-/// Parallelism (PERFORMANCE.md): a shard of at least `threads` networks is
+/// Parallelism: a shard of at least `threads` networks is
 /// trained one network per thread; a shard of fewer networks (typically one
 /// big one) runs its networks one after another, each spreading the row
 /// chunks of its GEMMs and elementwise passes over `threads` threads

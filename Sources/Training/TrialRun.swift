@@ -114,8 +114,11 @@ final class TrialRun<T: BLASScalar> {
         for t in 0...steps {
             if sgd { nextBatch() }
             net.forward(input, rows: rows)
+            let recorded = schedule.contains(t)
+            // The loss value itself only where it is recorded (ℓ′ and the error counts every step).
             let stepSums = (sgd ? batchLabels : trainLabels).withUnsafeBufferPointer {
-                loss.evaluate(net.f.p, labels: $0.baseAddress!, rows: rows, gradient: net.df.p, factor: factor)
+                loss.evaluate(net.f.p, labels: $0.baseAddress!, rows: rows, gradient: net.df.p, factor: factor,
+                              lossValue: recorded && !sgd)
             }
             if !stepSums.finite {
                 status = .diverged
@@ -123,7 +126,7 @@ final class TrialRun<T: BLASScalar> {
                 break
             }
             // Under GD the step's own forward pass is the full training set: track exactly.
-            let trainSums = sgd ? (schedule.contains(t) ? evaluate(trainInput, labels: trainLabels, rows: nTrain) : nil)
+            let trainSums = sgd ? (recorded ? evaluate(trainInput, labels: trainLabels, rows: nTrain) : nil)
                                 : stepSums
             net.backward(input, rows: rows)
             var gradSquared = 0.0
@@ -149,7 +152,7 @@ final class TrialRun<T: BLASScalar> {
                     sink.set("max_abs_f_init", s.maxAbsOutput)
                 }
             }
-            if schedule.contains(t), let s = trainSums {
+            if recorded, let s = trainSums {
                 let test = nTest > 0 ? evaluate(testInput, labels: split.test.y, rows: nTest) : nil
                 if let test, !test.finite {
                     status = .diverged

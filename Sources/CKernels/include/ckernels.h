@@ -99,6 +99,13 @@ double ck_dot_f64(const double *a, const double *b, ptrdiff_t n);
 double ck_sumsq_f32(const float *a, ptrdiff_t n);
 double ck_sumsq_f64(const double *a, ptrdiff_t n);
 
+/// Σ ((double)a[j] − (double)b[j])² and Σ (double)a[j]·(double)b[j], j < n
+/// (16 lanes in double, fixed tree).
+double ck_distsq_f32(const float *a, const float *b, ptrdiff_t n);
+double ck_distsq_f64(const double *a, const double *b, ptrdiff_t n);
+double ck_dotd_f32(const float *a, const float *b, ptrdiff_t n);
+double ck_dotd_f64(const double *a, const double *b, ptrdiff_t n);
+
 /// out[j] = Σ_i x[i·ld + j] for j < cols (rows ascending; exact per column order).
 void ck_colsum_f32(const float *x, int rows, int cols, ptrdiff_t ld, float *out);
 void ck_colsum_f64(const double *x, int rows, int cols, ptrdiff_t ld, double *out);

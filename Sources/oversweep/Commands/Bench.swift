@@ -6,20 +6,20 @@ import Training
 import Glibc
 #endif
 
-/// `oversweep bench`: times the training core on PERFORMANCE.md's W1/W2/W3.
+/// `oversweep bench`: times the training core on the reference workloads W1–W4.
 /// Each (workload, dtype) runs in a child process of its own so that its
 /// peak resident memory is its own; the parent prints the table.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the training core on the reference workloads W1/W2/W3 (PERFORMANCE.md).",
+        abstract: "Time the training core on the reference workloads W1–W4 (docs/training-core.md).",
         discussion: """
             Prints seconds, GFLOP/s (exact FLOP count) against the measured GEMM peak, and peak \
             resident memory against the bytes the networks need. `make bench` adds numpy and JAX.
             """
     )
 
-    @Option(help: "W1, W2, W3 or all.")
+    @Option(help: "W1, W2, W3, W4 or all.")
     var workload: String = "all"
 
     @Option(help: "float32, float64 or all.")
@@ -39,13 +39,13 @@ struct Bench: AsyncParsableCommand {
 
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be ≥ 1 (got \(threads))") }
-        if !["all", "W1", "W2", "W3"].contains(workload) { throw ValidationError("--workload must be W1, W2, W3 or all (got \(workload))") }
+        if !["all", "W1", "W2", "W3", "W4"].contains(workload) { throw ValidationError("--workload must be W1, W2, W3, W4 or all (got \(workload))") }
         if !["all", "float32", "float64"].contains(dtype) { throw ValidationError("--dtype must be float32, float64 or all (got \(dtype))") }
         if json && (workload == "all" || dtype == "all") { throw ValidationError("--json runs one workload: give --workload and --dtype") }
     }
 
     var dtypes: [DType] { dtype == "all" ? [.float32, .float64] : [DType(rawValue: dtype) ?? .float64] }
-    var names: [String] { workload == "all" ? ["W1", "W2", "W3"] : [workload] }
+    var names: [String] { workload == "all" ? ["W1", "W2", "W3", "W4"] : [workload] }
 
     func run() async throws {
         if let export {
@@ -71,7 +71,7 @@ struct Bench: AsyncParsableCommand {
         }
         if json {
             guard let w = Benchmark.workloads(dtypes[0]).first(where: { $0.name == workload }) else {
-                throw ValidationError("--workload must be W1, W2 or W3 (got \(workload))")
+                throw ValidationError("--workload must be W1, W2, W3 or W4 (got \(workload))")
             }
             print(Self.encode(Self.measure(w, threads: threads)))
             return
@@ -108,18 +108,24 @@ struct Bench: AsyncParsableCommand {
         var rssPeakMB: Double
         var neededMB: Double
         var status: String
+        /// CPU seconds of the timed part (all threads): on a shared machine
+        /// the steadier figure of the two.
+        var cpuSeconds: Double = 0
 
         enum CodingKeys: String, CodingKey {
             case workload, dtype, impl, seconds, gflops, status
             case finalLoss = "final_loss", rssBaseMB = "rss_base_mb", rssPeakMB = "rss_peak_mb", neededMB = "needed_mb"
+            case cpuSeconds = "cpu_seconds"
         }
     }
 
     static func measure(_ w: Benchmark.Workload, threads: Int) -> Measurement {
         let base = peakRSSMB()
+        let cpu0 = cpuSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         let results = Trainer.trainShard(w.configs, threads: threads)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = cpuSeconds() - cpu0
         let flops = w.configs.reduce(0) { $0 + Benchmark.flopsPerStep($1) * Double($1.steps) }
         let losses = results.compactMap { $0.metrics["train_loss"] }
         let bad = results.first { $0.status != .ok }
@@ -127,13 +133,20 @@ struct Bench: AsyncParsableCommand {
                            gflops: flops / seconds / 1e9, finalLoss: losses.reduce(0, +) / Double(max(1, losses.count)),
                            rssBaseMB: base, rssPeakMB: peakRSSMB(),
                            neededMB: w.configs.reduce(0) { $0 + Benchmark.bytesNeeded($1) } / 1e6,
-                           status: bad.map { "\($0.status.rawValue): \($0.message ?? "")" } ?? "ok")
+                           status: bad.map { "\($0.status.rawValue): \($0.message ?? "")" } ?? "ok", cpuSeconds: cpu)
     }
 
     static func encode(_ m: Measurement) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: (try? e.encode(m)) ?? Data(), as: UTF8.self)
+    }
+
+    /// User + system CPU seconds of this process so far (all threads).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Peak resident set size of this process so far, in MB (10⁶ bytes).
