@@ -161,26 +161,28 @@ static int ck_best_isa(void) {
     return 1;
 }
 
-static _Atomic int ck_current;
+static _Atomic int ck_best;
+// A test's choice for its own thread (0: none); other threads keep the best.
+static _Thread_local int ck_forced;
 
-static inline const ck_table *ck_t(void) {
-    int isa = atomic_load_explicit(&ck_current, memory_order_relaxed);
+static inline int ck_current(void) {
+    if (ck_forced) return ck_forced;
+    int isa = atomic_load_explicit(&ck_best, memory_order_relaxed);
     if (!isa) {
         isa = ck_best_isa();
-        atomic_store(&ck_current, isa);
+        atomic_store(&ck_best, isa);
     }
-    return &ck_tables[isa];
+    return isa;
 }
 
-int ck_isa(void) {
-    ck_t();
-    return atomic_load(&ck_current);
-}
+static inline const ck_table *ck_t(void) { return &ck_tables[ck_current()]; }
+
+int ck_isa(void) { return ck_current(); }
 
 int ck_set_isa(int isa) {
-    int best = ck_best_isa();
-    if (isa >= 1 && isa <= best) atomic_store(&ck_current, isa);
-    return ck_isa();
+    ck_forced = 0;
+    if (isa >= 1 && isa <= ck_current()) ck_forced = isa;
+    return ck_current();
 }
 
 const char *ck_isa_name(int isa) {

@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 import Dispatch
 
@@ -37,11 +38,16 @@ public enum Benchmark {
         let w3 = (0..<64).map { i in
             config(d: 16, depth: 2, m: 128, n: 256, seed: UInt64(i), lr: Double.pow10(-2 + 2 * Double(i) / 63))
         }
-        let w4 = (0..<64).flatMap { i in
-            (0..<8).map { seed in
-                config(d: 8, depth: 2, m: 32, n: 64, seed: UInt64(seed), lr: Double.pow10(-2 + 2 * Double(i) / 63),
-                       steps: 500, nTest: 64)
-            }
+        // Step sizes as a spec's `logspace: [0.01, 1, 64]` writes them (12 significant digits).
+        let (first, last) = (Foundation.log(0.01), Foundation.log(1.0))
+        var w4Steps: [Double] = (0..<64).map { i in
+            let x: Double = Foundation.exp(first + Double(i) * (last - first) / 63)
+            return Double(String(format: "%.12g", x)) ?? x
+        }
+        w4Steps[0] = 0.01
+        w4Steps[63] = 1
+        let w4 = w4Steps.flatMap { lr in
+            (0..<8).map { seed in config(d: 8, depth: 2, m: 32, n: 64, seed: UInt64(seed), lr: lr, steps: 500, nTest: 64) }
         }
         return [
             Workload(name: "W1", configs: [config(d: 32, depth: 2, m: 512, n: 1024, seed: 0, lr: 0.1)]),

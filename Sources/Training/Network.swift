@@ -241,13 +241,21 @@ final class Network<T: BLASScalar> {
             let prev: UnsafePointer<T> = l == 0 ? input : UnsafePointer(h[l - 1].p)
             let prevCols = l == 0 ? firstInputCols : m
             if let gw = layer.gw {
-                // ∂L/∂W_l = dzᵀ·h_{l−1}, split by output rows (each entry sums over all n samples).
-                let chunks = Chunking.gemm(rows: m, prevCols, n)
+                // ∂L/∂W_l = dzᵀ·h_{l−1} (each entry sums over all n samples). Split by
+                // columns when there are many (each chunk then packs only its own
+                // columns of h_{l−1}), else by output rows.
+                let byColumns = prevCols >= 128
+                let chunks = byColumns ? Chunking.gemm(rows: prevCols, m, n, align: 64) : Chunking.gemm(rows: m, prevCols, n)
                 parallel.run(chunks.count) { c in
-                    let r = chunks.range(c, rows: m)
+                    let r = chunks.range(c, rows: byColumns ? prevCols : m)
                     guard !r.isEmpty else { return }
-                    Product(m: r.count, n: prevCols, k: n, a: dz + r.lowerBound, rsa: 1, csa: m, b: prev, rsb: prevCols,
-                            csb: 1, c: gw.p + r.lowerBound * prevCols, ldc: prevCols).run()
+                    if byColumns {
+                        Product(m: m, n: r.count, k: n, a: dz, rsa: 1, csa: m, b: prev + r.lowerBound, rsb: prevCols,
+                                csb: 1, c: gw.p + r.lowerBound, ldc: prevCols).run()
+                    } else {
+                        Product(m: r.count, n: prevCols, k: n, a: dz + r.lowerBound, rsa: 1, csa: m, b: prev, rsb: prevCols,
+                                csb: 1, c: gw.p + r.lowerBound * prevCols, ldc: prevCols).run()
+                    }
                 }
                 if let gb = layer.gb { T.columnSums(dz, rows: n, cols: m, ld: m, into: gb.p) }
             }
@@ -255,13 +263,16 @@ final class Network<T: BLASScalar> {
                 // ∂L/∂h_{l−1} = dz·W_l (+ ∂L/∂h_l through the skip link), then ∂L/∂z_{l−1}.
                 let below = z[l - 1].p, skip = residual[l], scale = residual[l - 1] ? theta : 1
                 let slopes: Slopes<T>? = act.backwardSlopes(scale: scale)
+                // W_l packed once for all row chunks (the forward pass is done with the buffer).
+                T.pack(k: m, n: m, b: layer.w.p, rsb: m, csb: 1, into: packedWeights.p)
+                let packed = UnsafePointer(packedWeights.p)
                 let chunks = Chunking.gemm(rows: n, m, m)
                 parallel.run(chunks.count) { c in
                     let r = chunks.range(c, rows: n)
                     guard !r.isEmpty else { return }
                     let off = r.lowerBound
                     let epilogue: Product<T>.Epilogue = slopes.map { .backward(out: below + off * m, mask: below + off * m, ld: m, $0) } ?? .store
-                    Product(m: r.count, n: m, k: m, a: dz + off * m, rsa: m, csa: 1, b: layer.w.p, rsb: m, csb: 1,
+                    Product(m: r.count, n: m, k: m, a: dz + off * m, rsa: m, csa: 1, packed: packed,
                             c: g + off * m, ldc: m, accumulate: skip, epilogue: epilogue).run()
                     if slopes == nil {
                         act.backward(UnsafePointer(below + off * m), UnsafePointer(g + off * m), below + off * m,

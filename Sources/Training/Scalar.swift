@@ -203,6 +203,22 @@ public enum BLASKernels {
     }
 }
 
+/// The core's own kernels (CKernels): the widest instruction set the CPU
+/// runs, chosen at run time. A trial's numbers do not depend on it.
+public enum CoreKernels {
+    /// "CKernels avx512" (or avx2, baseline).
+    public static var name: String { "CKernels " + String(cString: ck_isa_name(ck_isa())) }
+    /// The variant in force on this thread: 3 AVX-512, 2 AVX2+FMA, 1 baseline x86-64.
+    static var isa: Int { Int(ck_isa()) }
+    /// Forces a variant on the calling thread (tests; 0: back to the best); returns the one in force.
+    @discardableResult
+    static func force(_ isa: Int) -> Int { Int(ck_set_isa(Int32(isa))) }
+    /// Peak FMA rate of one core with the variant in force, GFLOP/s (timed for `seconds` of CPU).
+    public static func fmaPeak(_ dtype: DType, seconds: Double = 0.3) -> Double {
+        ck_fma_peak(dtype == .float64 ? 1 : 0, seconds)
+    }
+}
+
 /// OpenBLAS's thread count is process-wide; the trainer sets it per shard.
 enum BLASThreads {
     static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }

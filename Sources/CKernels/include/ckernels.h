@@ -117,8 +117,9 @@ void ck_sgd_f64(double *w, const double *g, ptrdiff_t n, double lr);
 /// Which variant runs: 3 = AVX-512, 2 = AVX2+FMA, 1 = baseline x86-64 (or
 /// the only one on other CPUs). Chosen from the CPU at first use.
 int ck_isa(void);
-/// Forces a variant (for tests and benchmarks): returns the one in force
-/// afterwards (a variant the CPU cannot run is refused).
+/// Forces a variant on the calling thread only (for tests; 0 goes back to
+/// the best): returns the one in force afterwards (a variant the CPU cannot
+/// run is refused). Data packed under one variant is for that variant only.
 int ck_set_isa(int isa);
 /// "avx512", "avx2", "baseline".
 const char *ck_isa_name(int isa);
