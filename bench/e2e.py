@@ -1,7 +1,8 @@
 """W4 end to end: `oversweep run SPEC --workers 2` into a fresh store, timed from start
 to exit (plan, worker start-up, dispatch, training, metrics, curves, store). Prints one
 JSON line like the other implementations: wall and CPU seconds (all processes), the mean
-final train_loss read back from the store, and the largest process's peak RSS."""
+final train_loss read back from the store, and the largest process's peak RSS (GFLOP/s
+are left to summarize.py, which has the workload's FLOP count from the in-process run)."""
 import argparse
 import json
 import os
@@ -16,7 +17,6 @@ p.add_argument("--spec", required=True)
 p.add_argument("--dtype", required=True)
 p.add_argument("--out", required=True)
 p.add_argument("--workers", type=int, default=2)
-p.add_argument("--gflop", type=float, required=True, help="FLOPs of the workload's training, GFLOP")
 a = p.parse_args()
 
 if os.path.exists(a.out):
@@ -41,7 +41,7 @@ if run.returncode == 0:
 status = "ok" if run.returncode == 0 and statuses == {"ok": 512} else \
     f"exit {run.returncode}, statuses {statuses}: {run.stderr.strip().splitlines()[-1:] }"
 print(json.dumps(dict(impl="swift-run", workload="W4", dtype=a.dtype, seconds=seconds, cpu_seconds=cpu,
-                      gflops=a.gflop / seconds, final_loss=sum(losses) / max(1, len(losses)),
+                      gflops=0.0, final_loss=sum(losses) / max(1, len(losses)),
                       rss_base_mb=0.0, rss_peak_mb=after.ru_maxrss * 1024 / 1e6, needed_mb=0.0, status=status),
                  sort_keys=True))
 sys.stdout.flush()

@@ -121,9 +121,9 @@ typedef struct {
     void (*rowdot_f32)(int, int, const float *, ptrdiff_t, const float *, float, float *);
     void (*rowdot_f64)(int, int, const double *, ptrdiff_t, const double *, double, double *);
     void (*outback_f32)(int, int, const float *, float *, ptrdiff_t, const float *, float *, int, float *,
-                        ptrdiff_t, float, float, int);
+                        ptrdiff_t, float, float, int, int);
     void (*outback_f64)(int, int, const double *, double *, ptrdiff_t, const double *, double *, int, double *,
-                        ptrdiff_t, double, double, int);
+                        ptrdiff_t, double, double, int, int);
     double (*distsq_f32)(const float *, const float *, ptrdiff_t);
     double (*distsq_f64)(const double *, const double *, ptrdiff_t);
     double (*dotd_f32)(const float *, const float *, ptrdiff_t);
@@ -226,12 +226,12 @@ void ck_gemm_packed_f64(int M, int N, int K, const double *a, ptrdiff_t rsa, ptr
 void ck_rowdot_f32(int rows, int m, const float *h, ptrdiff_t ldh, const float *v, float c0, float *f) { ck_t()->rowdot_f32(rows, m, h, ldh, v, c0, f); }
 void ck_rowdot_f64(int rows, int m, const double *h, ptrdiff_t ldh, const double *v, double c0, double *f) { ck_t()->rowdot_f64(rows, m, h, ldh, v, c0, f); }
 void ck_output_backward_f32(int rows, int m, const float *df, float *h, ptrdiff_t ldh, const float *v, float *gv,
-                            int dh_into_h, float *z, ptrdiff_t ldz, float pos, float neg, int ge) {
-    ck_t()->outback_f32(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge);
+                            int dh_into_h, float *z, ptrdiff_t ldz, float pos, float neg, int ge, int mask_from_h) {
+    ck_t()->outback_f32(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge, mask_from_h);
 }
 void ck_output_backward_f64(int rows, int m, const double *df, double *h, ptrdiff_t ldh, const double *v, double *gv,
-                            int dh_into_h, double *z, ptrdiff_t ldz, double pos, double neg, int ge) {
-    ck_t()->outback_f64(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge);
+                            int dh_into_h, double *z, ptrdiff_t ldz, double pos, double neg, int ge, int mask_from_h) {
+    ck_t()->outback_f64(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge, mask_from_h);
 }
 double ck_distsq_f32(const float *a, const float *b, ptrdiff_t n) { return ck_t()->distsq_f32(a, b, n); }
 double ck_distsq_f64(const double *a, const double *b, ptrdiff_t n) { return ck_t()->distsq_f64(a, b, n); }

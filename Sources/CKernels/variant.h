@@ -443,30 +443,32 @@ static void FN(rowdot)(int rows, int m, const T *h, ptrdiff_t ldh, const T *v, T
 
 // The backward pass through a scalar output f_i = h_i · v, row by row
 // (rows ascending): gv[j] += df_i·h_ij (when gv); then dh_ij = df_i·v_j is
-// written over h (when dh_into_h) and dz_ij = dh_ij·slope(z_ij) over z (when z).
+// written over h (when dh_into_h) and dz_ij = dh_ij·slope(x_ij) over z (when
+// z), x = h when mask_from_h (ReLU: h > 0 exactly where z > 0), else z.
 static void FN(outback)(int rows, int m, const T *df, T *h, ptrdiff_t ldh, const T *v, T *gv, int dh_into_h,
-                        T *z, ptrdiff_t ldz, T pos, T neg, int ge) {
+                        T *z, ptrdiff_t ldz, T pos, T neg, int ge, int mask_from_h) {
     for (int i = 0; i < rows; i++) {
         const T d = df[i];
         T *hi = h + i * ldh;
         T *zi = z ? z + i * ldz : 0;
         int j = 0;
         for (; j + VL <= m; j += VL) {
-            VEC vd = (VEC)d;
-            if (gv) FN(store)(gv + j, FN(load)(gv + j) + vd * FN(load)(hi + j));
+            VEC vd = (VEC)d, hv = FN(load)(hi + j);
+            if (gv) FN(store)(gv + j, FN(load)(gv + j) + vd * hv);
             VEC dh = vd * FN(load)(v + j);
             if (dh_into_h) FN(store)(hi + j, dh);
             if (zi) {
-                VEC zz = FN(load)(zi + j);
-                __typeof__(zz > zz) on = ge ? (zz >= (VEC)0) : (zz > (VEC)0);
+                VEC x = mask_from_h ? hv : FN(load)(zi + j);
+                __typeof__(x > x) on = ge ? (x >= (VEC)0) : (x > (VEC)0);
                 FN(store)(zi + j, dh * (on ? (VEC)pos : (VEC)neg));
             }
         }
         for (; j < m; j++) {
-            if (gv) gv[j] = gv[j] + d * hi[j];
+            T hv = hi[j];
+            if (gv) gv[j] = gv[j] + d * hv;
             T dh = d * v[j];
             if (dh_into_h) hi[j] = dh;
-            if (zi) zi[j] = dh * FN(slope1)(zi[j], pos, neg, ge);
+            if (zi) zi[j] = dh * FN(slope1)(mask_from_h ? hv : zi[j], pos, neg, ge);
         }
     }
 }

@@ -108,6 +108,35 @@ public enum Benchmark {
         return size * (params + Double(copies) * trainable + activations + data)
     }
 
+    /// Trains `configs` with the training arithmetic only: no gradient norms,
+    /// curves, test evaluation or metric probes. The bench times this against
+    /// `Trainer.trainShard` to state what the bookkeeping costs.
+    public static func trainWithoutBookkeeping(_ configs: [TrialConfig], threads: Int) {
+        Trainer.trainShard(configs, threads: threads, bookkeeping: false) { _, _ in }
+    }
+
+    /// Best of four timed square products of size 2048 with the core's own
+    /// kernels (CKernels) on one thread: their practical peak per core, GFLOP/s.
+    public static func productPeak(_ dtype: DType) -> Double {
+        switch dtype {
+        case .float32: return productPeak(Float.self)
+        case .float64: return productPeak(Double.self)
+        }
+    }
+
+    private static func productPeak<T: BLASScalar>(_: T.Type) -> Double {
+        let n = 1024
+        let a = Buffer<T>(n * n), b = Buffer<T>(n * n), c = Buffer<T>(n * n)
+        for i in 0..<(n * n) { a.p[i] = T(Double(i % 7) - 3); b.p[i] = T(Double(i % 5) - 2) }
+        var best = Double.infinity
+        for _ in 0..<4 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            Product(m: n, n: n, k: n, a: a.p, rsa: n, csa: 1, b: b.p, rsb: n, csb: 1, c: c.p, ldc: n).run()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
     /// Best of three timed square GEMMs of size 2048 with OpenBLAS on `threads`
     /// threads: the machine's practical GEMM peak in GFLOP/s.
     public static func gemmPeak(_ dtype: DType, threads: Int) -> Double {

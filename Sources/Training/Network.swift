@@ -30,7 +30,9 @@ final class Network<T: BLASScalar> {
     /// Rows the buffers hold (n for GD, B for SGD).
     let capacity: Int
     /// Pre-activations z_l and activations h_l (capacity × m each), reused as
-    /// gradient storage by the backward pass.
+    /// gradient storage by the backward pass. Under ReLU (no skip link) the
+    /// forward pass writes h only: h > 0 exactly where z > 0, which is all the
+    /// backward pass needs, and z_l's buffer only holds ∂L/∂z_l.
     let z: [Buffer<T>]
     let h: [Buffer<T>]
     let f: Buffer<T>
@@ -40,6 +42,12 @@ final class Network<T: BLASScalar> {
     /// A hidden layer's Wᵀ packed for the product kernels (re-packed at each
     /// layer of each forward pass; sized for the largest layer).
     let packedWeights: Buffer<T>
+    /// Layers whose forward pass may write h only (see `z`).
+    private let hOnlyByShape: [Bool]
+    /// Every forward pass writes z as well (for a caller that reads z itself).
+    var keepsPreActivations = false
+    /// Layers whose forward pass writes h only.
+    var hOnly: [Bool] { keepsPreActivations ? hOnlyByShape.map { _ in false } : hOnlyByShape }
     /// Lowest hidden layer whose weights train (depth when none): backprop stops there.
     let lowestTrainable: Int
     /// Threads for this network's row chunks (1 inside a shard trained one network per thread).
@@ -107,9 +115,14 @@ final class Network<T: BLASScalar> {
         outputPartials = Buffer(k == 1 ? 8 * m : 0)
         lowestTrainable = trainsHidden.firstIndex(of: true) ?? c.depth
         packedWeights = Buffer(hidden.map { T.packedCount(k: $0.cols, n: $0.rows) }.max() ?? 0)
+        let act = activation
+        hOnlyByShape = res.map { skip in !skip && (act.forwardSlopes() as Slopes<T>?)?.keepsSign == true }
         self.layers = (embedding.map { [$0] } ?? []) + hidden + [output]
         trainableLayers = self.layers.filter(\.trains)
     }
+
+    /// The buffer whose entries are > 0 exactly where z_l > 0 after `forward`.
+    func positiveWhereZIs(_ l: Int) -> UnsafePointer<T> { UnsafePointer(hOnly[l] ? h[l].p : z[l].p) }
 
     /// Every layer with parameters, input side first (built once: the step loop reads them).
     let layers: [DenseLayer<T>]
@@ -140,6 +153,7 @@ final class Network<T: BLASScalar> {
             T.pack(k: xCols, n: m, b: layer.w.p, rsb: 1, csb: xCols, into: packedWeights.p)
             let packed = UnsafePointer(packedWeights.p)
             let fused: Slopes<T>? = skip ? nil : act.forwardSlopes()
+            let out = hOnly[l] ? hl : zl
             let bias = layer.b.map { UnsafePointer($0.p) }
             let chunks = Chunking.gemm(rows: n, m, xCols)
             parallel.run(chunks.count) { c in
@@ -147,7 +161,7 @@ final class Network<T: BLASScalar> {
                 guard !r.isEmpty else { return }
                 let off = r.lowerBound
                 Product(m: r.count, n: m, k: xCols, a: x + off * xCols, rsa: xCols, csa: 1, packed: packed,
-                        c: zl + off * m, ldc: m,
+                        c: out + off * m, ldc: m,
                         epilogue: .forward(bias: bias, out: fused == nil ? nil : hl + off * m, ldo: m, fused ?? .identity)).run()
                 if fused == nil {
                     for i in r {
@@ -187,6 +201,7 @@ final class Network<T: BLASScalar> {
             let chunks = Chunking.elementwise(rows: n, cols: m)
             let partial = outputPartials.p, gv = output.gw?.p
             let keepDH = residual[depth - 1] || topSlopes == nil
+            let topOnlyH = hOnly[depth - 1]
             parallel.run(chunks.count) { c in
                 let r = chunks.range(c, rows: n)
                 let acc = partial + c * m
@@ -196,7 +211,7 @@ final class Network<T: BLASScalar> {
                 T.outputBackward(rows: r.count, m: m, df: dfp + off, h: g + off * m, ldh: m, v: v,
                                  gv: gv == nil ? nil : acc, dhIntoH: trainsHidden && keepDH,
                                  z: trainsHidden && topSlopes != nil ? zL + off * m : nil, ldz: m,
-                                 slopes: topSlopes ?? .identity)
+                                 slopes: topSlopes ?? .identity, maskFromH: topOnlyH)
                 if trainsHidden && topSlopes == nil {
                     act.backward(UnsafePointer(zL + off * m), UnsafePointer(g + off * m), zL + off * m,
                                  count: r.count * m, scale: scale)
@@ -221,15 +236,19 @@ final class Network<T: BLASScalar> {
                 if let gb = output.gb { T.columnSums(df.p, rows: n, cols: k, ld: k, into: gb.p) }
             }
             guard trainsHidden else { return }
-            // ∂L/∂h_L = df·V, then ∂L/∂z_L, row chunk by row chunk.
+            // ∂L/∂h_L = df·V, then ∂L/∂z_L, row chunk by row chunk. (ReLU: the mask is h_L,
+            // read before the product overwrites it only when φ′ is not fused.)
+            // With h_L as the mask, ∂L/∂h_L goes straight to z_L's buffer (nothing else needs it:
+            // no skip link there) so that the product never overwrites its own mask.
+            let topMask = positiveWhereZIs(depth - 1), dh = hOnly[depth - 1] ? zL : g
             let chunks = Chunking.elementwise(rows: n, cols: m)
             parallel.run(chunks.count) { c in
                 let r = chunks.range(c, rows: n)
                 guard !r.isEmpty else { return }
                 let off = r.lowerBound
-                let epilogue: Product<T>.Epilogue = topSlopes.map { .backward(out: zL + off * m, mask: zL + off * m, ld: m, $0) } ?? .store
+                let epilogue: Product<T>.Epilogue = topSlopes.map { .backward(out: zL + off * m, mask: topMask + off * m, ld: m, $0) } ?? .store
                 Product(m: r.count, n: m, k: k, a: dfp + off * k, rsa: k, csa: 1, b: v, rsb: m, csb: 1,
-                        c: g + off * m, ldc: m, epilogue: epilogue).run()
+                        c: dh + off * m, ldc: m, epilogue: epilogue).run()
                 if topSlopes == nil {
                     act.backward(UnsafePointer(zL + off * m), UnsafePointer(g + off * m), zL + off * m,
                                  count: r.count * m, scale: scale)
@@ -261,7 +280,7 @@ final class Network<T: BLASScalar> {
             }
             if l > lowestTrainable {
                 // ∂L/∂h_{l−1} = dz·W_l (+ ∂L/∂h_l through the skip link), then ∂L/∂z_{l−1}.
-                let below = z[l - 1].p, skip = residual[l], scale = residual[l - 1] ? theta : 1
+                let below = z[l - 1].p, belowMask = positiveWhereZIs(l - 1), skip = residual[l], scale = residual[l - 1] ? theta : 1
                 let slopes: Slopes<T>? = act.backwardSlopes(scale: scale)
                 // W_l packed once for all row chunks (the forward pass is done with the buffer).
                 T.pack(k: m, n: m, b: layer.w.p, rsb: m, csb: 1, into: packedWeights.p)
@@ -271,7 +290,7 @@ final class Network<T: BLASScalar> {
                     let r = chunks.range(c, rows: n)
                     guard !r.isEmpty else { return }
                     let off = r.lowerBound
-                    let epilogue: Product<T>.Epilogue = slopes.map { .backward(out: below + off * m, mask: below + off * m, ld: m, $0) } ?? .store
+                    let epilogue: Product<T>.Epilogue = slopes.map { .backward(out: below + off * m, mask: belowMask + off * m, ld: m, $0) } ?? .store
                     Product(m: r.count, n: m, k: m, a: dz + off * m, rsa: m, csa: 1, packed: packed,
                             c: g + off * m, ldc: m, accumulate: skip, epilogue: epilogue).run()
                     if slopes == nil {

@@ -39,7 +39,7 @@ public protocol BLASScalar: BinaryFloatingPoint, Real, Sendable {
     /// Backward through a scalar output (ck_output_backward_*).
     static func outputBackward(rows: Int, m: Int, df: UnsafePointer<Self>, h: UnsafeMutablePointer<Self>, ldh: Int,
                                v: UnsafePointer<Self>, gv: UnsafeMutablePointer<Self>?, dhIntoH: Bool,
-                               z: UnsafeMutablePointer<Self>?, ldz: Int, slopes: Slopes<Self>)
+                               z: UnsafeMutablePointer<Self>?, ldz: Int, slopes: Slopes<Self>, maskFromH: Bool)
 }
 
 /// φ of a piecewise-linear activation, or φ′ times a scale: x ↦ pos when
@@ -50,6 +50,8 @@ public struct Slopes<T: BLASScalar> {
     var neg: T
     var ge: Bool
     static var identity: Slopes { Slopes(pos: 1, neg: 1, ge: false) }
+    /// ReLU's shape (x > 0 ? pos : 0 with pos > 0): φ(z) > 0 exactly where z > 0.
+    var keepsSign: Bool { pos > 0 && neg == 0 && !ge }
 }
 
 /// One matrix product C = A·B (+ C when `accumulate`) with the CKernels
@@ -128,8 +130,9 @@ extension Float: BLASScalar {
     }
     public static func outputBackward(rows: Int, m: Int, df: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>, ldh: Int,
                                v: UnsafePointer<Float>, gv: UnsafeMutablePointer<Float>?, dhIntoH: Bool,
-                               z: UnsafeMutablePointer<Float>?, ldz: Int, slopes s: Slopes<Float>) {
-        ck_output_backward_f32(Int32(rows), Int32(m), df, h, ldh, v, gv, dhIntoH ? 1 : 0, z, ldz, s.pos, s.neg, s.ge ? 1 : 0)
+                               z: UnsafeMutablePointer<Float>?, ldz: Int, slopes s: Slopes<Float>, maskFromH: Bool) {
+        ck_output_backward_f32(Int32(rows), Int32(m), df, h, ldh, v, gv, dhIntoH ? 1 : 0, z, ldz, s.pos, s.neg, s.ge ? 1 : 0,
+                               maskFromH ? 1 : 0)
     }
     public static var npyDescriptor: String { "<f4" }
     @inline(__always) public var double: Double { Double(self) }
@@ -185,8 +188,9 @@ extension Double: BLASScalar {
     }
     public static func outputBackward(rows: Int, m: Int, df: UnsafePointer<Double>, h: UnsafeMutablePointer<Double>, ldh: Int,
                                v: UnsafePointer<Double>, gv: UnsafeMutablePointer<Double>?, dhIntoH: Bool,
-                               z: UnsafeMutablePointer<Double>?, ldz: Int, slopes s: Slopes<Double>) {
-        ck_output_backward_f64(Int32(rows), Int32(m), df, h, ldh, v, gv, dhIntoH ? 1 : 0, z, ldz, s.pos, s.neg, s.ge ? 1 : 0)
+                               z: UnsafeMutablePointer<Double>?, ldz: Int, slopes s: Slopes<Double>, maskFromH: Bool) {
+        ck_output_backward_f64(Int32(rows), Int32(m), df, h, ldh, v, gv, dhIntoH ? 1 : 0, z, ldz, s.pos, s.neg, s.ge ? 1 : 0,
+                               maskFromH ? 1 : 0)
     }
     public static var npyDescriptor: String { "<f8" }
     @inline(__always) public var double: Double { self }

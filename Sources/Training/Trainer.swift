@@ -37,13 +37,19 @@ public enum Trainer {
     /// Returns when every result has been reported.
     public static func trainShard(_ configs: [TrialConfig], threads: Int,
                                   onResult: @escaping @Sendable (Int, TrainingResult) -> Void) {
+        trainShard(configs, threads: threads, bookkeeping: true, onResult: onResult)
+    }
+
+    /// `bookkeeping: false` trains without metrics (for the bench's measure of what they cost).
+    static func trainShard(_ configs: [TrialConfig], threads: Int, bookkeeping: Bool,
+                           onResult: @escaping @Sendable (Int, TrainingResult) -> Void) {
         guard !configs.isEmpty else { return }
         let threads = max(1, threads)
         // Never restored: another trainShard may be running concurrently, and a
         // multi-threaded OpenBLAS would change results in the last bits.
         BLASThreads.set(1)
         if configs.count < threads || threads == 1 {
-            for (i, c) in configs.enumerated() { onResult(i, trainOne(c, threads: threads)) }
+            for (i, c) in configs.enumerated() { onResult(i, trainOne(c, threads: threads, bookkeeping: bookkeeping)) }
             return
         }
         let next = Atomic<Int>(0)
@@ -51,22 +57,22 @@ public enum Trainer {
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 guard i < configs.count else { return }
-                onResult(i, trainOne(configs[i], threads: 1))
+                onResult(i, trainOne(configs[i], threads: 1, bookkeeping: bookkeeping))
             }
         }
     }
 
     /// Validates, builds the data and trains; never throws or traps on a bad
     /// config or data file (the result says `failed` and why).
-    static func trainOne(_ config: TrialConfig, threads: Int) -> TrainingResult {
+    static func trainOne(_ config: TrialConfig, threads: Int, bookkeeping: Bool = true) -> TrainingResult {
         let start = DispatchTime.now().uptimeNanoseconds
         var result: TrainingResult
         do {
             try config.validate()
             let split = try DataSplit.make(for: config)
             switch config.dtype {
-            case .float32: result = try run(TrialRun<Float>(config: config, split: split, threads: threads))
-            case .float64: result = try run(TrialRun<Double>(config: config, split: split, threads: threads))
+            case .float32: result = try run(TrialRun<Float>(config: config, split: split, threads: threads), bookkeeping)
+            case .float64: result = try run(TrialRun<Double>(config: config, split: split, threads: threads), bookkeeping)
             }
         } catch let e as TrainingError {
             result = TrainingResult(status: .failed, message: e.description)
@@ -77,7 +83,8 @@ public enum Trainer {
         return result
     }
 
-    private static func run<T: BLASScalar>(_ r: TrialRun<T>) -> TrainingResult {
+    private static func run<T: BLASScalar>(_ r: TrialRun<T>, _ bookkeeping: Bool) -> TrainingResult {
+        r.bookkeeping = bookkeeping
         var result = r.run()
         result.timing.metricSeconds = r.probeSeconds
         return result

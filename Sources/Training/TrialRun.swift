@@ -23,6 +23,9 @@ final class TrialRun<T: BLASScalar> {
     private var cursor: Int
     private var minibatchRNG: RandomStream
 
+    /// False only to measure what the bookkeeping costs (bench): no gradient
+    /// norm, no recorded steps (curves, test evaluation, probes), only training.
+    var bookkeeping = true
     var sink = MetricSink()
     var probes: [any MetricProbe]
     /// Seconds spent in probes.
@@ -109,12 +112,12 @@ final class TrialRun<T: BLASScalar> {
         var stepsRun = 0
 
         let me = self
-        timedProbes { $0.atInit(me, &me.sink) }
+        if bookkeeping { timedProbes { $0.atInit(me, &me.sink) } }
 
         for t in 0...steps {
             if sgd { nextBatch() }
             net.forward(input, rows: rows)
-            let recorded = schedule.contains(t)
+            let recorded = bookkeeping && schedule.contains(t)
             // The loss value itself only where it is recorded (ℓ′ and the error counts every step).
             let stepSums = (sgd ? batchLabels : trainLabels).withUnsafeBufferPointer {
                 loss.evaluate(net.f.p, labels: $0.baseAddress!, rows: rows, gradient: net.df.p, factor: factor,
@@ -130,7 +133,7 @@ final class TrialRun<T: BLASScalar> {
                                 : stepSums
             net.backward(input, rows: rows)
             var gradSquared = 0.0
-            for layer in net.trainableLayers { gradSquared += layer.gradientNormSquared() }
+            if bookkeeping { for layer in net.trainableLayers { gradSquared += layer.gradientNormSquared() } }
             if !gradSquared.isFinite {
                 status = .diverged
                 message = "diverged at step \(t): the gradient is not finite"

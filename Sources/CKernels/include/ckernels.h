@@ -85,11 +85,12 @@ void ck_rowdot_f64(int rows, int m, const double *h, ptrdiff_t ldh, const double
 
 /// Backward through a scalar output f_i = h_i · v, rows ascending: gv[j] +=
 /// df_i·h_ij (gv may be NULL); then dh_ij = df_i·v_j is written over h when
-/// `dh_into_h`, and dz_ij = dh_ij·slope(z_ij) over z when z is not NULL.
+/// `dh_into_h`, and dz_ij = dh_ij·slope(x_ij) over z when z is not NULL, with
+/// x = h when `mask_from_h` (ReLU, where h > 0 exactly where z > 0), else z.
 void ck_output_backward_f32(int rows, int m, const float *df, float *h, ptrdiff_t ldh, const float *v, float *gv,
-                            int dh_into_h, float *z, ptrdiff_t ldz, float pos, float neg, int ge);
+                            int dh_into_h, float *z, ptrdiff_t ldz, float pos, float neg, int ge, int mask_from_h);
 void ck_output_backward_f64(int rows, int m, const double *df, double *h, ptrdiff_t ldh, const double *v, double *gv,
-                            int dh_into_h, double *z, ptrdiff_t ldz, double pos, double neg, int ge);
+                            int dh_into_h, double *z, ptrdiff_t ldz, double pos, double neg, int ge, int mask_from_h);
 
 /// Σ a[j]·b[j], j < n (16 lanes, fixed tree).
 float ck_dot_f32(const float *a, const float *b, ptrdiff_t n);

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Training
 
 #if canImport(Glibc)
@@ -31,8 +32,11 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Run one workload in this process and print one JSON line (used by the table and bench/run.sh).")
     var json = false
 
-    @Flag(help: "Print the measured GEMM peak of each dtype as JSON and exit.")
+    @Flag(help: "Print the machine's measured peaks as JSON and exit: OpenBLAS GEMM (2048³, --threads threads), the core's own product (1024³, one thread) and the FMA rate of one core, per dtype.")
     var gemmPeak = false
+
+    @Flag(help: "With --json: also time the workload without bookkeeping (gradient norms, curves, test evaluation, probes) and report its share.")
+    var bookkeeping = false
 
     @Option(help: "Write each workload's data and initial weights (train --export layout) under DIR/<W>_<dtype>/<i>/ and exit.")
     var export: String?
@@ -63,7 +67,12 @@ struct Bench: AsyncParsableCommand {
             return
         }
         if gemmPeak {
-            let peaks = Dictionary(uniqueKeysWithValues: dtypes.map { ($0.rawValue, Benchmark.gemmPeak($0, threads: threads)) })
+            var peaks: [String: Double] = [:]
+            for d in dtypes {
+                peaks[d.rawValue] = Benchmark.gemmPeak(d, threads: threads)
+                peaks["product_" + d.rawValue] = Benchmark.productPeak(d)
+                peaks["fma_core_" + d.rawValue] = CoreKernels.fmaPeak(d)
+            }
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
             print(String(decoding: try e.encode(peaks), as: UTF8.self))
@@ -73,7 +82,13 @@ struct Bench: AsyncParsableCommand {
             guard let w = Benchmark.workloads(dtypes[0]).first(where: { $0.name == workload }) else {
                 throw ValidationError("--workload must be W1, W2, W3 or W4 (got \(workload))")
             }
-            print(Self.encode(Self.measure(w, threads: threads)))
+            var m = Self.measure(w, threads: threads)
+            if bookkeeping {
+                let start = DispatchTime.now().uptimeNanoseconds
+                Benchmark.trainWithoutBookkeeping(w.configs, threads: threads)
+                m.bareSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
+            print(Self.encode(m))
             return
         }
         print("GEMM peak (2048³, \(threads) threads): ", terminator: "")
@@ -111,29 +126,46 @@ struct Bench: AsyncParsableCommand {
         /// CPU seconds of the timed part (all threads): on a shared machine
         /// the steadier figure of the two.
         var cpuSeconds: Double = 0
+        /// Bytes of the networks alive at once (one per thread in a shard of many), MB.
+        var aliveMB: Double = 0
+        /// Seconds without bookkeeping (`--bookkeeping`), else nil.
+        var bareSeconds: Double?
+        /// The core's kernel variant ("CKernels avx512").
+        var kernels = CoreKernels.name
 
         enum CodingKeys: String, CodingKey {
             case workload, dtype, impl, seconds, gflops, status
             case finalLoss = "final_loss", rssBaseMB = "rss_base_mb", rssPeakMB = "rss_peak_mb", neededMB = "needed_mb"
-            case cpuSeconds = "cpu_seconds"
+            case cpuSeconds = "cpu_seconds", bareSeconds = "bare_seconds", kernels, aliveMB = "alive_mb"
         }
     }
 
     static func measure(_ w: Benchmark.Workload, threads: Int) -> Measurement {
         let base = peakRSSMB()
         let cpu0 = cpuSeconds()
+        // Results are streamed and dropped (as a worker does), keeping only what the table needs.
+        let outcomes = Mutex([(index: Int, loss: Double?, problem: String?)]())
         let start = DispatchTime.now().uptimeNanoseconds
-        let results = Trainer.trainShard(w.configs, threads: threads)
+        Trainer.trainShard(w.configs, threads: threads) { i, r in
+            let problem = r.status == .ok ? nil : "\(r.status.rawValue): \(r.message ?? "")"
+            outcomes.withLock { $0.append((i, r.metrics["train_loss"], problem)) }
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let cpu = cpuSeconds() - cpu0
+        let done = outcomes.withLock { $0 }.sorted { $0.index < $1.index }
         let flops = w.configs.reduce(0) { $0 + Benchmark.flopsPerStep($1) * Double($1.steps) }
-        let losses = results.compactMap { $0.metrics["train_loss"] }
-        let bad = results.first { $0.status != .ok }
-        return Measurement(workload: w.name, dtype: w.configs[0].dtype.rawValue, seconds: seconds,
-                           gflops: flops / seconds / 1e9, finalLoss: losses.reduce(0, +) / Double(max(1, losses.count)),
-                           rssBaseMB: base, rssPeakMB: peakRSSMB(),
-                           neededMB: w.configs.reduce(0) { $0 + Benchmark.bytesNeeded($1) } / 1e6,
-                           status: bad.map { "\($0.status.rawValue): \($0.message ?? "")" } ?? "ok", cpuSeconds: cpu)
+        let losses = done.compactMap(\.loss)
+        // A shard of at least `threads` networks trains one per thread: that many are alive at once.
+        let largest = w.configs.map(Benchmark.bytesNeeded).max() ?? 0
+        let alive = w.configs.count >= threads ? Double(threads) * largest : largest
+        var m = Measurement(workload: w.name, dtype: w.configs[0].dtype.rawValue, seconds: seconds,
+                            gflops: flops / seconds / 1e9, finalLoss: losses.reduce(0, +) / Double(max(1, losses.count)),
+                            rssBaseMB: base, rssPeakMB: peakRSSMB(),
+                            neededMB: w.configs.reduce(0) { $0 + Benchmark.bytesNeeded($1) } / 1e6,
+                            status: done.count == w.configs.count ? done.compactMap(\.problem).first ?? "ok" : "missing results",
+                            cpuSeconds: cpu)
+        m.aliveMB = alive / 1e6
+        return m
     }
 
     static func encode(_ m: Measurement) -> String {
