@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "Training",
             dependencies: ["CBLAS", "CKernels", .product(name: "Numerics", package: "swift-numerics")],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            swiftSettings: strict
         ),
         .target(
             name: "Sweep",
