@@ -1,15 +1,15 @@
 import Dispatch
 import Synchronization
 
-/// Runs the row-chunks of one network's passes on up to `threads` threads.
+/// Runs the chunks of one network's passes on up to `threads` threads.
 ///
-/// Bit-identical results whatever the thread count: how a GEMM or an
-/// elementwise pass is cut into chunks depends only on its shape
-/// (`Chunking`), every chunk is computed by single-threaded OpenBLAS (the
-/// trainer keeps OpenBLAS at one thread), and no reduction is ever split
-/// across chunks. The thread count only decides who computes which chunk.
-/// (Multi-threaded OpenBLAS is not used for this reason: its results change
-/// in the last bits with its thread count.)
+/// Bit-identical results whatever the thread count: every product entry is
+/// one fma chain over k whatever chunk computes it (CKernels), how an
+/// elementwise pass is cut depends only on its shape (`Chunking`), and no
+/// reduction is ever split across chunks except in per-chunk partial sums
+/// added in chunk order. The thread count only decides who computes which
+/// chunk. (Multi-threaded OpenBLAS is not used: its results change in the
+/// last bits with its thread count.)
 struct Parallel: Sendable {
     let threads: Int
 

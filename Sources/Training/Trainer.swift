@@ -3,19 +3,22 @@ import Synchronization
 
 /// Entry points of the training core.
 ///
-/// Parallelism: a shard of at least `threads` networks is
-/// trained one network per thread; a shard of fewer networks (typically one
-/// big one) runs its networks one after another, each spreading the row
-/// chunks of its GEMMs and elementwise passes over `threads` threads
-/// (`Parallel`). OpenBLAS itself always runs single-threaded: every call sets
-/// its process-wide thread count to 1 and leaves it there (only this module
-/// links BLAS), so concurrent `trainShard` calls are safe.
+/// Parallelism: a shard of at least `threads` networks is trained one
+/// network per thread; a shard of fewer networks (typically one big one) runs
+/// its networks one after another, each spreading the row (or column) chunks
+/// of its products and elementwise passes over `threads` threads
+/// (`Parallel`). The arithmetic runs on the core's own kernels (CKernels);
+/// OpenBLAS serves only `metrics: full` probes and is kept single-threaded
+/// (every call sets its process-wide thread count to 1 and leaves it there),
+/// so concurrent `trainShard` calls are safe.
 ///
-/// Determinism: a network's numbers depend only on its config — chunking
-/// depends only on shapes, every GEMM chunk and reduction runs in a fixed
-/// order on one network's own buffers, so the shard it ran in, its position
-/// there and the thread count never change a bit (tested: alone vs in a
-/// shard of 16, threads 1 vs 2).
+/// Determinism: a network's numbers depend only on its config. Every product
+/// entry is one fma chain in k order (whatever the chunk, tile, thread or
+/// instruction set), chunking depends only on shapes, and every reduction
+/// runs in a fixed order on one network's own buffers, so the shard it ran
+/// in, its position there, the thread count and the CPU's vector unit never
+/// change a bit (tested: alone vs in a shard of 16, threads 1 vs 2, every
+/// kernel variant).
 public enum Trainer {
     /// Trains one config.
     public static func train(_ config: TrialConfig) -> TrainingResult {
