@@ -23,53 +23,19 @@ static double ck_thread_seconds(void) {
 static volatile double ck_sink;
 
 #if defined(__x86_64__)
-
 #pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma,avx2,bmi2"))), apply_to = function)
 #define ISA avx512
 #define VB 64
 #define MR 12
-#define T float
-#define SFX f32
-#define EPI ck_epilogue_f32
-#include "variant.h"
-#undef T
-#undef SFX
-#undef EPI
-#define T double
-#define SFX f64
-#define EPI ck_epilogue_f64
-#include "variant.h"
-#undef T
-#undef SFX
-#undef EPI
-#undef ISA
-#undef VB
-#undef MR
+#include "types.h"
 #pragma clang attribute pop
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,bmi2"))), apply_to = function)
 #define ISA avx2
 #define VB 32
 #define MR 6
-#define T float
-#define SFX f32
-#define EPI ck_epilogue_f32
-#include "variant.h"
-#undef T
-#undef SFX
-#undef EPI
-#define T double
-#define SFX f64
-#define EPI ck_epilogue_f64
-#include "variant.h"
-#undef T
-#undef SFX
-#undef EPI
-#undef ISA
-#undef VB
-#undef MR
+#include "types.h"
 #pragma clang attribute pop
-
 #endif
 
 // Baseline x86-64 (SSE2; fma() is a correctly rounded library call), and the
@@ -77,66 +43,36 @@ static volatile double ck_sink;
 #define ISA baseline
 #define VB 16
 #define MR 4
-#define T float
-#define SFX f32
-#define EPI ck_epilogue_f32
-#include "variant.h"
-#undef T
-#undef SFX
-#undef EPI
-#define T double
-#define SFX f64
-#define EPI ck_epilogue_f64
-#include "variant.h"
-#undef T
-#undef SFX
-#undef EPI
-#undef ISA
-#undef VB
-#undef MR
+#include "types.h"
+
+// The dispatch table: one entry per kernel and type.
+#define MEMBERS(T, SFX)                                                                                      \
+    void (*gemm_##SFX)(int, int, int, const T *, ptrdiff_t, ptrdiff_t, const T *, ptrdiff_t, ptrdiff_t, T *,  \
+                       ptrdiff_t, int, const ck_epilogue *);                                                 \
+    void (*gemm_packed_##SFX)(int, int, int, const T *, ptrdiff_t, ptrdiff_t, const T *, T *, ptrdiff_t, int, \
+                              const ck_epilogue *);                                                          \
+    ptrdiff_t (*packed_count_##SFX)(int, int);                                                               \
+    void (*pack_##SFX)(int, int, const T *, ptrdiff_t, ptrdiff_t, T *);                                      \
+    T (*dot_##SFX)(const T *, const T *, ptrdiff_t);                                                         \
+    double (*sumsq_##SFX)(const T *, ptrdiff_t);                                                             \
+    double (*distsq_##SFX)(const T *, const T *, ptrdiff_t);                                                 \
+    double (*dotd_##SFX)(const T *, const T *, ptrdiff_t);                                                   \
+    void (*colsum_##SFX)(const T *, int, int, ptrdiff_t, T *);                                               \
+    void (*sgd_##SFX)(T *, const T *, ptrdiff_t, T);                                                         \
+    void (*rowdot_##SFX)(int, int, const T *, ptrdiff_t, const T *, T, T *);                                 \
+    void (*outback_##SFX)(int, int, const T *, T *, ptrdiff_t, const T *, T *, int, T *, ptrdiff_t, T, T, int, int); \
+    double (*fma_peak_##SFX)(double);
 
 typedef struct {
-    void (*gemm_f32)(int, int, int, const float *, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t,
-                     float *, ptrdiff_t, int, const ck_epilogue_f32 *);
-    void (*gemm_f64)(int, int, int, const double *, ptrdiff_t, ptrdiff_t, const double *, ptrdiff_t, ptrdiff_t,
-                     double *, ptrdiff_t, int, const ck_epilogue_f64 *);
-    float (*dot_f32)(const float *, const float *, ptrdiff_t);
-    double (*dot_f64)(const double *, const double *, ptrdiff_t);
-    double (*sumsq_f32)(const float *, ptrdiff_t);
-    double (*sumsq_f64)(const double *, ptrdiff_t);
-    void (*colsum_f32)(const float *, int, int, ptrdiff_t, float *);
-    void (*colsum_f64)(const double *, int, int, ptrdiff_t, double *);
-    void (*sgd_f32)(float *, const float *, ptrdiff_t, float);
-    void (*sgd_f64)(double *, const double *, ptrdiff_t, double);
-    double (*fma_peak_f32)(double);
-    double (*fma_peak_f64)(double);
-    ptrdiff_t (*packed_count_f32)(int, int);
-    ptrdiff_t (*packed_count_f64)(int, int);
-    void (*pack_f32)(int, int, const float *, ptrdiff_t, ptrdiff_t, float *);
-    void (*pack_f64)(int, int, const double *, ptrdiff_t, ptrdiff_t, double *);
-    void (*gemm_packed_f32)(int, int, int, const float *, ptrdiff_t, ptrdiff_t, const float *, float *, ptrdiff_t,
-                            int, const ck_epilogue_f32 *);
-    void (*gemm_packed_f64)(int, int, int, const double *, ptrdiff_t, ptrdiff_t, const double *, double *,
-                            ptrdiff_t, int, const ck_epilogue_f64 *);
-    void (*rowdot_f32)(int, int, const float *, ptrdiff_t, const float *, float, float *);
-    void (*rowdot_f64)(int, int, const double *, ptrdiff_t, const double *, double, double *);
-    void (*outback_f32)(int, int, const float *, float *, ptrdiff_t, const float *, float *, int, float *,
-                        ptrdiff_t, float, float, int, int);
-    void (*outback_f64)(int, int, const double *, double *, ptrdiff_t, const double *, double *, int, double *,
-                        ptrdiff_t, double, double, int, int);
-    double (*distsq_f32)(const float *, const float *, ptrdiff_t);
-    double (*distsq_f64)(const double *, const double *, ptrdiff_t);
-    double (*dotd_f32)(const float *, const float *, ptrdiff_t);
-    double (*dotd_f64)(const double *, const double *, ptrdiff_t);
+    MEMBERS(float, f32)
+    MEMBERS(double, f64)
 } ck_table;
 
-#define TABLE(isa)                                                                                     \
-    {gemm_##isa##_f32, gemm_##isa##_f64, dot_##isa##_f32, dot_##isa##_f64, sumsq_##isa##_f32,         \
-     sumsq_##isa##_f64, colsum_##isa##_f32, colsum_##isa##_f64, sgd_##isa##_f32, sgd_##isa##_f64,     \
-     fma_peak_##isa##_f32, fma_peak_##isa##_f64, packed_count_##isa##_f32, packed_count_##isa##_f64,      \
-     pack_##isa##_f32, pack_##isa##_f64, gemm_packed_##isa##_f32, gemm_packed_##isa##_f64,              \
-     rowdot_##isa##_f32, rowdot_##isa##_f64, outback_##isa##_f32, outback_##isa##_f64,                  \
-     distsq_##isa##_f32, distsq_##isa##_f64, dotd_##isa##_f32, dotd_##isa##_f64}
+#define ENTRIES(isa, SFX)                                                                                    \
+    gemm_##isa##_##SFX, gemm_packed_##isa##_##SFX, packed_count_##isa##_##SFX, pack_##isa##_##SFX,          \
+    dot_##isa##_##SFX, sumsq_##isa##_##SFX, distsq_##isa##_##SFX, dotd_##isa##_##SFX, colsum_##isa##_##SFX,  \
+    sgd_##isa##_##SFX, rowdot_##isa##_##SFX, outback_##isa##_##SFX, fma_peak_##isa##_##SFX
+#define TABLE(isa) {ENTRIES(isa, f32), ENTRIES(isa, f64)}
 
 static const ck_table ck_tables[4] = {
     TABLE(baseline),
@@ -193,47 +129,36 @@ const char *ck_isa_name(int isa) {
     }
 }
 
-void ck_gemm_f32(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
-                 ptrdiff_t csb, float *c, ptrdiff_t ldc, int accumulate, const ck_epilogue_f32 *epi) {
-    ck_t()->gemm_f32(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate, epi);
-}
-void ck_gemm_f64(int M, int N, int K, const double *a, ptrdiff_t rsa, ptrdiff_t csa, const double *b,
-                 ptrdiff_t rsb, ptrdiff_t csb, double *c, ptrdiff_t ldc, int accumulate, const ck_epilogue_f64 *epi) {
-    ck_t()->gemm_f64(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate, epi);
-}
-float ck_dot_f32(const float *a, const float *b, ptrdiff_t n) { return ck_t()->dot_f32(a, b, n); }
-double ck_dot_f64(const double *a, const double *b, ptrdiff_t n) { return ck_t()->dot_f64(a, b, n); }
-double ck_sumsq_f32(const float *a, ptrdiff_t n) { return ck_t()->sumsq_f32(a, n); }
-double ck_sumsq_f64(const double *a, ptrdiff_t n) { return ck_t()->sumsq_f64(a, n); }
-void ck_colsum_f32(const float *x, int rows, int cols, ptrdiff_t ld, float *out) { ck_t()->colsum_f32(x, rows, cols, ld, out); }
-void ck_colsum_f64(const double *x, int rows, int cols, ptrdiff_t ld, double *out) { ck_t()->colsum_f64(x, rows, cols, ld, out); }
-void ck_sgd_f32(float *w, const float *g, ptrdiff_t n, float lr) { ck_t()->sgd_f32(w, g, n, lr); }
-void ck_sgd_f64(double *w, const double *g, ptrdiff_t n, double lr) { ck_t()->sgd_f64(w, g, n, lr); }
-double ck_fma_peak(int dbl, double seconds) { return dbl ? ck_t()->fma_peak_f64(seconds) : ck_t()->fma_peak_f32(seconds); }
+#define WRAPPERS(T, SFX)                                                                                     \
+    void ck_gemm_##SFX(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *b, ptrdiff_t rsb,  \
+                       ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi) {             \
+        ck_t()->gemm_##SFX(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate, epi);                          \
+    }                                                                                                        \
+    void ck_gemm_packed_##SFX(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *packed,    \
+                              T *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi) {                     \
+        ck_t()->gemm_packed_##SFX(M, N, K, a, rsa, csa, packed, c, ldc, accumulate, epi);                        \
+    }                                                                                                        \
+    ptrdiff_t ck_packed_count_##SFX(int K, int N) { return ck_t()->packed_count_##SFX(K, N); }                   \
+    void ck_pack_##SFX(int K, int N, const T *b, ptrdiff_t rsb, ptrdiff_t csb, T *out) {                          \
+        ck_t()->pack_##SFX(K, N, b, rsb, csb, out);                                                              \
+    }                                                                                                        \
+    T ck_dot_##SFX(const T *a, const T *b, ptrdiff_t n) { return ck_t()->dot_##SFX(a, b, n); }                   \
+    double ck_sumsq_##SFX(const T *a, ptrdiff_t n) { return ck_t()->sumsq_##SFX(a, n); }                        \
+    double ck_distsq_##SFX(const T *a, const T *b, ptrdiff_t n) { return ck_t()->distsq_##SFX(a, b, n); }        \
+    double ck_dotd_##SFX(const T *a, const T *b, ptrdiff_t n) { return ck_t()->dotd_##SFX(a, b, n); }            \
+    void ck_colsum_##SFX(const T *x, int rows, int cols, ptrdiff_t ld, T *out) {                                 \
+        ck_t()->colsum_##SFX(x, rows, cols, ld, out);                                                            \
+    }                                                                                                        \
+    void ck_sgd_##SFX(T *w, const T *g, ptrdiff_t n, T lr) { ck_t()->sgd_##SFX(w, g, n, lr); }                   \
+    void ck_rowdot_##SFX(int rows, int m, const T *h, ptrdiff_t ldh, const T *v, T c0, T *f) {                   \
+        ck_t()->rowdot_##SFX(rows, m, h, ldh, v, c0, f);                                                         \
+    }                                                                                                        \
+    void ck_output_backward_##SFX(int rows, int m, const T *df, T *h, ptrdiff_t ldh, const T *v, T *gv,          \
+                                  int dh_into_h, T *z, ptrdiff_t ldz, T pos, T neg, int ge, int mask_from_h) {   \
+        ck_t()->outback_##SFX(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge, mask_from_h);         \
+    }
 
-ptrdiff_t ck_packed_count_f32(int K, int N) { return ck_t()->packed_count_f32(K, N); }
-ptrdiff_t ck_packed_count_f64(int K, int N) { return ck_t()->packed_count_f64(K, N); }
-void ck_pack_f32(int K, int N, const float *b, ptrdiff_t rsb, ptrdiff_t csb, float *out) { ck_t()->pack_f32(K, N, b, rsb, csb, out); }
-void ck_pack_f64(int K, int N, const double *b, ptrdiff_t rsb, ptrdiff_t csb, double *out) { ck_t()->pack_f64(K, N, b, rsb, csb, out); }
-void ck_gemm_packed_f32(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *packed,
-                        float *c, ptrdiff_t ldc, int accumulate, const ck_epilogue_f32 *epi) {
-    ck_t()->gemm_packed_f32(M, N, K, a, rsa, csa, packed, c, ldc, accumulate, epi);
-}
-void ck_gemm_packed_f64(int M, int N, int K, const double *a, ptrdiff_t rsa, ptrdiff_t csa, const double *packed,
-                        double *c, ptrdiff_t ldc, int accumulate, const ck_epilogue_f64 *epi) {
-    ck_t()->gemm_packed_f64(M, N, K, a, rsa, csa, packed, c, ldc, accumulate, epi);
-}
-void ck_rowdot_f32(int rows, int m, const float *h, ptrdiff_t ldh, const float *v, float c0, float *f) { ck_t()->rowdot_f32(rows, m, h, ldh, v, c0, f); }
-void ck_rowdot_f64(int rows, int m, const double *h, ptrdiff_t ldh, const double *v, double c0, double *f) { ck_t()->rowdot_f64(rows, m, h, ldh, v, c0, f); }
-void ck_output_backward_f32(int rows, int m, const float *df, float *h, ptrdiff_t ldh, const float *v, float *gv,
-                            int dh_into_h, float *z, ptrdiff_t ldz, float pos, float neg, int ge, int mask_from_h) {
-    ck_t()->outback_f32(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge, mask_from_h);
-}
-void ck_output_backward_f64(int rows, int m, const double *df, double *h, ptrdiff_t ldh, const double *v, double *gv,
-                            int dh_into_h, double *z, ptrdiff_t ldz, double pos, double neg, int ge, int mask_from_h) {
-    ck_t()->outback_f64(rows, m, df, h, ldh, v, gv, dh_into_h, z, ldz, pos, neg, ge, mask_from_h);
-}
-double ck_distsq_f32(const float *a, const float *b, ptrdiff_t n) { return ck_t()->distsq_f32(a, b, n); }
-double ck_distsq_f64(const double *a, const double *b, ptrdiff_t n) { return ck_t()->distsq_f64(a, b, n); }
-double ck_dotd_f32(const float *a, const float *b, ptrdiff_t n) { return ck_t()->dotd_f32(a, b, n); }
-double ck_dotd_f64(const double *a, const double *b, ptrdiff_t n) { return ck_t()->dotd_f64(a, b, n); }
+WRAPPERS(float, f32)
+WRAPPERS(double, f64)
+
+double ck_fma_peak(int dbl, double seconds) { return dbl ? ck_t()->fma_peak_f64(seconds) : ck_t()->fma_peak_f32(seconds); }

@@ -95,7 +95,7 @@ static inline __attribute__((always_inline)) T FN(phi1)(T z, T pos, T neg, int g
 // `load`: start the chains from c (a previous K block, or accumulate).
 static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc, const T *a, ptrdiff_t rsa,
                                                           ptrdiff_t csa, const T *bp, ptrdiff_t ldp, T *c,
-                                                          ptrdiff_t ldc, int load, const EPI *e, int i0, int j0) {
+                                                          ptrdiff_t ldc, int load, const ck_epilogue *e, int i0, int j0) {
     VEC acc0[MR], acc1[MR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < MR; r++) {
@@ -149,20 +149,22 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
         return;
     }
     // The epilogue on the registers (same operations as FN(epilogue)).
-    const VEC pos = (VEC)e->pos, neg = (VEC)e->neg, zero = (VEC)0;
+    const VEC pos = (VEC)(T)e->pos, neg = (VEC)(T)e->neg, zero = (VEC)0;
     const int ge = e->ge, negzero = e->neg == 0;
+    const T *bias = (const T *)e->bias, *mask = (const T *)e->mask;
+    T *outp = (T *)e->out;
     if (e->kind == CK_FORWARD) {
         VEC b0 = zero, b1 = zero;
-        if (e->bias) { b0 = FN(load)(e->bias + j0); b1 = FN(load)(e->bias + j0 + VL); }
+        if (bias) { b0 = FN(load)(bias + j0); b1 = FN(load)(bias + j0 + VL); }
 #pragma clang loop unroll(full)
         for (int r = 0; r < MR; r++) {
             if (r < mr) {
                 VEC z0 = acc0[r], z1 = acc1[r];
-                if (e->bias) { z0 = z0 + b0; z1 = z1 + b1; }
+                if (bias) { z0 = z0 + b0; z1 = z1 + b1; }
                 FN(store)(c + r * ldc, z0);
                 FN(store)(c + r * ldc + VL, z1);
-                if (e->out) {
-                    T *o = e->out + (ptrdiff_t)(i0 + r) * e->ldo + j0;
+                if (outp) {
+                    T *o = outp + (ptrdiff_t)(i0 + r) * e->ldo + j0;
                     __typeof__(z0 > z0) on0 = ge ? (z0 >= zero) : (z0 > zero);
                     __typeof__(z0 > z0) on1 = ge ? (z1 >= zero) : (z1 > zero);
                     FN(store)(o, on0 ? pos * z0 : (negzero ? zero : neg * z0));
@@ -177,9 +179,9 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
                 VEC z0 = acc0[r], z1 = acc1[r];
                 FN(store)(c + r * ldc, z0);
                 FN(store)(c + r * ldc + VL, z1);
-                if (e->out) {
-                    const T *mk = e->mask + (ptrdiff_t)(i0 + r) * e->ldm + j0;
-                    T *o = e->out + (ptrdiff_t)(i0 + r) * e->ldo + j0;
+                if (outp) {
+                    const T *mk = mask + (ptrdiff_t)(i0 + r) * e->ldm + j0;
+                    T *o = outp + (ptrdiff_t)(i0 + r) * e->ldo + j0;
                     VEC m0 = FN(load)(mk), m1 = FN(load)(mk + VL);
                     __typeof__(z0 > z0) on0 = ge ? (m0 >= zero) : (m0 > zero);
                     __typeof__(z0 > z0) on1 = ge ? (m1 >= zero) : (m1 > zero);
@@ -194,7 +196,7 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
 // The tile for a run-time mr: one specialised copy per row count.
 // `e` (NULL: plain store) is applied on the registers; i0, j0 place the tile in C.
 static void FN(tile_mr)(int mr, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *bp, ptrdiff_t ldp,
-                        T *c, ptrdiff_t ldc, int load, const EPI *e, int i0, int j0) {
+                        T *c, ptrdiff_t ldc, int load, const ck_epilogue *e, int i0, int j0) {
     switch (mr) {
 #define CASE(n) case n: FN(tile)(n, kc, a, rsa, csa, bp, ldp, c, ldc, load, e, i0, j0); break;
     CASE(1) CASE(2) CASE(3) CASE(4)
@@ -213,15 +215,15 @@ static void FN(tile_mr)(int mr, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa
 }
 
 // The epilogue over a finished region rows × cols of C (row i0, column j0).
-static void FN(epilogue)(const EPI *e, int rows, int cols, int i0, int j0, T *c, ptrdiff_t ldc) {
+static void FN(epilogue)(const ck_epilogue *e, int rows, int cols, int i0, int j0, T *c, ptrdiff_t ldc) {
     if (!e || e->kind == CK_STORE) return;
-    const T pos = e->pos, neg = e->neg;
+    const T pos = (T)e->pos, neg = (T)e->neg;
     const int ge = e->ge;
     for (int r = 0; r < rows; r++) {
         T *cr = c + (ptrdiff_t)(i0 + r) * ldc + j0;
-        T *out = e->out ? e->out + (ptrdiff_t)(i0 + r) * e->ldo + j0 : 0;
+        T *out = e->out ? (T *)e->out + (ptrdiff_t)(i0 + r) * e->ldo + j0 : 0;
         if (e->kind == CK_FORWARD) {
-            const T *bias = e->bias ? e->bias + j0 : 0;
+            const T *bias = e->bias ? (const T *)e->bias + j0 : 0;
             int j = 0;
             for (; j + VL <= cols; j += VL) {
                 VEC z = FN(load)(cr + j);
@@ -238,7 +240,7 @@ static void FN(epilogue)(const EPI *e, int rows, int cols, int i0, int j0, T *c,
                 if (out) out[j] = FN(phi1)(z, pos, neg, ge);
             }
         } else if (out) {
-            const T *mask = e->mask + (ptrdiff_t)(i0 + r) * e->ldm + j0;
+            const T *mask = (const T *)e->mask + (ptrdiff_t)(i0 + r) * e->ldm + j0;
             int j = 0;
             for (; j + VL <= cols; j += VL) {
                 VEC z = FN(load)(cr + j), m = FN(load)(mask + j);
@@ -254,7 +256,7 @@ static void FN(epilogue)(const EPI *e, int rows, int cols, int i0, int j0, T *c,
 // (panels kc × NR, ldp = 0), or used in place (row stride ldp; N a
 // multiple of NR, so no panel needs padding).
 static void FN(block)(int M, int N, int kc, int load, int last, const T *a, ptrdiff_t rsa, ptrdiff_t csa,
-                      const T *bp, ptrdiff_t ldp, T *c, ptrdiff_t ldc, const EPI *epi) {
+                      const T *bp, ptrdiff_t ldp, T *c, ptrdiff_t ldc, const ck_epilogue *epi) {
     T tmp[MR * NR];
     for (int j0 = 0; j0 < N; j0 += NR) {
         int nr = N - j0 < NR ? N - j0 : NR;
@@ -279,7 +281,7 @@ static void FN(block)(int M, int N, int kc, int load, int last, const T *a, ptrd
     }
 }
 
-static int FN(trivial)(int M, int N, int K, T *c, ptrdiff_t ldc, int accumulate, const EPI *epi) {
+static int FN(trivial)(int M, int N, int K, T *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi) {
     if (M <= 0 || N <= 0) return 1;
     if (K > 0) return 0;
     if (!accumulate)
@@ -289,7 +291,7 @@ static int FN(trivial)(int M, int N, int K, T *c, ptrdiff_t ldc, int accumulate,
 }
 
 static void FN(gemm)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *b, ptrdiff_t rsb,
-                     ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const EPI *epi);
+                     ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi);
 
 // C = A·B with few columns and many rows, computed as Cᵀ = Bᵀ·Aᵀ (the same
 // chains: fma is symmetric in its factors) so that the tiles are full.
@@ -297,7 +299,7 @@ static _Thread_local T *FN(tbuf);
 static _Thread_local ptrdiff_t FN(tcap);
 
 static int FN(transposed)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *b,
-                          ptrdiff_t rsb, ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const EPI *epi) {
+                          ptrdiff_t rsb, ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi) {
     if (N * 2 > NR || M < NR || (epi && epi->kind != CK_STORE)) return 0;
     ptrdiff_t need = (ptrdiff_t)N * M;
     if (need > FN(tcap)) {
@@ -315,7 +317,7 @@ static int FN(transposed)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdif
 }
 
 static void FN(gemm)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *b, ptrdiff_t rsb,
-                     ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const EPI *epi) {
+                     ptrdiff_t csb, T *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi) {
     if (FN(trivial)(M, N, K, c, ldc, accumulate, epi)) return;
     if (FN(transposed)(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate, epi)) return;
     // A small B with whole panels is read in place (it stays in L1); else packed per block.
@@ -336,7 +338,7 @@ static void FN(gemm)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t c
 }
 
 static void FN(gemm_packed)(int M, int N, int K, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *packed,
-                            T *c, ptrdiff_t ldc, int accumulate, const EPI *epi) {
+                            T *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi) {
     if (FN(trivial)(M, N, K, c, ldc, accumulate, epi)) return;
     for (int pc = 0; pc < K; pc += KC) {
         int kc = K - pc < KC ? K - pc : KC;

@@ -76,6 +76,23 @@ public struct Product<T: BLASScalar> {
     var epilogue = Epilogue.store
 
     func run() { T.product(self) }
+
+    /// The epilogue as CKernels takes it (pointers untyped; slopes widened to Double, exactly).
+    var cEpilogue: ck_epilogue {
+        var e = ck_epilogue()
+        func set(_ s: Slopes<T>) { e.pos = s.pos.double; e.neg = s.neg.double; e.ge = s.ge ? 1 : 0 }
+        switch epilogue {
+        case .store: e.kind = CK_STORE
+        case let .forward(bias, out, ldo, s):
+            e.kind = CK_FORWARD; e.bias = UnsafeRawPointer(bias); e.out = UnsafeMutableRawPointer(out); e.ldo = ldo
+            set(s)
+        case let .backward(out, mask, ld, s):
+            e.kind = CK_BACKWARD; e.out = UnsafeMutableRawPointer(out); e.ldo = ld
+            e.mask = UnsafeRawPointer(mask); e.ldm = ld
+            set(s)
+        }
+        return e
+    }
 }
 
 @inline(__always)
@@ -91,24 +108,11 @@ extension Float: BLASScalar {
                     alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
     public static func product(_ p: Product<Float>) {
-        var e = ck_epilogue_f32()
-        switch p.epilogue {
-        case .store: e.kind = CK_STORE
-        case let .forward(bias, out, ldo, s):
-            e.kind = CK_FORWARD; e.bias = bias; e.out = out; e.ldo = ldo
-            e.pos = s.pos; e.neg = s.neg; e.ge = s.ge ? 1 : 0
-        case let .backward(out, mask, ld, s):
-            e.kind = CK_BACKWARD; e.out = out; e.ldo = ld; e.mask = mask; e.ldm = ld
-            e.pos = s.pos; e.neg = s.neg; e.ge = s.ge ? 1 : 0
-        }
-        withUnsafePointer(to: &e) { ep in
-            if let packed = p.packed {
-                ck_gemm_packed_f32(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, packed, p.c, p.ldc,
-                                   p.accumulate ? 1 : 0, ep)
-            } else {
-                ck_gemm_f32(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, p.c, p.ldc,
-                            p.accumulate ? 1 : 0, ep)
-            }
+        var e = p.cEpilogue
+        if let packed = p.packed {
+            ck_gemm_packed_f32(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, packed, p.c, p.ldc, p.accumulate ? 1 : 0, &e)
+        } else {
+            ck_gemm_f32(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, p.c, p.ldc, p.accumulate ? 1 : 0, &e)
         }
     }
     public static func packedCount(k: Int, n: Int) -> Int { ck_packed_count_f32(Int32(k), Int32(n)) }
@@ -149,24 +153,11 @@ extension Double: BLASScalar {
                     alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
     public static func product(_ p: Product<Double>) {
-        var e = ck_epilogue_f64()
-        switch p.epilogue {
-        case .store: e.kind = CK_STORE
-        case let .forward(bias, out, ldo, s):
-            e.kind = CK_FORWARD; e.bias = bias; e.out = out; e.ldo = ldo
-            e.pos = s.pos; e.neg = s.neg; e.ge = s.ge ? 1 : 0
-        case let .backward(out, mask, ld, s):
-            e.kind = CK_BACKWARD; e.out = out; e.ldo = ld; e.mask = mask; e.ldm = ld
-            e.pos = s.pos; e.neg = s.neg; e.ge = s.ge ? 1 : 0
-        }
-        withUnsafePointer(to: &e) { ep in
-            if let packed = p.packed {
-                ck_gemm_packed_f64(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, packed, p.c, p.ldc,
-                                   p.accumulate ? 1 : 0, ep)
-            } else {
-                ck_gemm_f64(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, p.c, p.ldc,
-                            p.accumulate ? 1 : 0, ep)
-            }
+        var e = p.cEpilogue
+        if let packed = p.packed {
+            ck_gemm_packed_f64(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, packed, p.c, p.ldc, p.accumulate ? 1 : 0, &e)
+        } else {
+            ck_gemm_f64(Int32(p.m), Int32(p.n), Int32(p.k), p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, p.c, p.ldc, p.accumulate ? 1 : 0, &e)
         }
     }
     public static func packedCount(k: Int, n: Int) -> Int { ck_packed_count_f64(Int32(k), Int32(n)) }

@@ -31,28 +31,18 @@ typedef enum {
 } ck_epilogue_kind;
 
 /// slope(x) = (x > 0, or x ≥ 0 when ge) ? pos : neg. ReLU: pos 1, neg 0, ge 0;
-/// leaky: pos s, neg α·s, ge 1; identity: pos = neg = 1.
+/// leaky: pos s, neg α·s, ge 1; identity: pos = neg = 1. The pointers are to
+/// the product's type (float or double); pos and neg hold values of that type.
 typedef struct {
     ck_epilogue_kind kind;
-    const float *bias;
-    float *out;
+    const void *bias;
+    void *out;
     ptrdiff_t ldo;
-    const float *mask;
-    ptrdiff_t ldm;
-    float pos, neg;
-    int ge;
-} ck_epilogue_f32;
-
-typedef struct {
-    ck_epilogue_kind kind;
-    const double *bias;
-    double *out;
-    ptrdiff_t ldo;
-    const double *mask;
+    const void *mask;
     ptrdiff_t ldm;
     double pos, neg;
     int ge;
-} ck_epilogue_f64;
+} ck_epilogue;
 
 /// C(i,j) = Σ_k A(i,k)·B(k,j) (+ C(i,j) first when `accumulate`), one fma
 /// chain per entry, k ascending. A(i,k) = a[i·rsa + k·csa], B(k,j) =
@@ -60,10 +50,10 @@ typedef struct {
 /// M, N ≥ 0; K = 0 gives 0 (or C). Single-threaded; thread-safe.
 void ck_gemm_f32(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
                  const float *b, ptrdiff_t rsb, ptrdiff_t csb, float *c, ptrdiff_t ldc,
-                 int accumulate, const ck_epilogue_f32 *epi);
+                 int accumulate, const ck_epilogue *epi);
 void ck_gemm_f64(int M, int N, int K, const double *a, ptrdiff_t rsa, ptrdiff_t csa,
                  const double *b, ptrdiff_t rsb, ptrdiff_t csb, double *c, ptrdiff_t ldc,
-                 int accumulate, const ck_epilogue_f64 *epi);
+                 int accumulate, const ck_epilogue *epi);
 
 /// B(k,j) (K × N, strides as above) rearranged for ck_gemm_packed: the
 /// product's operand packed once and used by many calls (e.g. Wᵀ by every
@@ -75,9 +65,9 @@ void ck_pack_f32(int K, int N, const float *b, ptrdiff_t rsb, ptrdiff_t csb, flo
 void ck_pack_f64(int K, int N, const double *b, ptrdiff_t rsb, ptrdiff_t csb, double *out);
 /// ck_gemm with B given packed.
 void ck_gemm_packed_f32(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *packed,
-                        float *c, ptrdiff_t ldc, int accumulate, const ck_epilogue_f32 *epi);
+                        float *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi);
 void ck_gemm_packed_f64(int M, int N, int K, const double *a, ptrdiff_t rsa, ptrdiff_t csa, const double *packed,
-                        double *c, ptrdiff_t ldc, int accumulate, const ck_epilogue_f64 *epi);
+                        double *c, ptrdiff_t ldc, int accumulate, const ck_epilogue *epi);
 
 /// f[i] = (h_i · v) + c0 for rows i (h_i = h + i·ldh, m entries; dot as ck_dot).
 void ck_rowdot_f32(int rows, int m, const float *h, ptrdiff_t ldh, const float *v, float c0, float *f);
