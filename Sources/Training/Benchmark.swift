@@ -115,48 +115,42 @@ public enum Benchmark {
         Trainer.trainShard(configs, threads: threads, bookkeeping: false) { _, _ in }
     }
 
-    /// Best of four timed square products of size 2048 with the core's own
+    /// Best of four timed square products of size 1024 with the core's own
     /// kernels (CKernels) on one thread: their practical peak per core, GFLOP/s.
     public static func productPeak(_ dtype: DType) -> Double {
-        switch dtype {
-        case .float32: return productPeak(Float.self)
-        case .float64: return productPeak(Double.self)
+        func run<T: BLASScalar>(_: T.Type) -> Double {
+            bestRate(T.self, n: 1024) { n, a, b, c in
+                Product(m: n, n: n, k: n, a: a, rsa: n, csa: 1, b: b, rsb: n, csb: 1, c: c, ldc: n).run()
+            }
         }
+        return dtype == .float32 ? run(Float.self) : run(Double.self)
     }
 
-    private static func productPeak<T: BLASScalar>(_: T.Type) -> Double {
-        let n = 1024
-        let a = Buffer<T>(n * n), b = Buffer<T>(n * n), c = Buffer<T>(n * n)
-        for i in 0..<(n * n) { a.p[i] = T(Double(i % 7) - 3); b.p[i] = T(Double(i % 5) - 2) }
-        var best = Double.infinity
-        for _ in 0..<4 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            Product(m: n, n: n, k: n, a: a.p, rsa: n, csa: 1, b: b.p, rsb: n, csb: 1, c: c.p, ldc: n).run()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return 2 * Double(n * n * n) / best / 1e9
-    }
-
-    /// Best of three timed square GEMMs of size 2048 with OpenBLAS on `threads`
+    /// Best of four timed square GEMMs of size 2048 with OpenBLAS on `threads`
     /// threads: the machine's practical GEMM peak in GFLOP/s.
     public static func gemmPeak(_ dtype: DType, threads: Int) -> Double {
         BLASThreads.set(threads)
         defer { BLASThreads.set(1) }  // the trainer's setting (see Trainer)
-        switch dtype {
-        case .float32: return peak(Float.self)
-        case .float64: return peak(Double.self)
+        func run<T: BLASScalar>(_: T.Type) -> Double {
+            bestRate(T.self, n: 2048) { n, a, b, c in
+                T.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                       beta: 0, c: c, ldc: n)
+            }
         }
+        return dtype == .float32 ? run(Float.self) : run(Double.self)
     }
 
-    private static func peak<T: BLASScalar>(_: T.Type) -> Double {
-        let n = 2048
+    /// GFLOP/s of the fastest of four n × n × n `multiply` calls.
+    private static func bestRate<T: BLASScalar>(
+        _: T.Type, n: Int,
+        _ multiply: (Int, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
+    ) -> Double {
         let a = Buffer<T>(n * n), b = Buffer<T>(n * n), c = Buffer<T>(n * n)
         for i in 0..<(n * n) { a.p[i] = T(Double(i % 7) - 3); b.p[i] = T(Double(i % 5) - 2) }
         var best = Double.infinity
         for _ in 0..<4 {
             let start = DispatchTime.now().uptimeNanoseconds
-            T.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.p, lda: n, b: b.p, ldb: n,
-                   beta: 0, c: c.p, ldc: n)
+            multiply(n, a.p, b.p, c.p)
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return 2 * Double(n * n * n) / best / 1e9
