@@ -12,7 +12,7 @@
 
 #define VL ((int)(VB / sizeof(T)))   // lanes of a vector
 #define NR (2 * VL)                  // columns of a product tile
-#define KC 128                       // depth of a packed block of B (fits L1 with the A rows)
+#define KC 256                       // depth of a packed block of B (longer chains per load/store of C)
 
 typedef T FN(vec) __attribute__((ext_vector_type(VB / sizeof(T))));
 typedef T FN(v16) __attribute__((ext_vector_type(16)));
