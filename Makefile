@@ -65,6 +65,8 @@ bench-deps:
 	@test -x bench/.venv/bin/python || python3 -m venv bench/.venv
 	bench/.venv/bin/pip install -q -r bench/requirements.txt
 
+# W1–W4 against numpy and JAX, with OpenBLAS pinned (Haswell) and unpinned, in one
+# run; rewrites bench/RESULTS.md (REPEAT=3, PINS, WORKLOADS narrow it).
 .PHONY: bench
 bench: release bench-deps
 	bench/run.sh

@@ -23,6 +23,8 @@ let package = Package(
         // System libraries: the only places libzmq and OpenBLAS are linked.
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // The training core's own kernels, one variant per instruction set, picked at run time.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // The trial contract: config fields, ids, results, metric names, JSON forms.
         .target(name: "TrialContract", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
@@ -37,8 +39,8 @@ let package = Package(
 
         .target(
             name: "Training",
-            dependencies: ["CBLAS", "TrialContract", "Fitting", "SafeFiles", "DataTable", .product(name: "Numerics", package: "swift-numerics")],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CBLAS", "CKernels", "TrialContract", "Fitting", "SafeFiles", "DataTable", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: strict
         ),
         .target(
             name: "Sweep",

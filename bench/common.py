@@ -45,9 +45,9 @@ def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
-def report(impl, workload, dtype, nets, seconds, losses, base):
+def report(impl, workload, dtype, nets, seconds, losses, base, cpu_seconds):
     print(json.dumps(dict(
-        impl=impl, workload=workload, dtype=dtype, seconds=seconds,
+        impl=impl, workload=workload, dtype=dtype, seconds=seconds, cpu_seconds=cpu_seconds,
         gflops=sum(flops(n) for n in nets) / seconds / 1e9,
         final_loss=float(np.mean(losses)), rss_base_mb=base, rss_peak_mb=rss_mb(),
         needed_mb=sum(needed_bytes(n) for n in nets) / 1e6, status="ok"), sort_keys=True))

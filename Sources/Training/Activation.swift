@@ -30,6 +30,29 @@ struct Activation: Sendable, Equatable {
 
     init(kind: Kind) { self.kind = kind }
 
+    /// φ as slopes for the product kernels' epilogue: ReLU, leaky and identity
+    /// (nil for the others, which run `apply` after the product). Same
+    /// roundings as `apply`.
+    func forwardSlopes<T: BLASScalar>() -> Slopes<T>? {
+        switch kind {
+        case .relu: return Slopes(pos: 1, neg: 0, ge: false)
+        case .identity: return .identity
+        case let .leaky(alpha, scale): return Slopes(pos: T(scale), neg: T(alpha * scale), ge: true)
+        default: return nil
+        }
+    }
+
+    /// scale·φ′ as slopes (nil where `backward` must run instead). Same
+    /// roundings as `backward`.
+    func backwardSlopes<T: BLASScalar>(scale: T) -> Slopes<T>? {
+        switch kind {
+        case .relu: return Slopes(pos: scale, neg: 0, ge: false)
+        case .identity: return Slopes(pos: scale, neg: scale, ge: false)
+        case let .leaky(alpha, s): return Slopes(pos: scale * T(s), neg: scale * T(alpha * s), ge: true)
+        default: return nil
+        }
+    }
+
     /// h[i] = φ(z[i]).
     func apply<T: BLASScalar>(_ z: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>, count: Int) {
         switch kind {

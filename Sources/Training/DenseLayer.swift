@@ -34,9 +34,8 @@ final class DenseLayer<T: BLASScalar> {
     /// ‖W − W(0)‖_F (bias included), in Double.
     func distanceFromInit() -> Double {
         guard let w0 else { return 0 }
-        var s = 0.0
-        for i in 0..<w.count { let d = (w.p[i] - w0.p[i]).double; s += d * d }
-        if let b, let b0 { for i in 0..<b.count { let d = (b.p[i] - b0.p[i]).double; s += d * d } }
+        var s = T.distanceSquared(w.p, w0.p, w.count)
+        if let b, let b0 { s += T.distanceSquared(b.p, b0.p, b.count) }
         return s.squareRoot()
     }
 
@@ -70,7 +69,7 @@ final class DenseLayer<T: BLASScalar> {
         } else if decay != 0 {
             for i in 0..<n { w[i] -= lr * (g[i] + decay * w[i]) }
         } else {
-            for i in 0..<n { w[i] -= lr * g[i] }
+            T.descend(w, g, n, lr: lr)
         }
     }
 }

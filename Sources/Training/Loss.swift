@@ -54,9 +54,11 @@ struct Loss: Sendable {
     }
 
     /// Loss sums of outputs `f` (rows × k) against labels `y`; when `gradient`
-    /// is given, writes ∂L/∂f = c·ℓ'(f) there with c = `factor`.
+    /// is given, writes ∂L/∂f = c·ℓ'(f) there with c = `factor`. Without
+    /// `lossValue` the logistic loss itself is left out of the sums (its
+    /// log1p is most of the cost, and a training step needs only ℓ′).
     func evaluate<T: BLASScalar>(_ f: UnsafePointer<T>, labels y: UnsafePointer<Double>, rows: Int,
-                                 gradient: UnsafeMutablePointer<T>?, factor c: Double) -> LossSums {
+                                 gradient: UnsafeMutablePointer<T>?, factor c: Double, lossValue: Bool = true) -> LossSums {
         var s = LossSums()
         s.samples = rows
         if kind == .crossEntropy {
@@ -73,7 +75,7 @@ struct Loss: Sendable {
             case .logistic:
                 // ℓ = log(1 + e^{−z}) = softplus(−z); −ℓ'(z) = 1/(1 + e^{z}).
                 let sur = Self.sigmoid(-z)
-                l = z > 0 ? Double.log(onePlus: Double.exp(-z)) : -z + Double.log(onePlus: Double.exp(z))
+                l = !lossValue ? 0 : z > 0 ? Double.log(onePlus: Double.exp(-z)) : -z + Double.log(onePlus: Double.exp(z))
                 d = -yi * sur
                 s.surrogate += sur
             case .exponential:

@@ -50,18 +50,10 @@ struct BasicScienceProbe: MetricProbe {
     /// (‖W‖² + ‖b‖², ⟨W, ∇W⟩ + ⟨b, ∇b⟩) of one trainable layer, in Double.
     static func normAndDot<T: BLASScalar>(_ layer: DenseLayer<T>) -> (Double, Double) {
         guard let gw = layer.gw else { return (0, 0) }
-        var w2 = 0.0, wg = 0.0
-        for i in 0..<layer.w.count {
-            let w = layer.w.p[i].double
-            w2 += w * w
-            wg += w * gw.p[i].double
-        }
+        var w2 = T.sumOfSquares(layer.w.p, layer.w.count), wg = T.dotDouble(layer.w.p, gw.p, layer.w.count)
         if let b = layer.b, let gb = layer.gb {
-            for i in 0..<b.count {
-                let w = b.p[i].double
-                w2 += w * w
-                wg += w * gb.p[i].double
-            }
+            w2 += T.sumOfSquares(b.p, b.count)
+            wg += T.dotDouble(b.p, gb.p, b.count)
         }
         return (w2, wg)
     }

@@ -111,7 +111,7 @@ struct ActivationFlipProbe: MetricProbe {
             let rows = min(net.capacity, n - start)
             net.forward(run.trainInput.p + start * cols, rows: rows)
             for l in 0..<net.depth {
-                let z = net.z[l].p
+                let z = net.positiveWhereZIs(l)
                 for i in 0..<(rows * m) { out[l].append(z[i] > 0) }
             }
             start += rows

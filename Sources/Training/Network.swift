@@ -32,13 +32,24 @@ final class Network<T: BLASScalar> {
     /// Rows the buffers hold (n for GD, B for SGD).
     let capacity: Int
     /// Pre-activations z_l and activations h_l (capacity × m each), reused as
-    /// gradient storage by the backward pass.
+    /// gradient storage by the backward pass. Under ReLU (no skip link) the
+    /// forward pass writes h only: h > 0 exactly where z > 0, which is all the
+    /// backward pass needs, and z_l's buffer only holds ∂L/∂z_l.
     let z: [Buffer<T>]
     let h: [Buffer<T>]
     let f: Buffer<T>
     let df: Buffer<T>
     /// Per-chunk partial sums of the scalar output's weight gradient (≤ 8 chunks × m).
     let outputPartials: Buffer<T>
+    /// A hidden layer's Wᵀ packed for the product kernels (re-packed at each
+    /// layer of each forward pass; sized for the largest layer).
+    let packedWeights: Buffer<T>
+    /// Layers whose forward pass may write h only (see `z`).
+    private let hOnlyByShape: [Bool]
+    /// Every forward pass writes z as well (for a caller that reads z itself).
+    var keepsPreActivations = false
+    /// Layers whose forward pass writes h only.
+    var hOnly: [Bool] { keepsPreActivations ? hOnlyByShape.map { _ in false } : hOnlyByShape }
     /// Lowest hidden layer whose weights train (depth when none): backprop stops there.
     let lowestTrainable: Int
     /// Threads for this network's row chunks (1 inside a shard trained one network per thread).
@@ -105,26 +116,33 @@ final class Network<T: BLASScalar> {
         df = Buffer(capacity * k)
         outputPartials = Buffer(k == 1 ? 8 * m : 0)
         lowestTrainable = trainsHidden.firstIndex(of: true) ?? c.depth
+        packedWeights = Buffer(hidden.map { T.packedCount(k: $0.cols, n: $0.rows) }.max() ?? 0)
+        let act = activation
+        hOnlyByShape = res.map { skip in !skip && (act.forwardSlopes() as Slopes<T>?)?.keepsSign == true }
+        self.layers = (embedding.map { [$0] } ?? []) + hidden + [output]
+        trainableLayers = self.layers.filter(\.trains)
     }
 
-    /// Every layer with parameters, input side first.
-    var layers: [DenseLayer<T>] { (embedding.map { [$0] } ?? []) + hidden + [output] }
-    var trainableLayers: [DenseLayer<T>] { layers.filter(\.trains) }
+    /// The buffer whose entries are > 0 exactly where z_l > 0 after `forward`.
+    func positiveWhereZIs(_ l: Int) -> UnsafePointer<T> { UnsafePointer(hOnly[l] ? h[l].p : z[l].p) }
+
+    /// Every layer with parameters, input side first (built once: the step loop reads them).
+    let layers: [DenseLayer<T>]
+    let trainableLayers: [DenseLayer<T>]
 
     /// Maps raw inputs (rows × d′) to what hidden layer 1 reads: themselves, or A·x.
     func embed(_ x: Buffer<T>, rows: Int) -> Buffer<T> {
         guard let a = embedding else { return x }
         let out = Buffer<T>(rows * width)
-        if rows > 0 {
-            T.gemm(transA: false, transB: true, m: rows, n: width, k: inputDim, alpha: 1, a: x.p, lda: inputDim,
-                   b: a.w.p, ldb: inputDim, beta: 0, c: out.p, ldc: width)
-        }
+        Product(m: rows, n: width, k: inputDim, a: x.p, rsa: inputDim, csa: 1, b: a.w.p, rsb: 1, csb: inputDim,
+                c: out.p, ldc: width).run()
         return out
     }
 
     /// f = network(input) for `rows` ≤ capacity rows of `input` (rows × firstInputCols).
-    /// Each layer is one pass over row chunks: GEMM rows, bias, φ, skip link
-    /// (and, after the last layer, the scalar output) while the rows are in cache.
+    /// Each layer is one pass over row chunks: the product with bias and φ in
+    /// its epilogue (or φ and the skip link after it), then the scalar output,
+    /// while the rows are in cache.
     func forward(_ input: UnsafePointer<T>, rows n: Int) {
         let m = width, k = outputs
         var prev = input, prevCols = firstInputCols
@@ -133,31 +151,37 @@ final class Network<T: BLASScalar> {
             let x = prev, xCols = prevCols, skip = residual[l], t = theta, act = activation
             let scalarOut = l == depth - 1 && k == 1
             let v = output.w.p, c0 = output.b?.p[0] ?? 0, fp = f.p
+            // Wᵀ once for all row chunks: B(k, j) = W[j, k].
+            T.pack(k: xCols, n: m, b: layer.w.p, rsb: 1, csb: xCols, into: packedWeights.p)
+            let packed = UnsafePointer(packedWeights.p)
+            let fused: Slopes<T>? = skip ? nil : act.forwardSlopes()
+            let out = hOnly[l] ? hl : zl
+            let bias = layer.b.map { UnsafePointer($0.p) }
             let chunks = Chunking.gemm(rows: n, m, xCols)
             parallel.run(chunks.count) { c in
                 let r = chunks.range(c, rows: n)
                 guard !r.isEmpty else { return }
                 let off = r.lowerBound
-                T.gemm(transA: false, transB: true, m: r.count, n: m, k: xCols, alpha: 1, a: x + off * xCols, lda: xCols,
-                       b: layer.w.p, ldb: xCols, beta: 0, c: zl + off * m, ldc: m)
-                if let b = layer.b { Self.addRowVector(b.p, to: zl + off * m, rows: r.count, cols: m) }
-                // Row by row, so each row is still in L1 for the skip link and the output.
-                for i in r {
-                    let zi = zl + i * m, hi = hl + i * m, xi = x + i * m
-                    act.apply(UnsafePointer(zi), hi, count: m)
-                    if skip {
-                        for j in 0..<m { hi[j] = xi[j] + t * hi[j] }
+                Product(m: r.count, n: m, k: xCols, a: x + off * xCols, rsa: xCols, csa: 1, packed: packed,
+                        c: out + off * m, ldc: m,
+                        epilogue: .forward(bias: bias, out: fused == nil ? nil : hl + off * m, ldo: m, fused ?? .identity)).run()
+                if fused == nil {
+                    for i in r {
+                        let zi = zl + i * m, hi = hl + i * m, xi = x + i * m
+                        act.apply(UnsafePointer(zi), hi, count: m)
+                        if skip {
+                            for j in 0..<m { hi[j] = xi[j] + t * hi[j] }
+                        }
                     }
-                    if scalarOut { fp[i] = Kernels.dot(UnsafePointer(hi), v, m) + c0 }
                 }
+                if scalarOut { T.rowDots(rows: r.count, m: m, h: hl + off * m, ldh: m, v: v, c0: c0, into: fp + off) }
             }
             prev = UnsafePointer(hl)
             prevCols = m
         }
         if k > 1 {
-            T.gemm(transA: false, transB: true, m: n, n: k, k: m, alpha: 1, a: prev, lda: m,
-                   b: output.w.p, ldb: m, beta: 0, c: f.p, ldc: k)
-            if let b = output.b { Self.addRowVector(b.p, to: f.p, rows: n, cols: k) }
+            Product(m: n, n: k, k: m, a: prev, rsa: m, csa: 1, b: output.w.p, rsb: 1, csb: m, c: f.p, ldc: k,
+                    epilogue: .forward(bias: output.b.map { UnsafePointer($0.p) }, out: nil, ldo: k, .identity)).run()
         }
     }
 
@@ -170,23 +194,29 @@ final class Network<T: BLASScalar> {
         let act = activation, v = output.w.p, dfp = df.p
         let zL = z[depth - 1].p, scale = residual[depth - 1] ? theta : 1
         let trainsHidden = lowestTrainable < depth
+        let topSlopes: Slopes<T>? = act.backwardSlopes(scale: scale)
         if k == 1 {
             // One pass over the rows of h_L and z_L: the output gradient Σᵢ dfᵢ·h_i
             // (partial sums per chunk, added in chunk order: deterministic), then
-            // h_L's row becomes ∂L/∂h_L = dfᵢ·v and z_L's row ∂L/∂z_L.
+            // ∂L/∂h_L = dfᵢ·v (kept in h_L's row where the skip link or φ′ needs it)
+            // and z_L's row ∂L/∂z_L.
             let chunks = Chunking.elementwise(rows: n, cols: m)
             let partial = outputPartials.p, gv = output.gw?.p
+            let keepDH = residual[depth - 1] || topSlopes == nil
+            let topOnlyH = hOnly[depth - 1]
             parallel.run(chunks.count) { c in
                 let r = chunks.range(c, rows: n)
                 let acc = partial + c * m
                 acc.update(repeating: 0, count: m)
-                for i in r {
-                    let d = dfp[i], row = g + i * m
-                    if gv != nil { for j in 0..<m { acc[j] += d * row[j] } }
-                    if trainsHidden {
-                        for j in 0..<m { row[j] = d * v[j] }
-                        act.backward(UnsafePointer(zL + i * m), UnsafePointer(row), zL + i * m, count: m, scale: scale)
-                    }
+                guard !r.isEmpty else { return }
+                let off = r.lowerBound
+                T.outputBackward(rows: r.count, m: m, df: dfp + off, h: g + off * m, ldh: m, v: v,
+                                 gv: gv == nil ? nil : acc, dhIntoH: trainsHidden && keepDH,
+                                 z: trainsHidden && topSlopes != nil ? zL + off * m : nil, ldz: m,
+                                 slopes: topSlopes ?? .identity, maskFromH: topOnlyH)
+                if trainsHidden && topSlopes == nil {
+                    act.backward(UnsafePointer(zL + off * m), UnsafePointer(g + off * m), zL + off * m,
+                                 count: r.count * m, scale: scale)
                 }
             }
             if let gv {
@@ -204,21 +234,27 @@ final class Network<T: BLASScalar> {
             guard trainsHidden else { return }
         } else {
             if let gv = output.gw {
-                T.gemm(transA: true, transB: false, m: k, n: m, k: n, alpha: 1, a: df.p, lda: k,
-                       b: g, ldb: m, beta: 0, c: gv.p, ldc: m)
-                if let gb = output.gb { Self.columnSums(df.p, rows: n, cols: k, into: gb.p) }
+                Product(m: k, n: m, k: n, a: df.p, rsa: 1, csa: k, b: g, rsb: m, csb: 1, c: gv.p, ldc: m).run()
+                if let gb = output.gb { T.columnSums(df.p, rows: n, cols: k, ld: k, into: gb.p) }
             }
             guard trainsHidden else { return }
-            // ∂L/∂h_L = df·V, then ∂L/∂z_L, row chunk by row chunk.
+            // ∂L/∂h_L = df·V, then ∂L/∂z_L, row chunk by row chunk. (ReLU: the mask is h_L,
+            // read before the product overwrites it only when φ′ is not fused.)
+            // With h_L as the mask, ∂L/∂h_L goes straight to z_L's buffer (nothing else needs it:
+            // no skip link there) so that the product never overwrites its own mask.
+            let topMask = positiveWhereZIs(depth - 1), dh = hOnly[depth - 1] ? zL : g
             let chunks = Chunking.elementwise(rows: n, cols: m)
             parallel.run(chunks.count) { c in
                 let r = chunks.range(c, rows: n)
                 guard !r.isEmpty else { return }
                 let off = r.lowerBound
-                T.gemm(transA: false, transB: false, m: r.count, n: m, k: k, alpha: 1, a: dfp + off * k, lda: k,
-                       b: v, ldb: m, beta: 0, c: g + off * m, ldc: m)
-                act.backward(UnsafePointer(zL + off * m), UnsafePointer(g + off * m), zL + off * m,
-                             count: r.count * m, scale: scale)
+                let epilogue: Product<T>.Epilogue = topSlopes.map { .backward(out: zL + off * m, mask: topMask + off * m, ld: m, $0) } ?? .store
+                Product(m: r.count, n: m, k: k, a: dfp + off * k, rsa: k, csa: 1, b: v, rsb: m, csb: 1,
+                        c: dh + off * m, ldc: m, epilogue: epilogue).run()
+                if topSlopes == nil {
+                    act.backward(UnsafePointer(zL + off * m), UnsafePointer(g + off * m), zL + off * m,
+                                 count: r.count * m, scale: scale)
+                }
             }
         }
         for l in stride(from: depth - 1, through: lowestTrainable, by: -1) {
@@ -226,28 +262,43 @@ final class Network<T: BLASScalar> {
             let prev: UnsafePointer<T> = l == 0 ? input : UnsafePointer(h[l - 1].p)
             let prevCols = l == 0 ? firstInputCols : m
             if let gw = layer.gw {
-                // ∂L/∂W_l = dzᵀ·h_{l−1}, split by output rows (each entry sums over all n samples).
-                let chunks = Chunking.gemm(rows: m, prevCols, n)
+                // ∂L/∂W_l = dzᵀ·h_{l−1} (each entry sums over all n samples). Split by
+                // columns when there are many (each chunk then packs only its own
+                // columns of h_{l−1}), else by output rows.
+                let byColumns = prevCols >= 128
+                let chunks = byColumns ? Chunking.gemm(rows: prevCols, m, n, align: 64) : Chunking.gemm(rows: m, prevCols, n)
                 parallel.run(chunks.count) { c in
-                    let r = chunks.range(c, rows: m)
+                    let r = chunks.range(c, rows: byColumns ? prevCols : m)
                     guard !r.isEmpty else { return }
-                    T.gemm(transA: true, transB: false, m: r.count, n: prevCols, k: n, alpha: 1, a: dz + r.lowerBound, lda: m,
-                           b: prev, ldb: prevCols, beta: 0, c: gw.p + r.lowerBound * prevCols, ldc: prevCols)
+                    if byColumns {
+                        Product(m: m, n: r.count, k: n, a: dz, rsa: 1, csa: m, b: prev + r.lowerBound, rsb: prevCols,
+                                csb: 1, c: gw.p + r.lowerBound, ldc: prevCols).run()
+                    } else {
+                        Product(m: r.count, n: prevCols, k: n, a: dz + r.lowerBound, rsa: 1, csa: m, b: prev, rsb: prevCols,
+                                csb: 1, c: gw.p + r.lowerBound * prevCols, ldc: prevCols).run()
+                    }
                 }
-                if let gb = layer.gb { Self.columnSums(dz, rows: n, cols: m, into: gb.p) }
+                if let gb = layer.gb { T.columnSums(dz, rows: n, cols: m, ld: m, into: gb.p) }
             }
             if l > lowestTrainable {
                 // ∂L/∂h_{l−1} = dz·W_l (+ ∂L/∂h_l through the skip link), then ∂L/∂z_{l−1}.
-                let below = z[l - 1].p, beta: T = residual[l] ? 1 : 0, scale = residual[l - 1] ? theta : 1
+                let below = z[l - 1].p, belowMask = positiveWhereZIs(l - 1), skip = residual[l], scale = residual[l - 1] ? theta : 1
+                let slopes: Slopes<T>? = act.backwardSlopes(scale: scale)
+                // W_l packed once for all row chunks (the forward pass is done with the buffer).
+                T.pack(k: m, n: m, b: layer.w.p, rsb: m, csb: 1, into: packedWeights.p)
+                let packed = UnsafePointer(packedWeights.p)
                 let chunks = Chunking.gemm(rows: n, m, m)
                 parallel.run(chunks.count) { c in
                     let r = chunks.range(c, rows: n)
                     guard !r.isEmpty else { return }
                     let off = r.lowerBound
-                    T.gemm(transA: false, transB: false, m: r.count, n: m, k: m, alpha: 1, a: dz + off * m, lda: m,
-                           b: layer.w.p, ldb: m, beta: beta, c: g + off * m, ldc: m)
-                    act.backward(UnsafePointer(below + off * m), UnsafePointer(g + off * m), below + off * m,
-                                 count: r.count * m, scale: scale)
+                    let epilogue: Product<T>.Epilogue = slopes.map { .backward(out: below + off * m, mask: belowMask + off * m, ld: m, $0) } ?? .store
+                    Product(m: r.count, n: m, k: m, a: dz + off * m, rsa: m, csa: 1, packed: packed,
+                            c: g + off * m, ldc: m, accumulate: skip, epilogue: epilogue).run()
+                    if slopes == nil {
+                        act.backward(UnsafePointer(below + off * m), UnsafePointer(g + off * m), below + off * m,
+                                     count: r.count * m, scale: scale)
+                    }
                 }
             }
         }
@@ -262,21 +313,6 @@ final class Network<T: BLASScalar> {
                 guard !r.isEmpty else { return }
                 layer.update(rows: r, lr: lr, momentum: momentum, weightDecay: weightDecay)
             }
-        }
-    }
-
-    private static func addRowVector(_ b: UnsafePointer<T>, to x: UnsafeMutablePointer<T>, rows: Int, cols: Int) {
-        for i in 0..<rows {
-            let row = x + i * cols
-            for j in 0..<cols { row[j] += b[j] }
-        }
-    }
-
-    private static func columnSums(_ x: UnsafePointer<T>, rows: Int, cols: Int, into out: UnsafeMutablePointer<T>) {
-        out.update(repeating: 0, count: cols)
-        for i in 0..<rows {
-            let row = x + i * cols
-            for j in 0..<cols { out[j] += row[j] }
         }
     }
 }

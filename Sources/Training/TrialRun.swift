@@ -24,6 +24,9 @@ final class TrialRun<T: BLASScalar> {
     private var cursor: Int
     private var minibatchRNG: RandomStream
 
+    /// False only to measure what the bookkeeping costs (bench): no gradient
+    /// norm, no recorded steps (curves, test evaluation, probes), only training.
+    var bookkeeping = true
     var sink = MetricSink()
     var probes: [any MetricProbe]
     /// Seconds spent in probes.
@@ -112,13 +115,17 @@ final class TrialRun<T: BLASScalar> {
         var stop: StopReason? = nil
 
         let me = self
-        timedProbes { $0.atInit(me, &me.sink) }
+        if bookkeeping { timedProbes { $0.atInit(me, &me.sink) } }
 
         for t in 0...steps {
             if sgd { nextBatch() }
             net.forward(input, rows: rows)
+            let recorded = bookkeeping && schedule.contains(t)
+            // The loss value itself only where it is recorded or a stop rule reads it
+            // (ℓ′ and the error counts every step).
             let stepSums = (sgd ? batchLabels : trainLabels).withUnsafeBufferPointer {
-                loss.evaluate(net.f.p, labels: $0.baseAddress!, rows: rows, gradient: net.df.p, factor: factor)
+                loss.evaluate(net.f.p, labels: $0.baseAddress!, rows: rows, gradient: net.df.p, factor: factor,
+                              lossValue: (recorded || stopRule.isActive) && !sgd)
             }
             if !stepSums.finite {
                 status = .diverged
@@ -126,11 +133,11 @@ final class TrialRun<T: BLASScalar> {
                 break
             }
             // Under GD the step's own forward pass is the full training set: track exactly.
-            let trainSums = sgd ? (schedule.contains(t) ? evaluate(trainInput, labels: trainLabels, rows: nTrain) : nil)
+            let trainSums = sgd ? (recorded ? evaluate(trainInput, labels: trainLabels, rows: nTrain) : nil)
                                 : stepSums
             net.backward(input, rows: rows)
             var gradSquared = 0.0
-            for layer in net.trainableLayers { gradSquared += layer.gradientNormSquared() }
+            if bookkeeping { for layer in net.trainableLayers { gradSquared += layer.gradientNormSquared() } }
             if !gradSquared.isFinite {
                 status = .diverged
                 message = "diverged at step \(t): the gradient is not finite"
@@ -156,7 +163,7 @@ final class TrialRun<T: BLASScalar> {
                 stop = stopRule.check(step: t, loss: loss.factor(samples: s.samples) * s.loss, errors: regression ? nil : s.errors)
             }
             // A stopped run records its last step, so its final metrics are that step's.
-            if schedule.contains(t) || stop != nil, let s = trainSums {
+            if recorded || (bookkeeping && stop != nil), let s = trainSums {
                 let test = nTest > 0 ? evaluate(testInput, labels: split.test.y, rows: nTest) : nil
                 if let test, !test.finite {
                     status = .diverged

@@ -80,7 +80,7 @@ import TrialContract
 @Suite struct BenchCommandTests {
     @Test func badFlagsGetOneLineAndNonZeroExit() throws {
         let w = try OversweepBinary.run(["bench", "--workload", "W9"])
-        #expect(w.status != 0 && w.stderr.contains("--workload must be W1, W2, W3 or all"))
+        #expect(w.status != 0 && w.stderr.contains("--workload must be W1, W2, W3, W4 or all"))
         let j = try OversweepBinary.run(["bench", "--json"])
         #expect(j.status != 0 && j.stderr.contains("--json runs one workload"))
     }

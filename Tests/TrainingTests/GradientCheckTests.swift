@@ -38,6 +38,10 @@ import TrialContract
 
     /// Smallest distance of any pre-activation (and hinge margin) to a kink.
     static func distanceToKinks(_ run: TrialRun<Double>) -> Double {
+        // Under ReLU the forward pass keeps h only; the check reads z, then the
+        // gradients are checked on the trainer's own path.
+        run.net.keepsPreActivations = true
+        defer { run.net.keepsPreActivations = false }
         _ = loss(run)
         var d = Double.infinity
         for l in 0..<run.net.depth {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Training
 import TrialContract
 
@@ -7,20 +8,20 @@ import TrialContract
 import Glibc
 #endif
 
-/// `oversweep bench`: times the training core on the workloads W1/W2/W3 (docs/training-core.md).
+/// `oversweep bench`: times the training core on the reference workloads W1–W4.
 /// Each (workload, dtype) runs in a child process of its own so that its
 /// peak resident memory is its own; the parent prints the table.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the training core on the benchmark workloads W1/W2/W3 (docs/training-core.md).",
+        abstract: "Time the training core on the reference workloads W1–W4 (docs/training-core.md).",
         discussion: """
             Prints seconds, GFLOP/s (exact FLOP count) against the measured GEMM peak, and peak \
             resident memory against the bytes the networks need. `make bench` adds numpy and JAX.
             """
     )
 
-    @Option(help: "W1, W2, W3 or all.")
+    @Option(help: "W1, W2, W3, W4 or all.")
     var workload: String = "all"
 
     @Option(help: "float32, float64 or all.")
@@ -32,21 +33,24 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Run one workload in this process and print one JSON line (used by the table and bench/run.sh).")
     var json = false
 
-    @Flag(help: "Print the measured GEMM peak of each dtype as JSON and exit.")
+    @Flag(help: "Print the machine's measured peaks as JSON and exit: OpenBLAS GEMM (2048³, --threads threads), the core's own product (1024³, one thread) and the FMA rate of one core, per dtype.")
     var gemmPeak = false
+
+    @Flag(help: "With --json: also time the workload without bookkeeping (gradient norms, curves, test evaluation, probes) and report its share.")
+    var bookkeeping = false
 
     @Option(help: "Write each workload's data and initial weights (train --export layout) under DIR/<W>_<dtype>/<i>/ and exit.")
     var export: String?
 
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be ≥ 1 (got \(threads))") }
-        if !["all", "W1", "W2", "W3"].contains(workload) { throw ValidationError("--workload must be W1, W2, W3 or all (got \(workload))") }
+        if !["all", "W1", "W2", "W3", "W4"].contains(workload) { throw ValidationError("--workload must be W1, W2, W3, W4 or all (got \(workload))") }
         if !["all", "float32", "float64"].contains(dtype) { throw ValidationError("--dtype must be float32, float64 or all (got \(dtype))") }
         if json && (workload == "all" || dtype == "all") { throw ValidationError("--json runs one workload: give --workload and --dtype") }
     }
 
     var dtypes: [DType] { dtype == "all" ? [.float32, .float64] : [DType(rawValue: dtype) ?? .float64] }
-    var names: [String] { workload == "all" ? ["W1", "W2", "W3"] : [workload] }
+    var names: [String] { workload == "all" ? ["W1", "W2", "W3", "W4"] : [workload] }
 
     func run() async throws {
         if let export {
@@ -66,7 +70,12 @@ struct Bench: AsyncParsableCommand {
             return
         }
         if gemmPeak {
-            let peaks = Dictionary(uniqueKeysWithValues: dtypes.map { ($0.rawValue, Benchmark.gemmPeak($0, threads: threads)) })
+            var peaks: [String: Double] = [:]
+            for d in dtypes {
+                peaks[d.rawValue] = Benchmark.gemmPeak(d, threads: threads)
+                peaks["product_" + d.rawValue] = Benchmark.productPeak(d)
+                peaks["fma_core_" + d.rawValue] = CoreKernels.fmaPeak(d)
+            }
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
             print(String(decoding: try e.encode(peaks), as: UTF8.self))
@@ -74,9 +83,15 @@ struct Bench: AsyncParsableCommand {
         }
         if json {
             guard let w = Benchmark.workloads(dtypes[0]).first(where: { $0.name == workload }) else {
-                throw ValidationError("--workload must be W1, W2 or W3 (got \(workload))")
+                throw ValidationError("--workload must be W1, W2, W3 or W4 (got \(workload))")
             }
-            print(Self.encode(Self.measure(w, threads: threads)))
+            var m = Self.measure(w, threads: threads)
+            if bookkeeping {
+                let start = DispatchTime.now().uptimeNanoseconds
+                Benchmark.trainWithoutBookkeeping(w.configs, threads: threads)
+                m.bareSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
+            print(Self.encode(m))
             return
         }
         print("GEMM peak (2048³, \(threads) threads): ", terminator: "")
@@ -111,32 +126,62 @@ struct Bench: AsyncParsableCommand {
         var rssPeakMB: Double
         var neededMB: Double
         var status: String
+        /// CPU seconds of the timed part (all threads): on a shared machine
+        /// the steadier figure of the two.
+        var cpuSeconds: Double = 0
+        /// Bytes of the networks alive at once (one per thread in a shard of many), MB.
+        var aliveMB: Double = 0
+        /// Seconds without bookkeeping (`--bookkeeping`), else nil.
+        var bareSeconds: Double?
+        /// The core's kernel variant ("CKernels avx512").
+        var kernels = CoreKernels.name
 
         enum CodingKeys: String, CodingKey {
             case workload, dtype, impl, seconds, gflops, status
             case finalLoss = "final_loss", rssBaseMB = "rss_base_mb", rssPeakMB = "rss_peak_mb", neededMB = "needed_mb"
+            case cpuSeconds = "cpu_seconds", bareSeconds = "bare_seconds", kernels, aliveMB = "alive_mb"
         }
     }
 
     static func measure(_ w: Benchmark.Workload, threads: Int) -> Measurement {
         let base = peakRSSMB()
+        let cpu0 = cpuSeconds()
+        // Results are streamed and dropped (as a worker does), keeping only what the table needs.
+        let outcomes = Mutex([(index: Int, loss: Double?, problem: String?)]())
         let start = DispatchTime.now().uptimeNanoseconds
-        let results = Trainer.trainShard(w.configs, threads: threads)
+        Trainer.trainShard(w.configs, threads: threads) { i, r in
+            let problem = r.status == .ok ? nil : "\(r.status.rawValue): \(r.message ?? "")"
+            outcomes.withLock { $0.append((i, r.metrics["train_loss"], problem)) }
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = cpuSeconds() - cpu0
+        let done = outcomes.withLock { $0 }.sorted { $0.index < $1.index }
         let flops = w.configs.reduce(0) { $0 + Benchmark.flopsPerStep($1) * Double($1.steps) }
-        let losses = results.compactMap { $0.metrics["train_loss"] }
-        let bad = results.first { $0.status != .ok }
-        return Measurement(workload: w.name, dtype: w.configs[0].dtype.rawValue, seconds: seconds,
-                           gflops: flops / seconds / 1e9, finalLoss: losses.reduce(0, +) / Double(max(1, losses.count)),
-                           rssBaseMB: base, rssPeakMB: peakRSSMB(),
-                           neededMB: w.configs.reduce(0) { $0 + Benchmark.bytesNeeded($1) } / 1e6,
-                           status: bad.map { "\($0.status.rawValue): \($0.message ?? "")" } ?? "ok")
+        let losses = done.compactMap(\.loss)
+        // A shard of at least `threads` networks trains one per thread: that many are alive at once.
+        let largest = w.configs.map(Benchmark.bytesNeeded).max() ?? 0
+        let alive = w.configs.count >= threads ? Double(threads) * largest : largest
+        var m = Measurement(workload: w.name, dtype: w.configs[0].dtype.rawValue, seconds: seconds,
+                            gflops: flops / seconds / 1e9, finalLoss: losses.reduce(0, +) / Double(max(1, losses.count)),
+                            rssBaseMB: base, rssPeakMB: peakRSSMB(),
+                            neededMB: w.configs.reduce(0) { $0 + Benchmark.bytesNeeded($1) } / 1e6,
+                            status: done.count == w.configs.count ? done.compactMap(\.problem).first ?? "ok" : "missing results",
+                            cpuSeconds: cpu)
+        m.aliveMB = alive / 1e6
+        return m
     }
 
     static func encode(_ m: Measurement) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: (try? e.encode(m)) ?? Data(), as: UTF8.self)
+    }
+
+    /// User + system CPU seconds of this process so far (all threads).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Peak resident set size of this process so far, in MB (10⁶ bytes).
