@@ -31,7 +31,10 @@ public enum LineCodec {
     }
 
     /// Throws `.invalidRecord` for numbers JSON cannot hold (NaN, ±inf).
-    public static func encode(_ r: TrialRecord, path: String = "") throws -> [UInt8] {
+    /// `formatVersion` is that of the file's header: a file keeps the curve
+    /// form of its version (version 3's shared steps; the separate step lists
+    /// of 1 and 2), so readers of its version read every line of it.
+    public static func encode(_ r: TrialRecord, path: String = "", formatVersion: Int = ResultFormat.version) throws -> [UInt8] {
         var w = JSONWriter()
         do throws(NonFiniteNumber) {
             w.beginObject()
@@ -56,7 +59,11 @@ public enum LineCodec {
             w.key("started_at"); w.date(r.startedAt)
             w.key("ended_at"); w.date(r.endedAt)
             w.key("config"); try w.config(r.config)
-            w.key("curves"); try w.curves(r.result.curves)
+            if formatVersion >= ResultFormat.compactCurvesVersion {
+                try w.compactCurves(r.result.curves)
+            } else {
+                w.key("curves"); try w.curves(r.result.curves)
+            }
             w.endObject()
         } catch {
             throw StoreError(.invalidRecord, path: path, "trial \(r.id.short): \(error.what) is not a finite number, which JSON cannot hold")
@@ -204,7 +211,8 @@ public enum LineCodec {
         var started_at: String
         var ended_at: String
         var config: TrialConfig
-        var curves: [String: Curve]?
+        var curve_steps: [Int]?
+        var curves: [String: CurveForm]?
         var halving: HalvingTag?
     }
 
@@ -235,7 +243,10 @@ public enum LineCodec {
         }
         guard let started = Timestamp.parse(r.started_at) else { throw DecodeFailure(message: "started_at '\(r.started_at)' is not an ISO-8601 UTC time") }
         guard let ended = Timestamp.parse(r.ended_at) else { throw DecodeFailure(message: "ended_at '\(r.ended_at)' is not an ISO-8601 UTC time") }
-        let result = TrainingResult(status: r.status, message: r.message, metrics: r.metrics, curves: r.curves ?? [:],
+        guard let curves = CurveForm.resolve(r.curves ?? [:], steps: r.curve_steps) else {
+            throw DecodeFailure(message: "a curve of bare values needs 'curve_steps' of its length")
+        }
+        let result = TrainingResult(status: r.status, message: r.message, metrics: r.metrics, curves: curves,
                                     stepsRun: r.steps_run, stop: r.stop,
                                     timing: Timing(seconds: r.seconds, metricSeconds: r.metric_seconds ?? 0))
         return TrialRecord(id: r.id, sweep: r.sweep ?? "", config: r.config, result: result, worker: r.worker,

@@ -14,7 +14,7 @@ enum RecordReader {
         var metrics: [String: Double]?, stepsRun: Int?, stop: StopReason?, seconds: Double?, metricSeconds: Double?
         var halving: HalvingTag?
         var worker: String?, host: String?, attempt: Int?, started: Date?, ended: Date?, build: String?, blas: String?
-        var config: TrialConfig?, curves: [String: Curve]?, crc: String?
+        var config: TrialConfig?, curves: [String: CurveForm]?, curveSteps: [Int]?, crc: String?
         guard r.object({ r, key in
             switch key {
             case "kind" where kind == nil: kind = r.string(); return kind == "trial"
@@ -36,13 +36,15 @@ enum RecordReader {
             case "started_at" where started == nil: started = r.string().flatMap(Timestamp.parse); return started != nil
             case "ended_at" where ended == nil: ended = r.string().flatMap(Timestamp.parse); return ended != nil
             case "config" where config == nil: config = r.config(); return config != nil
-            case "curves" where curves == nil: curves = r.curves(); return curves != nil
+            case "curves" where curves == nil: curves = r.curveForms(); return curves != nil
+            case "curve_steps" where curveSteps == nil: curveSteps = r.array { $0.int() }; return curveSteps != nil
             case "crc32" where crc == nil: crc = r.string(); return crc != nil
             default: return false
             }
         }), r.atEnd(), kind != nil, let id, let status, let metrics, let stepsRun, let seconds,
-              let worker, let host, let attempt, let started, let ended, let config else { return nil }
-        let result = TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: curves ?? [:],
+              let worker, let host, let attempt, let started, let ended, let config,
+              let resolved = CurveForm.resolve(curves ?? [:], steps: curveSteps) else { return nil }
+        let result = TrainingResult(status: status, message: message ?? nil, metrics: metrics, curves: resolved,
                                     stepsRun: stepsRun, stop: stop, timing: Timing(seconds: seconds, metricSeconds: metricSeconds ?? 0))
         return TrialRecord(id: TrialID(rawValue: id), sweep: sweep ?? "", config: config, result: result, worker: worker,
                            host: host, attempt: attempt, startedAt: started, endedAt: ended, build: build, blas: blas, halving: halving)

@@ -147,7 +147,7 @@ public enum ResultFilter {
         }
         let kept = file.records.filter { r in conditions.allSatisfy { $0.matches(r) } }
         var chunks: [[UInt8]] = [LineCodec.encode(file.header)] + file.revisions.dropFirst().map { LineCodec.encode($0) }
-        for r in kept { chunks.append(try LineCodec.encode(r, path: output)) }
+        for r in kept { chunks.append(try LineCodec.encode(r, path: output, formatVersion: file.header.formatVersion)) }
         try OutputTarget.write(output, chunks: chunks)
         return Summary(read: file.records.count, kept: kept.count, problems: file.problems, unverifiedLines: file.unverifiedLines)
     }

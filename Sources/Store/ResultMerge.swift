@@ -147,7 +147,7 @@ public enum ResultMerge {
         }
         var chunks: [[UInt8]] = [LineCodec.encode(header)] + revisions.map { LineCodec.encode($0) }
         chunks.reserveCapacity(records.count + chunks.count)
-        for r in records { chunks.append(try LineCodec.encode(r, path: output)) }
+        for r in records { chunks.append(try LineCodec.encode(r, path: output, formatVersion: header.formatVersion)) }
         try OutputTarget.write(output, chunks: chunks)
         return summary
     }

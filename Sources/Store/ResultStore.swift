@@ -129,7 +129,7 @@ public final class ResultStore: @unchecked Sendable {
     /// a failed write or `close()`.
     @discardableResult
     public func append(_ record: TrialRecord) throws -> Bool {
-        let line = try LineCodec.encode(record, path: path)
+        let line = try LineCodec.encode(record, path: path, formatVersion: header.formatVersion)
         condition.lock(); defer { condition.unlock() }
         if let failure { throw failure }
         guard !closing else { throw StoreError(.unusable, path: path, "the result store is closed") }

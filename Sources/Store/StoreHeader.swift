@@ -43,8 +43,12 @@ public struct StoreHeader: Codable, Sendable, Hashable {
 /// Constants of the on-disk format (docs/result-format.md).
 public enum ResultFormat {
     /// The version this build writes; it reads this and every older one.
-    /// 2 added `revision` lines, `data_files`, `data_digest` and the records' `build` and `blas`.
-    public static let version = 2
+    /// 2 added `revision` lines, `data_files`, `data_digest` and the records' `build` and `blas`;
+    /// 3 writes curves on one shared step list (`curve_steps`).
+    public static let version = 3
+
+    /// The first version whose trial lines write curves on a shared step list.
+    public static let compactCurvesVersion = 3
     /// Value of the header's `format` member, so a stray JSON-lines file is recognised as foreign.
     public static let marker = "oversweep-results"
 }

@@ -95,47 +95,255 @@ public struct JSONScanner {
         return string().map { .some($0) }
     }
 
-    /// A finite number.
+    /// A finite number. Digits are read straight from the bytes; a number of at
+    /// most 15 significant digits with a small exponent is converted exactly
+    /// by one correctly rounded multiplication or division (Clinger's fast
+    /// path); any other goes through the standard library's correctly rounded
+    /// conversion. Either way the double is the one `Double(text)` gives.
     public mutating func double() -> Double? {
-        guard let t = numberText(), let v = Double(t), v.isFinite else { return nil }
+        guard let n = number() else { return nil }
+        if let v = n.exactDouble { return v }
+        guard let v = Double(String(decoding: b[n.start..<n.end], as: UTF8.self)), v.isFinite else { return nil }
         return v
     }
 
     /// An integer written without fraction or exponent.
-    public mutating func int() -> Int? { numberText().flatMap { Int($0) } }
-    public mutating func uint() -> UInt64? { numberText().flatMap { UInt64($0) } }
+    public mutating func int() -> Int? {
+        guard let n = number(), !n.hasFraction, !n.hasExponent else { return nil }
+        // Up to 18 digits cannot overflow; longer ones are checked by the standard library.
+        if n.integerDigits <= 18 { return n.negative ? -Int(n.mantissa) : Int(n.mantissa) }
+        return Int(String(decoding: b[n.start..<n.end], as: UTF8.self))
+    }
+
+    public mutating func uint() -> UInt64? {
+        guard let n = number(), !n.hasFraction, !n.hasExponent else { return nil }
+        if !n.negative && n.integerDigits <= 19 { return n.mantissa }
+        return UInt64(String(decoding: b[n.start..<n.end], as: UTF8.self))
+    }
+
+    // MARK: Checking without converting (validating skims)
+
+    /// True, having moved past it, exactly when `double()` would return a
+    /// value here; the number is checked by its grammar and its magnitude,
+    /// and converted only when it lies at the edge of the double range.
+    public mutating func skipDouble() -> Bool {
+        guard let n = number() else { return false }
+        if n.significantDigits == 0 { return true }  // zero, however written
+        // The value lies in [10^e, 10^(e+1)) with e the leading digit's decimal exponent.
+        let e = n.leadingExponent
+        if e <= 307 { return true }  // below 10^308 < Double.greatestFiniteMagnitude
+        if e >= 309 { return false }  // at least 10^309: infinite
+        return Double(String(decoding: b[n.start..<n.end], as: UTF8.self))?.isFinite ?? false
+    }
+
+    /// True, having moved past it, exactly when `int()` would return a value here.
+    public mutating func skipInt() -> Bool {
+        guard let n = number(), !n.hasFraction, !n.hasExponent else { return false }
+        return n.integerDigits <= 18 || Int(String(decoding: b[n.start..<n.end], as: UTF8.self)) != nil
+    }
+
+    /// True, having moved past it, exactly when `string()` would return a value
+    /// here; the bytes it spans (without the quotes) are in `lastString`.
+    public mutating func skipString() -> Bool {
+        guard consume("\"") else { return false }
+        let start = i
+        var ascii = true
+        while i < b.count, b[i] != UInt8(ascii: "\"") {
+            let c = b[i]
+            if c == UInt8(ascii: "\\") || c < 0x20 { return false }
+            if c >= 0x80 { ascii = false }
+            i += 1
+        }
+        guard i < b.count else { return false }
+        lastString = start..<i
+        i += 1
+        return ascii || String(validating: b[start..<i - 1], as: UTF8.self) != nil
+    }
+
+    /// The bytes of the last string `skipString` passed.
+    public private(set) var lastString: Range<Int> = 0..<0
+
+    /// Whether the last string `skipString` passed is exactly `text`.
+    public func lastStringIs(_ text: StaticString) -> Bool {
+        text.withUTF8Buffer { t in t.count == lastString.count && b[lastString].elementsEqual(t) }
+    }
+
+    /// The last string `skipString` passed, as a String.
+    public func lastStringValue() -> String { String(decoding: b[lastString], as: UTF8.self) }
+
+    /// The bytes of the last string `skipString` passed.
+    public func withLastString<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
+        b.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[lastString])) }
+    }
+
+    /// `{ "key": value, … }` as `object` reads it, with each key left in
+    /// `lastString` instead of made a String (`member` gets the scanner only).
+    public mutating func objectSkim(_ member: (inout JSONScanner) -> Bool) -> Bool {
+        guard consume("{") else { return false }
+        if consume("}") { return true }
+        repeat {
+            guard skipString(), consume(":"), member(&self) else { return false }
+        } while consume(",")
+        return consume("}")
+    }
+
+    /// The next byte after whitespace, not consumed (nil at the end).
+    public mutating func peek() -> UInt8? {
+        skipSpace()
+        return i < b.count ? b[i] : nil
+    }
+
+    /// Moves past any one JSON value, checking only its outline: strings may
+    /// hold escapes, and a number is any run of `0-9 + - . e E`. Returns the
+    /// bytes it spans (whitespace before it excluded), nil when there is no
+    /// value here. For finding where a value ends before a precise reader
+    /// judges it (`ConfigSkimmer`).
+    public mutating func skipValue(depth: Int = 0) -> Range<Int>? {
+        skipSpace()
+        let start = i
+        guard i < b.count, depth < 64 else { return nil }
+        switch b[i] {
+        case UInt8(ascii: "\""):
+            i += 1
+            while i < b.count, b[i] != UInt8(ascii: "\"") { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            guard i < b.count else { return nil }
+            i += 1
+        case UInt8(ascii: "{"):
+            i += 1
+            if !consume("}") {
+                repeat {
+                    guard peek() == UInt8(ascii: "\""), skipValue(depth: depth + 1) != nil, consume(":"),
+                          skipValue(depth: depth + 1) != nil else { return nil }
+                } while consume(",")
+                guard consume("}") else { return nil }
+            }
+        case UInt8(ascii: "["):
+            i += 1
+            if !consume("]") {
+                repeat { guard skipValue(depth: depth + 1) != nil else { return nil } } while consume(",")
+                guard consume("]") else { return nil }
+            }
+        case UInt8(ascii: "t"): guard literal("true") else { return nil }
+        case UInt8(ascii: "f"): guard literal("false") else { return nil }
+        case UInt8(ascii: "n"): guard literal("null") else { return nil }
+        default:
+            func isNumberByte(_ c: UInt8) -> Bool {
+                c &- UInt8(ascii: "0") < 10 || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+                    || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+            }
+            while i < b.count, isNumberByte(b[i]) { i += 1 }
+            guard i > start else { return nil }
+        }
+        return start..<i
+    }
+
+    /// The bytes in `range` (as `skipValue` or `lastString` give them).
+    public func bytes(_ range: Range<Int>) -> ArraySlice<UInt8> { b[range] }
+
+    /// `[ element, … ]` as `array` reads it; the count of elements, nil as soon as one fails.
+    public mutating func arraySkim(_ element: (inout JSONScanner) -> Bool) -> Int? {
+        guard consume("[") else { return nil }
+        if consume("]") { return 0 }
+        var count = 0
+        repeat {
+            guard element(&self) else { return nil }
+            count += 1
+        } while consume(",")
+        return consume("]") ? count : nil
+    }
 
     private mutating func skipSpace() {
         while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
     }
 
-    /// The text of a JSON number (RFC 8259 grammar: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`).
-    private mutating func numberText() -> String? {
-        skipSpace()
-        let start = i
-        func isDigit(_ at: Int) -> Bool { at < b.count && b[at] >= UInt8(ascii: "0") && b[at] <= UInt8(ascii: "9") }
-        func digits() -> Bool {
-            guard isDigit(i) else { return false }
-            while isDigit(i) { i += 1 }
-            return true
+    /// A JSON number as read: where its text is and, for the fast paths, its
+    /// digits (the first 19 significant ones) and exponent.
+    struct NumberParts {
+        var start: Int, end: Int
+        var negative = false
+        var hasFraction = false, hasExponent = false
+        /// Digits before the point (the leading zero of `0.5` counts).
+        var integerDigits = 0
+        /// Significant digits (leading zeros not counted), and the first 19 of them as an integer.
+        var significantDigits = 0
+        var mantissa: UInt64 = 0
+        /// The value is `mantissa × 10^exponent` when `significantDigits <= 19`.
+        var exponent = 0
+        /// The decimal exponent of the leading significant digit.
+        var leadingExponent = 0
+
+        private static let powers: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
+
+        /// The value when it is exactly `mantissa × 10^±k` with mantissa < 2^53 and
+        /// k ≤ 22: both factors are exact doubles, so one rounding gives the
+        /// correctly rounded result (Clinger 1990).
+        var exactDouble: Double? {
+            guard significantDigits <= 15, exponent >= -22, exponent <= 22 else { return nil }
+            let m = Double(mantissa)
+            let v = exponent >= 0 ? m * Self.powers[exponent] : m / Self.powers[-exponent]
+            return negative ? -v : v
         }
-        if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
-        if i < b.count, b[i] == UInt8(ascii: "0") {
+    }
+
+    /// Moves past a JSON number (RFC 8259 grammar:
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`, at most 40 characters),
+    /// reading its digits on the way; nil when there is none.
+    mutating func number() -> NumberParts? {
+        skipSpace()
+        var n = NumberParts(start: i, end: i)
+        let zero = UInt8(ascii: "0")
+        @inline(__always) func isDigit(_ at: Int) -> Bool { at < b.count && b[at] &- zero < 10 }
+        if i < b.count, b[i] == UInt8(ascii: "-") { n.negative = true; i += 1 }
+        var leading = 0
+        if i < b.count, b[i] == zero {
             i += 1
+            n.integerDigits = 1
             // `0e5` is JSON, but Foundation's JSONDecoder refuses it: leave it to
             // the decoder, which defines what is accepted (found by the mutation test).
             if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") { return nil }
-        } else if !digits() { return nil }
+        } else {
+            guard isDigit(i) else { return nil }
+            while isDigit(i) {
+                // No leading zero here, so every integer digit is significant.
+                if n.significantDigits < 19 { n.mantissa = n.mantissa &* 10 &+ UInt64(b[i] - zero) } else { n.exponent += 1 }
+                n.significantDigits += 1
+                n.integerDigits += 1
+                i += 1
+            }
+            leading = n.integerDigits - 1
+        }
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
-            guard digits() else { return nil }
+            guard isDigit(i) else { return nil }
+            n.hasFraction = true
+            var position = 0
+            while isDigit(i) {
+                position += 1
+                let d = b[i] - zero
+                if n.significantDigits == 0 {
+                    n.exponent -= 1  // a leading zero, or the first significant digit
+                    if d != 0 { leading = -position; n.mantissa = UInt64(d); n.significantDigits = 1 }
+                } else {
+                    if n.significantDigits < 19 { n.mantissa = n.mantissa &* 10 &+ UInt64(d); n.exponent -= 1 }
+                    n.significantDigits += 1
+                }
+                i += 1
+            }
         }
         if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
             i += 1
-            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits() else { return nil }
+            n.hasExponent = true
+            var negativeExponent = false
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { negativeExponent = b[i] == UInt8(ascii: "-"); i += 1 }
+            guard isDigit(i) else { return nil }
+            var e = 0
+            while isDigit(i) { if e < 100_000 { e = e * 10 + Int(b[i] - zero) }; i += 1 }
+            n.exponent += negativeExponent ? -e : e
+            leading += negativeExponent ? -e : e
         }
-        guard i - start <= 40 else { return nil }
-        return String(decoding: b[start..<i], as: UTF8.self)
+        guard i - n.start <= 40 else { return nil }
+        n.end = i
+        n.leadingExponent = leading
+        return n
     }
 }
