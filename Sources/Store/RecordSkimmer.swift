@@ -113,7 +113,7 @@ public struct RecordSkimmer {
                             bareLengths.append(v.count)
                             return true
                         }
-                        guard let n = r.arraySkim({ $0.skipDouble() }) else { return false }
+                        guard let n = r.skipDoubleArray() else { return false }
                         bareLengths.append(n)
                         return true
                     }
@@ -142,7 +142,7 @@ public struct RecordSkimmer {
         var steps: Int?, values: Int?
         return r.objectSkim { r in
             if r.lastStringIs("steps"), steps == nil { steps = r.arraySkim { $0.skipInt() }; return steps != nil }
-            if r.lastStringIs("values"), values == nil { values = r.arraySkim { $0.skipDouble() }; return values != nil }
+            if r.lastStringIs("values"), values == nil { values = r.skipDoubleArray(); return values != nil }
             return false
         } && steps != nil && steps == values
     }

@@ -68,16 +68,29 @@ public enum ResultFile {
         return (scan.header, ids, scan.problems)
     }
 
-    /// Counts by status and sub-sweep, and the recorded ids. Records are
-    /// decoded in full (as export does), so a line that cannot be exported
-    /// is not counted. A trial recorded twice counts once, with its last status.
+    /// Counts by status and sub-sweep, and the recorded ids. Lines are
+    /// checked as a full decode checks them (`RecordSkimmer`, which accepts
+    /// exactly what `RecordReader` accepts; what it refuses is decoded in
+    /// full), so a line that cannot be exported is not counted. A trial
+    /// recorded twice counts once, with its last status.
     public static func summary(path: String, options: ReadOptions = .strict) throws -> ResultSummary {
         let log = try FileLineLog(path: path, writable: false)
         var status: [TrialID: (sweep: String, status: TrialStatusName)] = [:]
         var lines = 0
-        let scan = try scanRecords(log, path: path, options: options) { r in
-            status[r.id] = (r.sweep, r.result.status.rawValue)
+        var skimmer = RecordSkimmer(.counts)
+        let scan = try LogScan.run(log, path: path, options: options) { line in
+            if let t = skimmer.read(line.bytes) {
+                status[t.id] = (t.sweep, t.status.rawValue)
+            } else {
+                do {
+                    let r = try LineCodec.decodeRecord(line.bytes)
+                    status[r.id] = (r.sweep, r.result.status.rawValue)
+                } catch {
+                    return .undecodable("\(error)")
+                }
+            }
             lines += 1
+            return .accepted
         }
         var s = ResultSummary(header: scan.header, problems: scan.problems, trialLines: lines)
         s.revisions = scan.headerless ? [] : [scan.header.revision] + scan.revisions

@@ -187,6 +187,71 @@ public struct JSONScanner {
         return consume("}")
     }
 
+    /// `[number, …]` as `arraySkim { $0.skipDouble() }` reads it (the count,
+    /// nil when that would fail), fast for arrays as `JSONWriter` writes them:
+    /// numbers and bare commas are checked in one pass over the bytes, each
+    /// number by its grammar and by a bound on its magnitude that no finite
+    /// double can break. Anything else — whitespace, an exponent near the
+    /// double range, a malformed number — sends the whole array to the
+    /// general path, which decides.
+    public mutating func skipDoubleArray() -> Int? {
+        guard consume("[") else { return nil }
+        let first = i
+        let fast: (count: Int, end: Int)? = b.withUnsafeBufferPointer { p in
+            let n = p.count
+            var j = first, count = 0
+            @inline(__always) func digit(_ k: Int) -> Bool { k < n && p[k] &- UInt8(ascii: "0") < 10 }
+            if j < n && p[j] == UInt8(ascii: "]") { return (0, j + 1) }
+            while true {
+                let start = j
+                if j < n && p[j] == UInt8(ascii: "-") { j += 1 }
+                guard j < n else { return nil }
+                var integerDigits = 1, zero = false, fraction = false
+                if p[j] == UInt8(ascii: "0") {
+                    j += 1
+                    zero = true
+                } else if digit(j) {
+                    let s = j
+                    j += 1
+                    while digit(j) { j += 1 }
+                    integerDigits = j - s
+                } else {
+                    return nil
+                }
+                if j < n && p[j] == UInt8(ascii: ".") {
+                    j += 1
+                    guard digit(j) else { return nil }
+                    while digit(j) { j += 1 }
+                    fraction = true
+                }
+                if j < n && (p[j] == UInt8(ascii: "e") || p[j] == UInt8(ascii: "E")) {
+                    // `0e5` (the general path refuses it) and large exponents: not here.
+                    guard !zero || fraction else { return nil }
+                    j += 1
+                    var negative = false
+                    if j < n && (p[j] == UInt8(ascii: "+") || p[j] == UInt8(ascii: "-")) { negative = p[j] == UInt8(ascii: "-"); j += 1 }
+                    guard digit(j) else { return nil }
+                    var e = 0
+                    while digit(j) { if e < 100_000 { e = e * 10 + Int(p[j] &- UInt8(ascii: "0")) }; j += 1 }
+                    // Below 10^(integer digits + e): finite when that is at most 10^300.
+                    if !negative && integerDigits + e > 300 { return nil }
+                }
+                guard j - start <= 40 else { return nil }
+                count += 1
+                guard j < n else { return nil }
+                if p[j] == UInt8(ascii: ",") { j += 1; continue }
+                if p[j] == UInt8(ascii: "]") { return (count, j + 1) }
+                return nil
+            }
+        }
+        if let fast {
+            i = fast.end
+            return fast.count
+        }
+        i = first - 1
+        return arraySkim { $0.skipDouble() }
+    }
+
     /// The next byte after whitespace, not consumed (nil at the end).
     public mutating func peek() -> UInt8? {
         skipSpace()

@@ -77,10 +77,14 @@ struct StoreBench: ParsableCommand {
     @Option(help: "Records shaped like a real trial's (about 10 KB, 16 curves) or the small synthetic ones (1.7 KB).")
     var shape = Shape.real
 
+    @Option(help: "Write the benchmark file here and keep it (for timing the commands on it); default: a temporary file, removed.")
+    var keep: String?
+
     func run() throws {
-        let path = (dir as NSString).appendingPathComponent("oversweep-bench-\(getpid()).jsonl")
+        let path = keep ?? (dir as NSString).appendingPathComponent("oversweep-bench-\(getpid()).jsonl")
+        if keep != nil { try? FileManager.default.removeItem(atPath: path) }
         defer {
-            try? FileManager.default.removeItem(atPath: path)
+            if keep == nil { try? FileManager.default.removeItem(atPath: path) }
             try? FileManager.default.removeItem(atPath: path + ".corrupt")
         }
         let sample = (0..<1000).map { shape == .small ? SyntheticRecords.make(index: $0, prefix: "bench") : SyntheticRecords.realistic(index: $0, prefix: "bench") }
@@ -144,6 +148,18 @@ struct StoreBench: ParsableCommand {
         let foundationRate = try rate(LineCodec.decodeRecordWithFoundation)
         print(String(format: "  decoding alone, %ld lines: direct reader %.0f records per CPU-second, JSONDecoder %.0f (%.1f× faster)",
                      lines.count, direct, foundationRate, direct / foundationRate))
+        // The validating skims of status and report on the same lines (they accept what the direct reader accepts).
+        let byteLines = lines.map { Array($0) }
+        func skimRate(_ want: RecordSkimmer.Want) -> Double {
+            var skimmer = RecordSkimmer(want)
+            let start = cpuSeconds()
+            var n = 0
+            for line in byteLines where skimmer.read(line) != nil { n += 1 }
+            return Double(n) / max(cpuSeconds() - start, 1e-6)
+        }
+        let counts = skimRate(.counts), report = skimRate(.report(curves: [Metric.trainLoss.name]))
+        print(String(format: "  skims alone: status (check all, convert id/sweep/status) %.0f records per CPU-second (%.1f× the direct reader); "
+                     + "report (convert metrics, config, one curve) %.0f (%.1f×)", counts, counts / direct, report, report / direct))
 
         // The contract's config writer and reader alone (every lease and record passes both).
         let configs = all.records.prefix(20_000).map(\.config)
