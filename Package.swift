@@ -94,6 +94,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Training", "Store", "Sweep", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["TestSupport", "Report", "Store", "TrialContract"], swiftSettings: strict),
         .testTarget(name: "ScienceTests", dependencies: ["TestSupport", "Report", "Store", "Sweep", "Training", "TrialContract"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Sweep", "TrialContract"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Sweep", "TrialContract", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -65,9 +65,11 @@ struct Scratch {
         var text = ""
         var ids = Set<String>()
         for i in 0..<n {
-            let id = String(format: "trial%06d", i)
+            let config = #"{"data":"sphere_teacher","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":10,"seed":\#(i)}"#
+            // Ids are the configs' content hashes (the coordinator checks results against them).
+            let id = TrialID(config: try JSONDecoder().decode(TrialConfig.self, from: Data(config.utf8))).rawValue
             ids.insert(id)
-            text += #"{"id":"\#(id)","sweep":"","config":{"data":"sphere_teacher","width":8,"depth":1,"activation":"relu","loss":"logistic","lr":0.1,"steps":10,"seed":\#(i)}}"# + "\n"
+            text += #"{"id":"\#(id)","sweep":"","config":\#(config)}"# + "\n"
         }
         try text.write(toFile: path(name), atomically: true, encoding: .utf8)
         return (path(name), ids)
