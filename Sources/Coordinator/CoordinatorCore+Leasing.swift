@@ -113,7 +113,7 @@ extension CoordinatorCore {
         workers[peer] = w
         if lost > 0 {
             updateInFlight()
-            warnLimited("worker \(w.label) no longer holds \(lost) leased trials (messages lost in transit?); re-leasing them", now: now)
+            notePeer("worker \(w.label) no longer holds \(lost) leased trials (messages lost in transit?); re-leasing them", now: now)
             return dispatchAll(now: now)
         }
         return []
@@ -214,6 +214,7 @@ extension CoordinatorCore {
         if let last = lastTick, now - last > options.pauseThreshold { rearm(after: now - last, now: now) }
         lastTick = now
         if let summary = logLimit.summary(now: now) { logger.warning("\(summary)") }
+        if let summary = peerLogLimit.summary(now: now) { logger.warning("\(summary)") }
         for (peer, w) in workers where now - w.lastSeen > options.expiry {
             out += expire(peer, w, now: now)
         }
@@ -241,6 +242,8 @@ extension CoordinatorCore {
             if let seen = workers[peer]?.lastSeen { workers[peer]?.lastSeen = min(now, seen + gap) }
         }
         for id in leases.keys { leases[id]?.deadline += gap }
+        // Short stalls of a loaded machine are routine; a long one is worth a line.
+        guard gap >= options.expiry else { return }
         logger.warning("the coordinator was paused for \(String(format: "%.1f", gap)) s; liveness and lease deadlines re-armed, no attempt charged for it")
     }
 
@@ -248,7 +251,7 @@ extension CoordinatorCore {
         let silence = now - w.lastSeen
         forget(peer)
         let (charged, returned) = takeBack(w.leases.sorted(), of: w, why: "its worker was lost")
-        warnLimited("worker \(w.label) silent for \(String(format: "%.1f", silence)) s: presumed lost; \(charged) running trials charged an attempt, \(returned) re-leased uncharged", now: now)
+        notePeer("worker \(w.label) silent for \(String(format: "%.1f", silence)) s: presumed lost; \(charged) running trials charged an attempt, \(returned) re-leased uncharged", now: now)
         return dispatchAll(now: now)
     }
 
@@ -265,7 +268,7 @@ extension CoordinatorCore {
         let seconds = Int((lease.deadline - lease.grantedAt).rounded())
         let (charged, returned) = takeBack([id], of: w, why: "its lease passed its deadline (\(seconds) s)")
         workers[lease.peer]?.deadlineMisses += 1
-        warnLimited("worker \(w.label) holds lease \(id) past its deadline (\(seconds) s, from the plan's estimate): taken back, \(charged) trials charged an attempt, \(returned) re-leased", now: now)
+        notePeer("worker \(w.label) holds lease \(id) past its deadline (\(seconds) s, from the plan's estimate): taken back, \(charged) trials charged an attempt, \(returned) re-leased", now: now)
         var out: [Outgoing] = []
         // A peer that heartbeats but never returns results cannot hold trials again and again.
         if w.accepted == 0 || (workers[lease.peer]?.deadlineMisses ?? 0) >= 2 {

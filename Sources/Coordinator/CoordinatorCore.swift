@@ -91,7 +91,9 @@ public final class CoordinatorCore {
     var pendingAcks: [PeerID: [TrialID]] = [:]
     var quarantinedPeers: Set<PeerID> = []
     var successSerial = 0
+    /// Log budgets: bad input (drops, refusals), and peers coming and going.
     var logLimit = LogLimiter()
+    var peerLogLimit = LogLimiter(burst: 100, window: 10)
     var lastTick: Double?
     public internal(set) var stats = CoordinatorStats()
     public private(set) var unflushed = 0
@@ -172,6 +174,14 @@ public final class CoordinatorCore {
         if logLimit.admit(now: now) { logger.warning("\(message())") }
     }
 
+    /// A line about a worker joining, leaving or being lost, within its own budget
+    /// (a rogue can invent any number of workers).
+    func notePeer(_ message: @autoclosure () -> String, warning: Bool = true, now: Double) {
+        if let summary = peerLogLimit.summary(now: now) { logger.warning("\(summary)") }
+        guard peerLogLimit.admit(now: now) else { return }
+        if warning { logger.warning("\(message())") } else { logger.info("\(message())") }
+    }
+
     func drop(_ peer: PeerID, _ why: String, now: Double) {
         stats.droppedMessages += 1
         warnLimited("dropped message from peer \(LogText.clean(peer.description)): \(why)", now: now)
@@ -205,7 +215,7 @@ public final class CoordinatorCore {
             let w = WorkerState(hello: hello, key: key, lastSeen: now, lastSent: now, streakStart: successSerial)
             workers[peer] = w
             addLabel(w.label)
-            logger.info("worker \(label) joined (peer \(LogText.clean(peer.description)), \(hello.jobs) jobs, \(hello.cores) cores, build \(LogText.clean(hello.build))\(hello.blas.map { ", \(LogText.clean($0))" } ?? "")\(key.map { ", key \($0)" } ?? ""))")
+            notePeer("worker \(label) joined (peer \(LogText.clean(peer.description)), \(hello.jobs) jobs, \(hello.cores) cores, build \(LogText.clean(hello.build))\(hello.blas.map { ", \(LogText.clean($0))" } ?? "")\(key.map { ", key \($0)" } ?? ""))", warning: false, now: now)
             noteKernels(hello.blas.map { LogText.clean($0) }, worker: label)
         }
         stats.activeWorkers = workers.count
@@ -243,7 +253,7 @@ public final class CoordinatorCore {
             }
         }
         forget(peer)
-        logger.info("worker \(w.label) left (\(LogText.clean(bye.reason))); \(returned) trials handed back")
+        notePeer("worker \(w.label) left (\(LogText.clean(bye.reason))); \(returned) trials handed back", warning: false, now: now)
         return dispatchAll(now: now)
     }
 

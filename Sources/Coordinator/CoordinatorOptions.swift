@@ -41,8 +41,9 @@ public struct CoordinatorOptions: Sendable {
     public var expiry: Double { heartbeatInterval * Double(liveness) }
 
     /// A gap between two ticks longer than this means the coordinator itself
-    /// was paused (SIGSTOP, swap, a disk stall): the gap is not the workers' silence.
-    public var pauseThreshold: Double { max(1, heartbeatInterval) }
+    /// was paused (SIGSTOP, swap, a disk stall): the gap is not the workers'
+    /// silence. Half the expiry window, so a pause is caught before it expires anyone.
+    public var pauseThreshold: Double { max(0.1, expiry / 2) }
 }
 
 /// Counters for the progress line and the final summary.

@@ -166,7 +166,10 @@ struct CoordinatorFlags: ParsableArguments {
         let s = core.stats
         switch outcome {
         case .complete:
-            let summary = "\(s.recorded)/\(s.total) recorded (\(s.recordedThisRun) this run), \(s.quarantined) quarantined, \(s.duplicates) duplicate results ignored"
+            var summary = "\(s.recorded)/\(s.total) recorded (\(s.recordedThisRun) this run), \(s.quarantined) quarantined, \(s.duplicates) duplicate results ignored"
+            if s.droppedMessages + s.refusedResults > 0 {
+                summary += ", \(s.droppedMessages) messages dropped and \(s.refusedResults) results refused (bad input)"
+            }
             guard s.failedTrials > 0 else {
                 logger.info("sweep complete: \(summary)")
                 return 0
