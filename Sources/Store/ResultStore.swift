@@ -238,11 +238,12 @@ extension ResultStore {
         guard let file = log as? FileLineLog else { return nil }
         var mine = stat(), named = stat()
         guard fstat(file.fd, &mine) == 0 else { return nil }
-        if mine.st_nlink == 0 || stat(path, &named) != 0 {
-            return StoreError(.unusable, path: path, "the result file was deleted or moved away while the sweep ran; stopping (nothing more is acknowledged)")
-        }
-        if named.st_dev != mine.st_dev || named.st_ino != mine.st_ino {
+        let exists = stat(path, &named) == 0
+        if exists && (named.st_dev != mine.st_dev || named.st_ino != mine.st_ino) {
             return StoreError(.unusable, path: path, "the result file was replaced by another file while the sweep ran; stopping (nothing more is acknowledged)")
+        }
+        if !exists || mine.st_nlink == 0 {
+            return StoreError(.unusable, path: path, "the result file was deleted or moved away while the sweep ran; stopping (nothing more is acknowledged)")
         }
         return nil
     }

@@ -316,6 +316,16 @@ public final class WorkerCore {
                           build: options.build, pid: pid, blas: options.blas, threads: options.threadsPerJob)), now: now)
     }
 
+    /// At least the bytes `report` takes in a `result` body (every number at
+    /// its longest, every character escaped), without encoding it.
+    static func boundOnEncodedBytes(_ r: TrialResultReport) -> Int {
+        var n = 512 + 6 * (r.trialID.rawValue.utf8.count + r.sweep.utf8.count + (r.result.message?.utf8.count ?? 0))
+        if let c = r.config { n += 4096 + 24 * c.namedSteps.count + 6 * (c.dataFile?.utf8.count ?? 0) + 6 * c.train.utf8.count }
+        for name in r.result.metrics.keys { n += 32 + 6 * name.utf8.count }
+        for (name, c) in r.result.curves { n += 32 + 6 * name.utf8.count + 48 * max(c.steps.count, c.values.count) }
+        return n
+    }
+
     /// `reports` in as many `result` messages as it takes to stay below the
     /// coordinator's message size. A single result larger than that can
     /// never be delivered: it goes as a failed result saying so.
@@ -323,6 +333,8 @@ public final class WorkerCore {
         guard !reports.isEmpty else { return [] }
         guard let max = maxMessageSize else { return [send(.result(Results(reports: reports)), now: now)] }
         let limit = max - 1024  // the header frame and some slack
+        // Nearly always far below the limit: only a batch that might not be is encoded to measure it.
+        if reports.reduce(0, { $0 + Self.boundOnEncodedBytes($1) }) <= limit { return [send(.result(Results(reports: reports)), now: now)] }
         let size = (try? Codec.encode(Envelope(sweepID: sweepID, incarnation: incarnation, message: .result(Results(reports: reports)))))
             .map { $0.reduce(0) { $0 + $1.count } } ?? 0
         if size <= limit { return [send(.result(Results(reports: reports)), now: now)] }
