@@ -112,7 +112,6 @@ extension CoordinatorCore {
         }
         workers[peer] = w
         if lost > 0 {
-            updateInFlight()
             notePeer("worker \(w.label) no longer holds \(lost) leased trials (messages lost in transit?); re-leasing them", now: now)
             return dispatchAll(now: now)
         }
@@ -161,7 +160,6 @@ extension CoordinatorCore {
             workers[peer] = w
             out.append(Outgoing(peer: peer, message: .lease(Lease(leaseID: id, expiresIn: options.expiry, trials: leased))))
         }
-        updateInFlight()
         return out
     }
 
@@ -193,14 +191,13 @@ extension CoordinatorCore {
                 }
                 chargedHere += 1
                 charged += 1
-                stats.failedAttempts += 1
+                counters.failedAttempts += 1
                 if w.accepted > 0 { p.failures += 1 } else { p.unproven += 1 }
                 p.failedOn.insert(w.label)
                 p.isolated = true
                 if shouldQuarantine(p) { quarantine(p, worker: w.label, why: why) } else { requeue(p) }
             }
         }
-        updateInFlight()
         return (charged, returned)
     }
 
@@ -227,7 +224,7 @@ extension CoordinatorCore {
         }
         if isComplete && !doneSent {
             doneSent = true
-            let done = Done(recorded: stats.recorded, quarantined: stats.quarantined)
+            let done = Done(recorded: counters.recorded, quarantined: counters.quarantined)
             for peer in workers.keys { out.append(Outgoing(peer: peer, message: .done(done))) }
         }
         return out
@@ -237,7 +234,7 @@ extension CoordinatorCore {
     /// stuck on a disk): nobody could reach it, so that time counts neither
     /// as workers' silence nor against lease deadlines.
     private func rearm(after gap: Double, now: Double) {
-        stats.pauses += 1
+        counters.pauses += 1
         for peer in workers.keys {
             if let seen = workers[peer]?.lastSeen { workers[peer]?.lastSeen = min(now, seen + gap) }
         }
@@ -261,10 +258,9 @@ extension CoordinatorCore {
             // Its worker is gone already (leases normally go with it): nothing to charge.
             leases[id] = nil
             for (_, p) in lease.remaining where !sink.isRecorded(p.trial.id) { requeue(p) }
-            updateInFlight()
             return dispatchAll(now: now)
         }
-        stats.revokedLeases += 1
+        counters.revokedLeases += 1
         let seconds = Int((lease.deadline - lease.grantedAt).rounded())
         let (charged, returned) = takeBack([id], of: w, why: "its lease passed its deadline (\(seconds) s)")
         workers[lease.peer]?.deadlineMisses += 1

@@ -95,7 +95,14 @@ public final class CoordinatorCore {
     var logLimit = LogLimiter()
     var peerLogLimit = LogLimiter(burst: 100, window: 10)
     var lastTick: Double?
-    public internal(set) var stats = CoordinatorStats()
+    var counters = CoordinatorStats()
+    /// The counters, with the trials in flight counted now (on demand: a
+    /// count kept up to date on every result would cost O(leases) per result).
+    public var stats: CoordinatorStats {
+        var s = counters
+        s.trialsInFlight = leases.values.reduce(0) { $0 + $1.remaining.count }
+        return s
+    }
     public private(set) var unflushed = 0
     /// No new leases (shutdown in progress).
     public var draining = false
@@ -108,9 +115,9 @@ public final class CoordinatorCore {
         self.source = source
         self.sink = sink
         self.logger = logger
-        stats.total = source.totalTrials
-        stats.recorded = sink.recordedCount
-        stats.keptFailures = sink.keptFailures
+        counters.total = source.totalTrials
+        counters.recorded = sink.recordedCount
+        counters.keptFailures = sink.keptFailures
         // Lease ids of different incarnations must not collide in a worker that outlives one.
         nextLeaseID = (options.incarnation & 0xff_ffff) << 32 + 1
     }
@@ -183,7 +190,7 @@ public final class CoordinatorCore {
     }
 
     func drop(_ peer: PeerID, _ why: String, now: Double) {
-        stats.droppedMessages += 1
+        counters.droppedMessages += 1
         warnLimited("dropped message from peer \(LogText.clean(peer.description)): \(why)", now: now)
     }
 
@@ -198,7 +205,7 @@ public final class CoordinatorCore {
         }
         if doneSent {
             // Late (it was away when `done` went out): nothing left to lease.
-            return [Outgoing(peer: peer, message: .done(Done(recorded: stats.recorded, quarantined: stats.quarantined)))]
+            return [Outgoing(peer: peer, message: .done(Done(recorded: counters.recorded, quarantined: counters.quarantined)))]
         }
         if var w = workers[peer] {
             // Reconnected: it keeps its leases; its next status says what it holds.
@@ -218,9 +225,9 @@ public final class CoordinatorCore {
             notePeer("worker \(label) joined (peer \(LogText.clean(peer.description)), \(hello.jobs) jobs, \(hello.cores) cores, build \(LogText.clean(hello.build))\(hello.blas.map { ", \(LogText.clean($0))" } ?? "")\(key.map { ", key \($0)" } ?? ""))", warning: false, now: now)
             noteKernels(hello.blas.map { LogText.clean($0) }, worker: label)
         }
-        stats.activeWorkers = workers.count
+        counters.activeWorkers = workers.count
         return [Outgoing(peer: peer, message: .welcome(Welcome(
-            heartbeatInterval: options.heartbeatInterval, liveness: options.liveness, totalTrials: stats.total,
+            heartbeatInterval: options.heartbeatInterval, liveness: options.liveness, totalTrials: counters.total,
             maxMessageSize: options.maxMessageSize)))]
     }
 
@@ -261,8 +268,7 @@ public final class CoordinatorCore {
     func forget(_ peer: PeerID) {
         guard let w = workers.removeValue(forKey: peer) else { return }
         if !quarantinedPeers.contains(peer) { removeLabel(w.label) }
-        stats.activeWorkers = workers.count
-        updateInFlight()
+        counters.activeWorkers = workers.count
     }
 
     // MARK: - Results
@@ -277,7 +283,7 @@ public final class CoordinatorCore {
         }
         if sink.isRecorded(id) {
             // Typically a resend whose acknowledgement was lost: acknowledge again, write nothing.
-            stats.duplicates += 1
+            counters.duplicates += 1
             pendingAcks[peer, default: []].append(id)
             return []
         }
@@ -312,7 +318,7 @@ public final class CoordinatorCore {
     }
 
     func refuse(_ peer: PeerID, _ why: String, now: Double) {
-        stats.refusedResults += 1
+        counters.refusedResults += 1
         let label = workers[peer]?.label ?? LogText.clean(peer.description)
         warnLimited("refused from worker \(label): \(why)", now: now)
     }
@@ -327,13 +333,12 @@ public final class CoordinatorCore {
         } else {
             leases[leaseID] = lease
         }
-        updateInFlight()
     }
 
     /// A failed result (or a refused one) from a worker that ran the trial.
     private func failed(_ pending: Pending, on peer: PeerID, _ result: TrainingResult, now: Double) -> [Outgoing] {
         var p = pending
-        stats.failedAttempts += 1
+        counters.failedAttempts += 1
         noteFailure(peer)
         p.failures += 1
         if let w = workers[peer] { p.failedOn.insert(w.label) }
@@ -352,10 +357,10 @@ public final class CoordinatorCore {
         do {
             if try sink.append(record) {
                 unflushed += 1
-                stats.recorded += 1
-                stats.recordedThisRun += 1
+                counters.recorded += 1
+                counters.recordedThisRun += 1
             } else {
-                stats.duplicates += 1
+                counters.duplicates += 1
             }
         } catch {
             // The record stays unacknowledged, so the worker will send it again.
@@ -372,7 +377,7 @@ public final class CoordinatorCore {
     }
 
     func quarantine(_ p: Pending, worker: String, why: String) {
-        stats.quarantined += 1
+        counters.quarantined += 1
         var result = p.lastFailure ?? TrainingResult(status: .failed)
         result.status = .failed
         let attempts = p.failures + p.unproven
@@ -398,10 +403,6 @@ public final class CoordinatorCore {
         guard let w = workers[peer], quarantinedPeers.insert(peer).inserted else { return }
         removeLabel(w.label)
         logger.warning("worker \(w.label) quarantined: \(why)")
-    }
-
-    func updateInFlight() {
-        stats.trialsInFlight = leases.values.reduce(0) { $0 + $1.remaining.count }
     }
 
     // MARK: - Durability
