@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "TrialContract", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Least-squares fits shared by the core's rate estimates and the report.
         .target(name: "Fitting", swiftSettings: strict),
+        // CRC-32 by carry-less multiplication (x86-64 PCLMULQDQ, chosen at run time).
+        .target(name: "CChecksum", path: "Sources/CChecksum"),
         // Opening files so that a crafted path (FIFO, device, huge file) cannot hang or exhaust a process.
         .target(name: "SafeFiles", swiftSettings: strict),
 
@@ -45,7 +47,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Store", dependencies: ["TrialContract", "SafeFiles"], swiftSettings: strict),
+        .target(name: "Store", dependencies: ["TrialContract", "SafeFiles", "CChecksum"], swiftSettings: strict),
         // The protocol (messages, codec, transport protocols, the in-process
         // transport); no libzmq, so Coordinator and Worker build and test without it.
         .target(name: "Wire", dependencies: ["TrialContract"], swiftSettings: strict),

@@ -29,6 +29,39 @@ public enum SyntheticRecords {
                            startedAt: start, endedAt: start.addingTimeInterval(0.25 + x / 1000))
     }
 
+    /// A record shaped like a real one (a depth-2 trial of examples/quick.yaml,
+    /// about 10 KB as a line): every basic metric, 16 curves of 23 points on
+    /// the log-spaced schedule, values with full-precision digits. What
+    /// `make bench-store` writes and reads, so its figures are those of a real sweep.
+    public static func realistic(index i: Int, prefix: String = "real", sweep: String = "") -> TrialRecord {
+        var r = make(index: i, prefix: prefix, sweep: sweep)
+        r.config.depth = 2
+        r.config.activation = [ActivationKind.relu, .leaky][i % 2]
+        r.config.alpha = r.config.activation == .leaky ? -0.5 : 0
+        r.config.bias = i % 3 == 0
+        r.config.noiseStd = nil
+        let steps = [0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 30, 32, 40, 50, 63, 79, 100, 126, 158, 200, 251, 300].prefix(23)
+        let x = Double(i % 997) + 1.0 / 3.0
+        var curves: [String: Curve] = [:]
+        var metrics: [String: Double] = [:]
+        let perLayer = ["hidden1", "hidden2", "output"]
+        let names = [Metric.trainLoss, .testLoss, .trainError, .testError, .surrogateError, .gradNorm, .distFromInit,
+                     .gradNormSqOverLoss, .weightNorm, .gradWeightAlignment].map(\.name)
+            + perLayer.map { LayerMetric.distFromInit.name(layer: $0) } + perLayer.map { LayerMetric.gradNorm.name(layer: $0) }
+        for (k, name) in names.enumerated() {
+            let scale = 1 + Double(k) / 7
+            let values = steps.map { t in scale / (1 + Double(t) / x) + 1e-3 / (x + Double(k)) }
+            curves[name] = Curve(steps: Array(steps), values: values)
+            metrics[name] = values.last
+        }
+        for m in [Metric.lossInit, .maxAbsFInit, .surrogateErrorMin, .surrogateErrorArgmin, .gammaHat, .lossLogLinearSlope, .lossLogLogSlope] {
+            metrics[m.name] = 0.1 + 1 / (x + Double(m.name.count))
+        }
+        r.result.metrics = metrics
+        r.result.curves = r.result.status == .failed ? [:] : curves
+        return r
+    }
+
     public static func header(name: String = "synthetic", specHash: String = "synthetic") -> StoreHeader {
         StoreHeader(sweepName: name, spec: "name: \(name)\n# synthetic records for tests and benchmarks\n", specHash: specHash,
                     toolVersion: "test", gitRevision: nil, createdAt: Date(timeIntervalSinceReferenceDate: 815_000_000.123456))

@@ -61,7 +61,7 @@ public enum NPY {
         default: throw fail("unsupported dtype (use little-endian float64/float32/int32/int64/uint32/uint64)")
         }
         let body = start + headerLength
-        guard let count = Checked.product(shape), let size = Checked.product([count, width]), size <= bytes.count - body else {
+        guard let count = Checked.product(shape), let size = Checked.product(count, width), size <= bytes.count - body else {
             throw fail("the shape in the header needs more data than the file holds (truncated, or a wrong shape)")
         }
         var values = [Double](repeating: 0, count: count)

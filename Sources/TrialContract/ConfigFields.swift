@@ -34,7 +34,12 @@ extension TrialConfig {
         case namedSteps = "named_steps"
 
         /// This field's entry in the table (built once; see `FieldSpec`).
-        public var spec: FieldSpec { FieldSpec.byField[self] ?? Self.entry(self) }
+        public var spec: FieldSpec { FieldSpec.table[ordinal] }
+
+        /// Position in `allCases`: a case without a payload is stored as its
+        /// declaration index (checked when the table is built), so this is
+        /// a load, not a hash lookup (the planner copies fields per trial).
+        var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
 
         /// The table. Required fields have no default a user may rely on.
         static func entry(_ field: Field) -> FieldSpec {

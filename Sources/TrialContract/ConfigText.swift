@@ -14,7 +14,11 @@ extension TrialConfig {
     /// (which cost two thirds of the store's write time).
     public func write(to w: inout JSONWriter) throws(NonFiniteField) {
         w.beginObject()
-        for spec in FieldSpec.table where !spec.write(self, &w) { throw NonFiniteField(field: spec.field) }
+        let failed: FieldSpec? = withUnsafePointer(to: self) { c in
+            for spec in FieldSpec.table where !spec.write(c, &w) { return spec }
+            return nil
+        }
+        if let failed { throw NonFiniteField(field: failed.field) }
         w.endObject()
     }
 
@@ -26,10 +30,13 @@ extension TrialConfig {
     public static func scan(_ r: inout JSONScanner) -> TrialConfig? {
         var c = TrialConfig()
         var seen = FieldSet()
-        guard r.object({ r, key in
-            guard let spec = FieldSpec.byName[key], seen.insert(spec.index) else { return false }
-            return spec.scan(&r, &c)
-        }), seen.contains(all: FieldSet.required) else { return nil }
+        let complete = withUnsafeMutablePointer(to: &c) { p in
+            r.object({ r, key in
+                guard let spec = FieldSpec.byName[key], seen.insert(spec.index) else { return false }
+                return spec.scan(&r, p)
+            })
+        }
+        guard complete, seen.contains(all: FieldSet.required) else { return nil }
         return c
     }
 
@@ -41,17 +48,21 @@ extension TrialConfig {
     }
 
     /// A field's value as canonical JSON (nil for an absent optional).
-    public func json(_ field: Field) -> JSONValue? { field.spec.json(self) }
+    public func json(_ field: Field) -> JSONValue? { withUnsafePointer(to: self) { field.spec.json($0) } }
 
     /// Every present field as canonical JSON.
     public var jsonObject: [String: JSONValue] {
         var members: [String: JSONValue] = [:]
-        for spec in FieldSpec.table { if let v = spec.json(self) { members[spec.field.rawValue] = v } }
+        withUnsafePointer(to: self) { c in
+            for spec in FieldSpec.table { if let v = spec.json(c) { members[spec.field.rawValue] = v } }
+        }
         return members
     }
 
     /// Copies one field from another config.
-    public mutating func copy(_ field: Field, from other: TrialConfig) { field.spec.copy(&self, other) }
+    public mutating func copy(_ field: Field, from other: TrialConfig) {
+        withUnsafePointer(to: other) { o in withUnsafeMutablePointer(to: &self) { field.spec.copy($0, o) } }
+    }
 
     /// Canonical JSON of this config as it is (not normalized), written
     /// directly: the fast path behind trial ids.
@@ -59,13 +70,15 @@ extension TrialConfig {
         var out = "{"
         out.reserveCapacity(1024)
         var first = true
-        for field in Self.canonicalFieldOrder {
-            guard let value = json(field) else { continue }
-            if !first { out += "," }
-            first = false
-            JSONValue.writeString(field.rawValue, to: &out)
-            out += ":"
-            value.write(to: &out)
+        withUnsafePointer(to: self) { c in
+            for spec in FieldSpec.canonicalOrder {
+                guard let value = spec.json(c) else { continue }
+                if !first { out += "," }
+                first = false
+                JSONValue.writeString(spec.field.rawValue, to: &out)
+                out += ":"
+                value.write(to: &out)
+            }
         }
         out += "}"
         return out
@@ -80,7 +93,7 @@ extension TrialConfig {
         for (key, value) in members {
             guard let spec = FieldSpec.byName[key] else { continue }
             do {
-                try spec.assign(&self, value)
+                try withUnsafeMutablePointer(to: &self) { c throws(ConfigValueError) in try spec.assign(c, value) }
             } catch {
                 let p = error.problem
                 throw ConfigError(p.hasPrefix("expected") ? "config key '\(key)': \(p)" : "\(key) \(p)")

@@ -1,7 +1,7 @@
 /// One field of `TrialConfig` as every path needs it: built from the field's
 /// key path and value type (`ConfigValue`), so reading, writing, copying and
 /// describing a field cannot disagree with each other.
-public struct FieldSpec: Sendable {
+public final class FieldSpec: Sendable {
     public let field: TrialConfig.Field
     /// Position in `TrialConfig.Field.allCases` (encoding order).
     public let index: Int
@@ -17,18 +17,21 @@ public struct FieldSpec: Sendable {
     /// Decides the shapes or code path of training (`TrialConfig.shapeFields`).
     public let isShape: Bool
 
-    let json: @Sendable (TrialConfig) -> JSONValue?
-    let assign: @Sendable (inout TrialConfig, JSONValue) throws(ConfigValueError) -> Void
-    let copy: @Sendable (inout TrialConfig, TrialConfig) -> Void
-    let scan: @Sendable (inout JSONScanner, inout TrialConfig) -> Bool
-    let write: @Sendable (TrialConfig, inout JSONWriter) -> Bool
-    let decode: @Sendable (KeyedDecodingContainer<TrialConfig.Field>, inout TrialConfig) throws(ConfigError) -> Void
-    let encode: @Sendable (TrialConfig, inout KeyedEncodingContainer<TrialConfig.Field>) throws -> Void
+    // The accessors take pointers to the config: hot paths (every lease and
+    // record is written and read through them) then load and store the
+    // field at its offset instead of copying the config or walking a key path.
+    let json: @Sendable (UnsafePointer<TrialConfig>) -> JSONValue?
+    let assign: @Sendable (UnsafeMutablePointer<TrialConfig>, JSONValue) throws(ConfigValueError) -> Void
+    let copy: @Sendable (UnsafeMutablePointer<TrialConfig>, UnsafePointer<TrialConfig>) -> Void
+    let scan: @Sendable (inout JSONScanner, UnsafeMutablePointer<TrialConfig>) -> Bool
+    let write: @Sendable (UnsafePointer<TrialConfig>, inout JSONWriter) -> Bool
+    let decode: @Sendable (KeyedDecodingContainer<TrialConfig.Field>, UnsafeMutablePointer<TrialConfig>) throws(ConfigError) -> Void
+    let encode: @Sendable (UnsafePointer<TrialConfig>, inout KeyedEncodingContainer<TrialConfig.Field>) throws -> Void
 
     init<V: ConfigValue>(_ field: TrialConfig.Field, _ path: WritableKeyPath<TrialConfig, V> & Sendable,
                          _ doc: String, required: Bool = false, shape: Bool = false) {
         self.field = field
-        index = TrialConfig.Field.allCases.firstIndex(of: field) ?? -1
+        index = field.ordinal
         self.doc = doc
         self.required = required
         expected = V.expected
@@ -37,41 +40,54 @@ public struct FieldSpec: Sendable {
         isOptional = V.isOptional
         isShape = shape
         let key = JSONWriter.quotedKey(field.rawValue)
-        json = { $0[keyPath: path].json }
-        assign = { c, value throws(ConfigValueError) in c[keyPath: path] = try V(json: value) }
-        copy = { c, other in c[keyPath: path] = other[keyPath: path] }
+        // A stored property of a struct always has an offset.
+        let offset = MemoryLayout<TrialConfig>.offset(of: path) ?? 0
+        precondition(MemoryLayout<TrialConfig>.offset(of: path) != nil, "\(field.rawValue) is not a stored property")
+        @Sendable func get(_ c: UnsafePointer<TrialConfig>) -> V {
+            UnsafeRawPointer(c).advanced(by: offset).assumingMemoryBound(to: V.self).pointee
+        }
+        @Sendable func set(_ c: UnsafeMutablePointer<TrialConfig>, _ v: V) {
+            UnsafeMutableRawPointer(c).advanced(by: offset).assumingMemoryBound(to: V.self).pointee = v
+        }
+        json = { get($0).json }
+        assign = { c, value throws(ConfigValueError) in set(c, try V(json: value)) }
+        copy = { c, other in set(c, get(other)) }
         scan = { r, c in
             guard let v = V.scan(&r) else { return false }
-            c[keyPath: path] = v
+            set(c, v)
             return true
         }
         write = { c, w in
-            let v = c[keyPath: path]
+            let v = get(c)
             guard !v.isAbsent else { return true }
             w.key(quoted: key)
             return v.write(to: &w)
         }
         decode = { container, c throws(ConfigError) in
             do {
-                if let v = try container.decodeIfPresent(V.self, forKey: field) { c[keyPath: path] = v }
+                if let v = try container.decodeIfPresent(V.self, forKey: field) { set(c, v) }
             } catch {
                 throw ConfigError("config key '\(field.rawValue)': expected \(V.expected)")
             }
         }
         encode = { c, container in
-            let v = c[keyPath: path]
+            let v = get(c)
             if !v.isAbsent { try container.encode(v, forKey: field) }
         }
     }
 
     /// The table, in encoding order.
-    static let table: [FieldSpec] = TrialConfig.Field.allCases.map(TrialConfig.Field.entry)
-    static let byField: [TrialConfig.Field: FieldSpec] = Dictionary(uniqueKeysWithValues: table.map { ($0.field, $0) })
+    static let table: [FieldSpec] = {
+        precondition(MemoryLayout<TrialConfig.Field>.size == 1 && TrialConfig.Field.allCases.enumerated().allSatisfy { $1.ordinal == $0 },
+                     "TrialConfig.Field is no longer stored as its declaration index")
+        return TrialConfig.Field.allCases.map(TrialConfig.Field.entry)
+    }()
+    static let canonicalOrder: [FieldSpec] = TrialConfig.canonicalFieldOrder.map(\.spec)
     static let byName: [String: FieldSpec] = Dictionary(uniqueKeysWithValues: table.map { ($0.field.rawValue, $0) })
 
     /// The default value as the docs show it ("required" for required fields, "unset" for an absent optional).
     public var defaultText: String {
         if required { return "required" }
-        return json(TrialConfig())?.display ?? "unset"
+        return TrialConfig().json(field)?.display ?? "unset"
     }
 }

@@ -28,7 +28,7 @@ public enum SizeLimits {
         /// `metrics: full`: per-sample activation patterns and the NTK Gram matrix.
         public var metrics: Int?
 
-        public var total: Int? { Checked.sum([weights, activations, data, metrics]) }
+        public var total: Int? { Checked.sum(weights, activations, data, metrics) }
     }
 
     /// What a trial's size is checked against.
@@ -57,24 +57,24 @@ public enum SizeLimits {
         // Negative sizes count as 0 here; validate() names them.
         let m = max(c.width, 0), depth = max(c.depth, 0), k = max(c.outputs, 0)
         let n = max(c.nTrain, 0), nTest = max(c.nTest, 0)
-        let d = Checked.sum([max(c.generatorDim, 0), c.biasCoordinate == nil ? 0 : 1])
+        let d = Checked.sum(max(c.generatorDim, 0), c.biasCoordinate == nil ? 0 : 1)
         let fixedInput = c.inputLayer == .fixed
         let squareLayers = fixedInput ? depth : max(depth - 1, 0)
-        let biases = c.bias ? Checked.sum([Checked.product([m, depth]), k]) : 0
-        let parameters = Checked.sum([Checked.product([m, d]), Checked.product([squareLayers, m, m]), Checked.product([k, m]), biases])
+        let biases = c.bias ? Checked.sum(Checked.product(m, depth), k) : 0
+        let parameters = Checked.sum(Checked.product(m, d), Checked.product(squareLayers, m, m), Checked.product(k, m), biases)
         // Weights, initial copy, gradient, velocity; plus each layer's bookkeeping.
-        let weights = Checked.sum([Checked.product([parameters, 4 * 8]), Checked.product([Checked.sum([depth, 2]), bytesPerLayer])])
+        let weights = Checked.sum(Checked.product(parameters, 4 * 8), Checked.product(Checked.sum(depth, 2), bytesPerLayer))
         let rows = c.optimizer == .sgd ? min(max(c.batchSize, 0), n) : n
         // z and h per hidden layer, outputs and their gradients, backprop deltas.
-        let activations = Checked.product([rows, Checked.sum([Checked.product([2, depth, m]), m, Checked.product([2, k])]), 8])
+        let activations = Checked.product(rows, Checked.sum(Checked.product(2, depth, m), m, Checked.product(2, k)), 8)
         // Raw rows, normalised rows, train/test copies, and the run's input (A·x under a fixed embedding).
-        let samples = Checked.sum([n, nTest])
-        let perSample = Checked.sum([Checked.product([3, Checked.sum([d, 1])]), fixedInput ? m : d])
-        let data = Checked.sum([Checked.product([samples, perSample, 8]), Checked.product([max(c.clusters, 0), d, 8])])
+        let samples = Checked.sum(n, nTest)
+        let perSample = Checked.sum(Checked.product(3, Checked.sum(d, 1)), fixedInput ? m : d)
+        let data = Checked.sum(Checked.product(samples, perSample, 8), Checked.product(max(c.clusters, 0), d, 8))
         var metrics: Int? = 0
         if c.metrics == .full {
             let ntk = min(n, 2048)  // NTKSpectrumProbe.maxSamples
-            metrics = Checked.sum([Checked.product([n, m, Checked.sum([depth, 1]), 2 * 8]), Checked.product([ntk, ntk, 3 * 8])])
+            metrics = Checked.sum(Checked.product(n, m, Checked.sum(depth, 1), 2 * 8), Checked.product(ntk, ntk, 3 * 8))
         }
         return Footprint(weights: weights, activations: activations, data: data, metrics: metrics)
     }
@@ -102,26 +102,28 @@ public enum SizeLimits {
 }
 
 /// Products and sums that say nil instead of overflowing (nil in, nil out).
+/// Fixed arities rather than arrays: the planner sizes every trial of a
+/// sweep, and an array per product was most of `plan`'s time.
 public enum Checked {
-    public static func product(_ factors: [Int?]) -> Int? {
-        var result = 1
-        for f in factors {
-            guard let f else { return nil }
-            let (p, overflow) = result.multipliedReportingOverflow(by: f)
-            if overflow { return nil }
-            result = p
-        }
+    public static func product(_ a: Int?, _ b: Int?) -> Int? {
+        guard let a, let b else { return nil }
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? nil : p
+    }
+    public static func product(_ a: Int?, _ b: Int?, _ c: Int?) -> Int? { product(product(a, b), c) }
+    public static func product(_ a: Int?, _ b: Int?, _ c: Int?, _ d: Int?) -> Int? { product(product(a, b, c), d) }
+    /// The product of all of them (1 for none).
+    public static func product(_ factors: [Int]) -> Int? {
+        var result: Int? = 1
+        for f in factors { result = product(result, f) }
         return result
     }
 
-    public static func sum(_ terms: [Int?]) -> Int? {
-        var result = 0
-        for t in terms {
-            guard let t else { return nil }
-            let (s, overflow) = result.addingReportingOverflow(t)
-            if overflow { return nil }
-            result = s
-        }
-        return result
+    public static func sum(_ a: Int?, _ b: Int?) -> Int? {
+        guard let a, let b else { return nil }
+        let (s, overflow) = a.addingReportingOverflow(b)
+        return overflow ? nil : s
     }
+    public static func sum(_ a: Int?, _ b: Int?, _ c: Int?) -> Int? { sum(sum(a, b), c) }
+    public static func sum(_ a: Int?, _ b: Int?, _ c: Int?, _ d: Int?) -> Int? { sum(sum(a, b, c), d) }
 }

@@ -16,12 +16,16 @@ extension TrialConfig: Codable {
         try Self.checkKeys(raw.allKeys.map(\.stringValue))
         let c = try decoder.container(keyedBy: Field.self)
         self.init()
-        for spec in FieldSpec.table { try spec.decode(c, &self) }
+        try withUnsafeMutablePointer(to: &self) { p throws(ConfigError) in
+            for spec in FieldSpec.table { try spec.decode(c, p) }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Field.self)
-        for spec in FieldSpec.table { try spec.encode(self, &c) }
+        try withUnsafePointer(to: self) { p in
+            for spec in FieldSpec.table { try spec.encode(p, &c) }
+        }
     }
 }
 

@@ -6,6 +6,27 @@ import TrialContract
 @testable import Store
 
 @Suite struct CodecTests {
+    /// The folding path (PCLMULQDQ) and slicing-by-8 agree on every length,
+    /// alignment and seed, and folding is what runs on this machine's CPU.
+    @Test func foldingAgreesWithSlicingByEight() {
+        #if arch(x86_64)
+        #expect(CRC32.canFold, "this x86-64 CPU lacks PCLMULQDQ/SSE4.1: the fast path is not being tested")
+        #endif
+        var rng = SplitMix(seed: 5)
+        let data = (0..<(1 << 20) + 77).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        guard CRC32.canFold else { return }  // (the expectation above fails on x86-64)
+        data.withUnsafeBytes { all in
+            for length in Array(0...300) + [1023, 1024, 4096 + 15, 100_000, all.count - 3] {
+                for offset in [0, 1, 7, 13] where offset + length <= all.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
+                    let seed = UInt32(truncatingIfNeeded: rng.next())
+                    #expect(CRC32.checksum(slice, seed: seed, fold: true) == CRC32.checksum(slice, seed: seed, fold: false),
+                            "length \(length) offset \(offset)")
+                }
+            }
+        }
+    }
+
     @Test func crc32MatchesTheStandardCheckValue() {
         // The CRC-32/ISO-HDLC check value (zlib.crc32(b"123456789")).
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)

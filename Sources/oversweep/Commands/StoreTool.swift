@@ -73,13 +73,17 @@ struct StoreBench: ParsableCommand {
     @Option(help: "Directory for the benchmark file (removed afterwards).")
     var dir = NSTemporaryDirectory()
 
+    enum Shape: String, ExpressibleByArgument { case real, small }
+    @Option(help: "Records shaped like a real trial's (about 10 KB, 16 curves) or the small synthetic ones (1.7 KB).")
+    var shape = Shape.real
+
     func run() throws {
         let path = (dir as NSString).appendingPathComponent("oversweep-bench-\(getpid()).jsonl")
         defer {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: path + ".corrupt")
         }
-        let sample = (0..<1000).map { SyntheticRecords.make(index: $0, prefix: "bench") }
+        let sample = (0..<1000).map { shape == .small ? SyntheticRecords.make(index: $0, prefix: "bench") : SyntheticRecords.realistic(index: $0, prefix: "bench") }
         func record(_ i: Int) -> TrialRecord {
             var r = sample[i % sample.count]
             r.id = TrialID(rawValue: "bench-\(i)")
@@ -140,6 +144,27 @@ struct StoreBench: ParsableCommand {
         let foundationRate = try rate(LineCodec.decodeRecordWithFoundation)
         print(String(format: "  decoding alone, %ld lines: direct reader %.0f records per CPU-second, JSONDecoder %.0f (%.1f× faster)",
                      lines.count, direct, foundationRate, direct / foundationRate))
+
+        // The contract's config writer and reader alone (every lease and record passes both).
+        let configs = all.records.prefix(20_000).map(\.config)
+        var start = cpuSeconds()
+        var texts: [[UInt8]] = []
+        texts.reserveCapacity(configs.count)
+        for c in configs {
+            var w = JSONWriter(capacity: 1024)
+            try c.write(to: &w)
+            texts.append(w.bytes)
+        }
+        let writeRate = Double(configs.count) / max(cpuSeconds() - start, 1e-6)
+        start = cpuSeconds()
+        var read = 0
+        for t in texts where TrialConfig.scan(t) != nil { read += 1 }
+        let readRate = Double(read) / max(cpuSeconds() - start, 1e-6)
+        start = cpuSeconds()
+        for c in configs { _ = TrialID(config: c) }
+        let idRate = Double(configs.count) / max(cpuSeconds() - start, 1e-6)
+        print(String(format: "  configs alone, %ld: write %.0f per CPU-second, read %.0f, trial id %.0f",
+                     configs.count, writeRate, readRate, idRate))
     }
 
     /// User + system CPU time of this process (all threads): the figure that
