@@ -325,14 +325,11 @@ public final class CoordinatorCore {
 
     /// Removes a trial from its lease (the lease ends with its last trial).
     func takeFromLease(_ leaseID: UInt64, _ id: TrialID) {
-        guard var lease = leases[leaseID] else { return }
-        lease.remaining[id] = nil
-        if lease.remaining.isEmpty {
-            leases[leaseID] = nil
-            workers[lease.peer]?.leases.remove(leaseID)
-        } else {
-            leases[leaseID] = lease
-        }
+        // In place: a copy of the lease would copy its trials on every result.
+        leases[leaseID]?.remaining[id] = nil
+        guard let lease = leases[leaseID], lease.remaining.isEmpty else { return }
+        leases[leaseID] = nil
+        workers[lease.peer]?.leases.remove(leaseID)
     }
 
     /// A failed result (or a refused one) from a worker that ran the trial.

@@ -73,6 +73,10 @@ func childPIDs(of pid: Int32) -> [Int32] {
         defer { s.cleanup() }
         let (spec, ids) = try s.trialList(300)
         let out = s.path("r.jsonl")
+        // The socket directory a SIGKILLed run left behind (its PID gone) is removed by the next run.
+        let stale = FileManager.default.temporaryDirectory.appendingPathComponent("oversweep-3999999-17")
+        try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: stale.appendingPathComponent("coordinator.sock").path, contents: nil)
         let run = try Child(["run", spec, "--workers", "2", "--out", out, "--simulate", "0.02"], log: s.path("run.log"))
         #expect(await Scratch.waitForLines(out, 30, within: 60))
         let workers = childPIDs(of: run.pid)
@@ -80,6 +84,7 @@ func childPIDs(of pid: Int32) -> [Int32] {
         if let victim = workers.first { kill(victim, SIGKILL) }
         #expect(await run.wait(120) == 0, "run: \(run.log)")
         #expect(run.log.contains("was killed by signal 9; restarting it"))
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
         let records = Scratch.records(out)
         #expect(records.count == ids.count && Set(records.map(\.id)) == ids)
     }

@@ -112,6 +112,12 @@ func peakRSSMiB(_ pid: Int32) -> Double {
         frames[1] = Array(infinite.utf8)
         rogue.transport.send(frames)
 
+        // A hello out of bounds is refused.
+        let liar = try RoguePeer(sweep.endpoint, id: "liar", context: ctx)
+        defer { liar.close() }
+        try liar.send(.hello(Hello(name: "liar", host: "evil", cores: 1, jobs: 5000, build: "x", pid: 3)), sweep: "")
+        #expect(await Scratch.waitUntil(within: 10) { !liar.rejects().isEmpty })
+
         // 3. Holding: from now on the rogue heartbeats its leases and never returns a result.
         let status = WorkerStatus(capacity: 4096, held: held.map(\.leaseID), lastLease: held.last?.leaseID ?? 0)
         let pid = coordinator.pid
@@ -125,18 +131,22 @@ func peakRSSMiB(_ pid: Int32) -> Double {
             }
         }
         defer { background.cancel() }
-        // The honest worker arrives (trials of 0.05 s: the sweep runs for seconds).
-        let worker = try sweep.worker("honest", jobs: 2, simulate: 0.05)
+        // The honest worker arrives (trials of 0.1 s: the sweep runs for seconds).
+        let worker = try sweep.worker("honest", jobs: 2, simulate: 0.1)
 
         // 4. Stalling: another peer sends large legal frames as fast as it can (each under --max-message-size) …
         let staller = try RoguePeer(sweep.endpoint, id: "staller", context: ctx)
         try staller.send(.hello(Hello(name: "staller", host: "evil", cores: 1, jobs: 1, build: "x", pid: 2)), sweep: "")
-        let junk = String(repeating: "x", count: 1_000_000)
-        for _ in 0..<40 {
-            var r = report(6)
-            r.result.message = junk
-            try staller.send(.result(Results(reports: [r])), sweep: id)
-        }
+        var big = report(6)
+        big.result.message = String(repeating: "x", count: 1_000_000)
+        let bigFrames = try Codec.encode(Envelope(sweepID: id, incarnation: 0, message: .result(Results(reports: [big]))))
+        for _ in 0..<40 { staller.transport.send(bigFrames) }
+        // A newcomer is heard all the same.
+        let newcomer = try RoguePeer(sweep.endpoint, id: "newcomer", context: ctx)
+        defer { newcomer.close() }
+        try newcomer.send(.hello(Hello(name: "newcomer", host: "evil", cores: 1, jobs: 0, build: "x", pid: 4)), sweep: "")
+        #expect(await Scratch.waitUntil(within: 20) { !newcomer.rejects().isEmpty }, "newcomer got \(newcomer.received.withLock { $0 })")
+        #expect(coordinator.process.isRunning, "the flood came while the sweep ran")
         // 5. … and garbage comes from many peers.
         var flooders: [RoguePeer] = []
         for i in 0..<60 {
@@ -162,11 +172,13 @@ func peakRSSMiB(_ pid: Int32) -> Double {
         // The honest worker's own trials were never charged for the rogue's stalling.
         #expect(records.filter { !heldIDs.contains($0.id) }.allSatisfy { $0.attempt == 1 })
         #expect(rogue.rejects().contains { !$0.rehello }, "the hoarder is refused further work")
+        #expect(liar.rejects().contains { !$0.rehello && $0.reason.contains("5000 jobs") }, "liar got \(liar.received.withLock { $0 }); \(log.split(separator: "\n").filter { $0.contains("liar") })")
         #expect(log.contains("past its deadline"))
         #expect(log.contains("refused from worker rogue@evil"))
         // Memory stayed bounded: 40 MB of frames never piled up (the issue's flood took 2.8 GB).
         let peakMiB = peak.withLock { $0 }
         #expect(peakMiB > 0 && peakMiB < 400, "peak RSS \(peakMiB) MiB")
+        #expect(log.contains("from peer staller: its earlier messages"), "the flood went over the staller's budget and was dropped")
         // 3,000 garbage messages and dozens of refusals cost a few lines of log, with a count of the rest.
         let bad = log.split(separator: "\n").filter { $0.contains("dropped message") || $0.contains("refused from") }
         #expect(bad.count <= 60, "\(bad.count) lines")
