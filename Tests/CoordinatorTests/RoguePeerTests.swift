@@ -199,7 +199,8 @@ func peakRSSMiB(_ pid: Int32) -> Double {
         for w in workers { _ = await w.wait(10) }
         let records = sweep.records
         #expect(Set(records.map(\.id)) == sweep.ids && records.count == sweep.ids.count)
-        #expect(records.allSatisfy { $0.attempt == 1 }, "attempts: \(records.filter { $0.attempt > 1 }.count) > 1")
+        // Nothing charged (a lease lost with a reconnect is re-leased uncharged; its `attempt` counts leases).
+        #expect(coordinator.log.contains(" 0 failed attempts, 0 quarantined"), "\(coordinator.log.suffix(1500))")
         #expect(coordinator.log.contains("the coordinator was paused"))
         #expect(!coordinator.log.contains("presumed lost"))
     }

@@ -166,7 +166,7 @@ struct CoordinatorFlags: ParsableArguments {
         let s = core.stats
         switch outcome {
         case .complete:
-            var summary = "\(s.recorded)/\(s.total) recorded (\(s.recordedThisRun) this run), \(s.quarantined) quarantined, \(s.duplicates) duplicate results ignored"
+            var summary = "\(s.recorded)/\(s.total) recorded (\(s.recordedThisRun) this run), \(s.failedAttempts) failed attempts, \(s.quarantined) quarantined, \(s.duplicates) duplicate results ignored"
             if s.droppedMessages + s.refusedResults > 0 {
                 summary += ", \(s.droppedMessages) messages dropped and \(s.refusedResults) results refused (bad input)"
             }
