@@ -100,4 +100,16 @@ import ZeroMQTransport
         let secret = try String(contentsOfFile: s.path("coord.key"), encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "?"
         #expect(!coordinator.log.contains(secret))
     }
+
+    @Test func aSecretKeyOthersCanReadIsUsedWithAWarning() async throws {
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let k = try Child(["keygen", "--out", s.path("w")], log: s.path("keygen.log"))
+        #expect(await k.wait(10) == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: s.path("w.key"))
+        let worker = try Child(["worker", "--connect", loopbackEndpoint(), "--curve-secret", s.path("w.key"), "--curve-server-key", s.path("w.pub"),
+                                "--give-up-after", "0.5", "--simulate", "0"], log: s.path("worker.log"))
+        #expect(await worker.wait(20) == 75)
+        #expect(worker.log.contains("can be read by other users (mode 644)"), "\(worker.log)")
+    }
 }
