@@ -10,6 +10,12 @@ import Wire
 /// deliveries and clock ticks, send what it returns. Time is passed in
 /// (`now`, seconds on a monotonic clock), so tests drive leases and
 /// heartbeats without sleeping. Not thread-safe: one task owns it.
+///
+/// Peers are not trusted (docs/protocol.md, "Failures and quarantine" and
+/// "What the coordinator accepts"): a peer holds at most the leases its hello
+/// declared, each until a hard deadline; a result counts only for a trial
+/// leased to its sender and within bounds (`Admission`); what a peer can make
+/// it log is rate-limited.
 public final class CoordinatorCore {
     public struct Outgoing: Sendable, Equatable {
         public var peer: PeerID
@@ -21,16 +27,27 @@ public final class CoordinatorCore {
         var trial: Trial
         /// Groups trials that share shapes (the source shard it came from).
         var group: Int
-        /// Leases so far (the record's `attempt`).
+        /// Estimated seconds to train it (the plan's cost model), for lease deadlines.
+        var estimate: Double
+        /// Leases so far, earlier runs included (the record's `attempt`).
         var leases = 0
+        /// Failed attempts with evidence: failed results, losses of workers that had returned results.
         var failures = 0
+        /// Losses of workers that never returned a result (a rogue, or a worker that died at once).
+        var unproven = 0
         var failedOn: Set<String> = []
+        /// Leased alone from now on: it was running when its worker was lost.
+        var isolated = false
         var lastFailure: TrainingResult?
     }
 
     struct LeaseState {
         var peer: PeerID
         var grantedAt: Double
+        /// Hard end, whatever the heartbeats say.
+        var deadline: Double
+        /// Trials in lease order (the order the worker runs them).
+        var order: [TrialID]
         var remaining: [TrialID: Pending]
     }
 
@@ -41,9 +58,13 @@ public final class CoordinatorCore {
         var lastSent: Double
         /// Leases it wants to hold at once (from its last status).
         var capacity = 0
-        /// Leases it reported holding that this incarnation did not grant (pre-restart work).
+        /// Leases it reported holding that this incarnation did not grant (pre-restart or revoked work).
         var foreignLeases = 0
         var leases: Set<UInt64> = []
+        /// Results accepted from it (any status): a worker with none is unproven.
+        var accepted = 0
+        /// Deadlines missed since its last accepted result.
+        var deadlineMisses = 0
         var consecutiveFailures = 0
         /// `successSerial` when the current failure streak began.
         var streakStart = 0
@@ -55,29 +76,41 @@ public final class CoordinatorCore {
     let sink: any ResultSink
     let logger: Logger
 
-    private var workers: [PeerID: WorkerState] = [:]
-    private var leases: [UInt64: LeaseState] = [:]
-    private var nextLeaseID: UInt64
+    var workers: [PeerID: WorkerState] = [:]
+    /// Connected, not quarantined workers by label (a label can repeat).
+    var liveLabels: [String: Int] = [:]
+    var leases: [UInt64: LeaseState] = [:]
+    var nextLeaseID: UInt64
     /// Trials to lease again, grouped by shard so a lease still shares shapes.
-    private var retry: [Int: Deque<Pending>] = [:]
-    private var retryOrder: Deque<Int> = []
+    var retry: [Int: Deque<Pending>] = [:]
+    var retryOrder: Deque<Int> = []
     /// The current source shard, not yet fully leased.
-    private var fresh: Deque<Pending> = []
-    private var freshGroup = 0
-    private var sourceExhausted = false
+    var fresh: Deque<Pending> = []
+    var freshGroup = 0
+    var sourceExhausted = false
     /// The source had nothing ready (a halving rung waits for results): ask it again after the next result.
-    private var sourceWaiting = false
-    private var pendingAcks: [PeerID: [TrialID]] = [:]
-    private var quarantinedWorkers: Set<String> = []
-    private var successSerial = 0
-    private var dropLog: [PeerID: Int] = [:]
-    public private(set) var stats = CoordinatorStats()
+    var sourceWaiting = false
+    var pendingAcks: [PeerID: [TrialID]] = [:]
+    var quarantinedPeers: Set<PeerID> = []
+    var successSerial = 0
+    /// Log budgets: bad input (drops, refusals), and peers coming and going.
+    var logLimit = LogLimiter()
+    var peerLogLimit = LogLimiter(burst: 100, window: 10)
+    var lastTick: Double?
+    var counters = CoordinatorStats()
+    /// The counters, with the trials in flight counted now (on demand: a
+    /// count kept up to date on every result would cost O(leases) per result).
+    public var stats: CoordinatorStats {
+        var s = counters
+        s.trialsInFlight = leases.values.reduce(0) { $0 + $1.remaining.count }
+        return s
+    }
     public private(set) var unflushed = 0
     /// No new leases (shutdown in progress).
     public var draining = false
-    private var doneSent = false
+    var doneSent = false
     /// BLAS kernels seen in workers' hellos, each with the first worker that had them.
-    private var blasKernels: [String: String] = [:]
+    var blasKernels: [String: String] = [:]
 
     /// `alreadyRecorded`: how many of the source's trials the sink holds
     /// (default: all its records), so counters never exceed the plan when
@@ -88,8 +121,9 @@ public final class CoordinatorCore {
         self.source = source
         self.sink = sink
         self.logger = logger
-        stats.total = source.totalTrials
-        stats.recorded = alreadyRecorded ?? sink.recordedCount
+        counters.total = source.totalTrials
+        counters.recorded = alreadyRecorded ?? sink.recordedCount
+        counters.keptFailures = sink.keptFailures
         // Lease ids of different incarnations must not collide in a worker that outlives one.
         nextLeaseID = (options.incarnation & 0xff_ffff) << 32 + 1
     }
@@ -109,18 +143,16 @@ public final class CoordinatorCore {
         do {
             envelope = try Codec.decode(delivery.frames)
         } catch {
-            drop(delivery.peer, "\(error)")
+            drop(delivery.peer, "\(error)", now: now)
             if let e = error as? WireError, e.code == .version {
                 return [Outgoing(peer: delivery.peer, message: .reject(Reject(
                     reason: "\(e.message); upgrade the worker", rehello: false)))]
             }
             return []
         }
-        var out: [Outgoing] = []
         let peer = delivery.peer
         if case .hello(let hello) = envelope.message {
-            out += welcome(peer, hello, key: delivery.authenticatedKey, now: now)
-            return out
+            return welcome(peer, hello, key: delivery.authenticatedKey, now: now)
         }
         guard workers[peer] != nil else {
             if case .bye = envelope.message { return [] }
@@ -129,9 +161,10 @@ public final class CoordinatorCore {
         }
         workers[peer]?.lastSeen = now
         guard envelope.sweepID == options.sweepID else {
-            drop(peer, "\(envelope.message.kind) for sweep '\(envelope.sweepID)', this is '\(options.sweepID)'")
+            drop(peer, "\(envelope.message.kind) for sweep '\(LogText.clean(envelope.sweepID))', this is '\(options.sweepID)'", now: now)
             return [Outgoing(peer: peer, message: .reject(Reject(reason: "wrong sweep id; send hello", rehello: true)))]
         }
+        var out: [Outgoing] = []
         switch envelope.message {
         case .ready(let status):
             out += reconcile(peer, status, now: now)
@@ -143,51 +176,78 @@ public final class CoordinatorCore {
         case .bye(let bye):
             out += farewell(peer, bye, now: now)
         case .hello, .welcome, .lease, .ack, .done, .reject:
-            drop(peer, "\(envelope.message.kind) is not a worker message")
+            drop(peer, "\(envelope.message.kind) is not a worker message", now: now)
         }
         return out
     }
 
-    private func drop(_ peer: PeerID, _ why: String) {
-        stats.droppedMessages += 1
-        // Bounded: a rogue can invent any number of peer ids.
-        if dropLog.count > 10_000 { dropLog.removeAll() }
-        let n = (dropLog[peer] ?? 0) + 1
-        dropLog[peer] = n
-        // A rogue peer must not flood the log: the first few, then every 1000th.
-        if n <= 3 || n % 1000 == 0 {
-            logger.warning("dropped message from peer \(peer): \(why)\(n > 3 ? " (\(n) so far)" : "")")
-        }
+    /// A line about bad input from a peer, within the global log budget.
+    func warnLimited(_ message: @autoclosure () -> String, now: Double) {
+        if let summary = logLimit.summary(now: now) { logger.warning("\(summary)") }
+        if logLimit.admit(now: now) { logger.warning("\(message())") }
+    }
+
+    /// A line about a worker joining, leaving or being lost, within its own budget
+    /// (a rogue can invent any number of workers).
+    func notePeer(_ message: @autoclosure () -> String, warning: Bool = true, now: Double) {
+        if let summary = peerLogLimit.summary(now: now) { logger.warning("\(summary)") }
+        guard peerLogLimit.admit(now: now) else { return }
+        if warning { logger.warning("\(message())") } else { logger.info("\(message())") }
+    }
+
+    func drop(_ peer: PeerID, _ why: String, now: Double) {
+        counters.droppedMessages += 1
+        warnLimited("dropped message from peer \(LogText.clean(peer.description)): \(why)", now: now)
     }
 
     private func welcome(_ peer: PeerID, _ hello: Hello, key: String?, now: Double) -> [Outgoing] {
-        let label = "\(hello.name)@\(hello.host)"
-        if quarantinedWorkers.contains(label) {
-            return [Outgoing(peer: peer, message: .reject(Reject(reason: "worker \(label) is quarantined after repeated failures", rehello: false)))]
+        let label = "\(LogText.clean(hello.name))@\(LogText.clean(hello.host))"
+        if quarantinedPeers.contains(peer) {
+            return [Outgoing(peer: peer, message: .reject(Reject(reason: "worker \(label) is quarantined", rehello: false)))]
+        }
+        if let why = Admission.hello(hello, maxJobs: options.maxJobs) {
+            drop(peer, why, now: now)
+            return [Outgoing(peer: peer, message: .reject(Reject(reason: why, rehello: false)))]
         }
         if doneSent {
             // Late (it was away when `done` went out): nothing left to lease.
-            return [Outgoing(peer: peer, message: .done(Done(recorded: stats.recorded, quarantined: stats.quarantined)))]
+            return [Outgoing(peer: peer, message: .done(Done(recorded: counters.recorded, quarantined: counters.quarantined)))]
         }
         if var w = workers[peer] {
             // Reconnected: it keeps its leases; its next status says what it holds.
+            removeLabel(w.label)
             w.hello = hello
             w.lastSeen = now
             workers[peer] = w
+            addLabel(w.label)
         } else {
-            workers[peer] = WorkerState(hello: hello, key: key, lastSeen: now, lastSent: now, streakStart: successSerial)
-            logger.info("worker \(label) joined (peer \(peer), \(hello.jobs) jobs, \(hello.cores) cores, build \(hello.build)\(hello.blas.map { ", \($0)" } ?? "")\(key.map { ", key \($0)" } ?? ""))")
-            noteKernels(hello.blas, worker: label)
+            guard workers.count < options.maxWorkers else {
+                drop(peer, "hello beyond \(options.maxWorkers) connected workers", now: now)
+                return [Outgoing(peer: peer, message: .reject(Reject(reason: "the coordinator has \(options.maxWorkers) workers already", rehello: false)))]
+            }
+            let w = WorkerState(hello: hello, key: key, lastSeen: now, lastSent: now, streakStart: successSerial)
+            workers[peer] = w
+            addLabel(w.label)
+            notePeer("worker \(label) joined (peer \(LogText.clean(peer.description)), \(hello.jobs) jobs, \(hello.cores) cores, build \(LogText.clean(hello.build))\(hello.blas.map { ", \(LogText.clean($0))" } ?? "")\(key.map { ", key \($0)" } ?? ""))", warning: false, now: now)
+            noteKernels(hello.blas.map { LogText.clean($0) }, worker: label)
         }
-        stats.activeWorkers = workers.count
+        counters.activeWorkers = workers.count
         return [Outgoing(peer: peer, message: .welcome(Welcome(
-            heartbeatInterval: options.heartbeatInterval, liveness: options.liveness, totalTrials: stats.total)))]
+            heartbeatInterval: options.heartbeatInterval, liveness: options.liveness, totalTrials: counters.total,
+            maxMessageSize: options.maxMessageSize)))]
+    }
+
+    func addLabel(_ label: String) { liveLabels[label, default: 0] += 1 }
+
+    func removeLabel(_ label: String) {
+        guard let n = liveLabels[label] else { return }
+        liveLabels[label] = n > 1 ? n - 1 : nil
     }
 
     /// Warns once per new kind of BLAS kernels: a trial's numbers are
     /// bit-identical only between workers that run the same kernels.
     private func noteKernels(_ kernels: String?, worker: String) {
-        guard let kernels, blasKernels[kernels] == nil else { return }
+        guard let kernels, blasKernels[kernels] == nil, blasKernels.count < 64 else { return }
         if let (other, first) = blasKernels.min(by: { $0.key < $1.key }) {
             logger.warning("worker \(worker) runs \(kernels) kernels but \(first) runs \(other): results can differ in the last bits between them; set OPENBLAS_CORETYPE to one value on every host for bit-identical results")
         }
@@ -200,67 +260,64 @@ public final class CoordinatorCore {
         for id in w.leases {
             guard let lease = leases.removeValue(forKey: id) else { continue }
             // Handed back, not failed: no attempt is charged.
-            for (_, p) in lease.remaining {
+            for (_, p) in lease.remaining where !sink.isRecorded(p.trial.id) {
                 requeue(p)
                 returned += 1
             }
         }
-        workers[peer] = nil
-        stats.activeWorkers = workers.count
-        updateInFlight()
-        logger.info("worker \(w.label) left (\(bye.reason)); \(returned) trials handed back")
+        forget(peer)
+        notePeer("worker \(w.label) left (\(LogText.clean(bye.reason))); \(returned) trials handed back", warning: false, now: now)
         return dispatchAll(now: now)
+    }
+
+    /// Removes a worker (it left, was lost or quarantined); its leases must be dealt with first.
+    func forget(_ peer: PeerID) {
+        guard let w = workers.removeValue(forKey: peer) else { return }
+        if !quarantinedPeers.contains(peer) { removeLabel(w.label) }
+        counters.activeWorkers = workers.count
     }
 
     // MARK: - Results
 
     private func record(_ report: TrialResultReport, from peer: PeerID, now: Double) -> [Outgoing] {
         guard let worker = workers[peer] else { return [] }
-        var pending: Pending?
-        if let lease = leases[report.leaseID], lease.peer == peer, let p = lease.remaining[report.trialID] {
-            pending = p
-            leases[report.leaseID]?.remaining[report.trialID] = nil
-            if leases[report.leaseID]?.remaining.isEmpty == true {
-                leases[report.leaseID] = nil
-                workers[peer]?.leases.remove(report.leaseID)
-            }
-            updateInFlight()
-        }
-        pendingAcks[peer, default: []].append(report.trialID)
-        if sink.isRecorded(report.trialID) {
-            stats.duplicates += 1
+        let id = report.trialID
+        if let why = Admission.trialID(id) {
+            // Not even acknowledged: nothing that long was ever leased.
+            refuse(peer, "a result with \(why)", now: now)
             return []
         }
-        let attempt = pending?.leases ?? report.attempt
+        if sink.isRecorded(id) {
+            // Typically a resend whose acknowledgement was lost: acknowledge again, write nothing.
+            counters.duplicates += 1
+            pendingAcks[peer, default: []].append(id)
+            return []
+        }
+        guard let lease = leases[report.leaseID], lease.peer == peer, let p = lease.remaining[id] else {
+            // Acknowledged so that an honest worker (late, after its lease was
+            // given to another) forgets it; never recorded.
+            refuse(peer, "a result for trial \(LogText.clean(id.rawValue, limit: 16)), which is not leased to it", now: now)
+            pendingAcks[peer, default: []].append(id)
+            return []
+        }
+        takeFromLease(report.leaseID, id)
+        pendingAcks[peer, default: []].append(id)
+        workers[peer]?.accepted += 1
+        workers[peer]?.deadlineMisses = 0
+        if let why = Admission.report(report, planned: p.trial) {
+            refuse(peer, "the result for trial \(id.short): \(why)", now: now)
+            // A worker that cannot produce an acceptable result failed the attempt.
+            return failed(p, on: peer, TrainingResult(status: .failed, message: "result refused by the coordinator: \(why)"), now: now)
+        }
         if report.result.status == .failed {
-            stats.failedAttempts += 1
-            noteFailure(peer)
-            guard var p = pending else {
-                // A stale failure (lease no longer known): whoever holds the trial now decides.
-                return []
-            }
-            p.failures += 1
-            p.failedOn.insert(worker.label)
-            p.lastFailure = report.result
-            if p.failures < options.maxAttempts {
-                requeue(p)
-                return dispatchAll(now: now)
-            }
-            return quarantine(p, worker: worker.label, why: report.result.message ?? "failed") + wakeWaitingSource(now: now)
+            return failed(p, on: peer, report.result, now: now)
         }
-        if workers[peer] != nil {
-            workers[peer]?.consecutiveFailures = 0
-            workers[peer]?.streakStart = successSerial + 1
-        }
+        workers[peer]?.consecutiveFailures = 0
+        workers[peer]?.streakStart = successSerial + 1
         successSerial += 1
-        guard let config = pending?.trial.config ?? report.config else {
-            // Unknown lease and no config: not recordable now; the worker resends with its config.
-            pendingAcks[peer]?.removeLast()
-            return []
-        }
-        let sweep = pending?.trial.sweep ?? report.sweep
-        let rec = TrialRecord(id: report.trialID, sweep: sweep, config: config, result: report.result,
-                              worker: worker.hello.name, host: worker.hello.host, attempt: max(1, attempt),
+        // The plan's config and sub-sweep, never the peer's copy of them.
+        let rec = TrialRecord(id: id, sweep: p.trial.sweep, config: p.trial.config, result: report.result,
+                              worker: worker.hello.name, host: worker.hello.host, attempt: max(1, p.leases),
                               startedAt: report.startedAt, endedAt: report.endedAt,
                               build: worker.hello.build, blas: worker.hello.blas)
         if !append(rec) { pendingAcks[peer]?.removeLast() }
@@ -269,9 +326,40 @@ public final class CoordinatorCore {
 
     /// After a result: a source that had nothing ready may have more now (the
     /// next rung of a halving sweep), for every worker with free capacity.
-    private func wakeWaitingSource(now: Double) -> [Outgoing] {
+    func wakeWaitingSource(now: Double) -> [Outgoing] {
         guard sourceWaiting else { return [] }
         sourceWaiting = false
+        return dispatchAll(now: now)
+    }
+
+    func refuse(_ peer: PeerID, _ why: String, now: Double) {
+        counters.refusedResults += 1
+        let label = workers[peer]?.label ?? LogText.clean(peer.description)
+        warnLimited("refused from worker \(label): \(why)", now: now)
+    }
+
+    /// Removes a trial from its lease (the lease ends with its last trial).
+    func takeFromLease(_ leaseID: UInt64, _ id: TrialID) {
+        // In place: a copy of the lease would copy its trials on every result.
+        leases[leaseID]?.remaining[id] = nil
+        guard let lease = leases[leaseID], lease.remaining.isEmpty else { return }
+        leases[leaseID] = nil
+        workers[lease.peer]?.leases.remove(leaseID)
+    }
+
+    /// A failed result (or a refused one) from a worker that ran the trial.
+    private func failed(_ pending: Pending, on peer: PeerID, _ result: TrainingResult, now: Double) -> [Outgoing] {
+        var p = pending
+        counters.failedAttempts += 1
+        noteFailure(peer)
+        p.failures += 1
+        if let w = workers[peer] { p.failedOn.insert(w.label) }
+        p.lastFailure = result
+        if shouldQuarantine(p) {
+            quarantine(p, worker: workers[peer]?.label ?? "?", why: result.message ?? "failed")
+            return wakeWaitingSource(now: now)
+        }
+        requeue(p)
         return dispatchAll(now: now)
     }
 
@@ -281,10 +369,10 @@ public final class CoordinatorCore {
         do {
             if try sink.append(record) {
                 unflushed += 1
-                stats.recorded += 1
-                stats.recordedThisRun += 1
+                counters.recorded += 1
+                counters.recordedThisRun += 1
             } else {
-                stats.duplicates += 1
+                counters.duplicates += 1
             }
         } catch {
             // The record stays unacknowledged, so the worker will send it again.
@@ -294,16 +382,22 @@ public final class CoordinatorCore {
         return true
     }
 
-    private func quarantine(_ p: Pending, worker: String, why: String) -> [Outgoing] {
-        stats.quarantined += 1
+    /// Enough failed attempts, and at least one with evidence: losing workers
+    /// that never returned anything cannot quarantine a trial on its own.
+    func shouldQuarantine(_ p: Pending) -> Bool {
+        p.failures >= 1 && p.failures + p.unproven >= options.maxAttempts
+    }
+
+    func quarantine(_ p: Pending, worker: String, why: String) {
+        counters.quarantined += 1
         var result = p.lastFailure ?? TrainingResult(status: .failed)
         result.status = .failed
-        result.message = "quarantined after \(p.failures) failed attempts: \(why)"
-        logger.warning("trial \(p.trial.id.short) quarantined after \(p.failures) failed attempts (last on \(worker)): \(why)")
+        let attempts = p.failures + p.unproven
+        result.message = "quarantined after \(attempts) failed attempts: \(why)"
+        logger.warning("trial \(p.trial.id.short) quarantined after \(attempts) failed attempts (last on \(worker)): \(why)")
         let now = Date()
         append(TrialRecord(id: p.trial.id, sweep: p.trial.sweep, config: p.trial.config, result: result,
                            worker: worker, host: "", attempt: max(1, p.leases), startedAt: now, endedAt: now))
-        return []
     }
 
     private func noteFailure(_ peer: PeerID) {
@@ -312,197 +406,15 @@ public final class CoordinatorCore {
         workers[peer] = w
         // Only a worker that fails while others succeed is at fault.
         if w.consecutiveFailures >= options.workerFailureLimit && successSerial > w.streakStart {
-            quarantinedWorkers.insert(w.label)
-            logger.warning("worker \(w.label) quarantined: \(w.consecutiveFailures) failed trials in a row while others succeed")
+            quarantineWorker(peer, why: "\(w.consecutiveFailures) failed trials in a row while others succeed")
         }
     }
 
-    // MARK: - Leasing
-
-    private func requeue(_ p: Pending) {
-        if retry[p.group] == nil {
-            retry[p.group] = []
-            retryOrder.append(p.group)
-        }
-        retry[p.group]?.append(p)
-    }
-
-    /// Up to `leaseSize` unrecorded trials of one shape group; retries first,
-    /// preferring trials that did not already fail on this worker.
-    private func takeTrials(for label: String) throws -> [Pending] {
-        var taken: [Pending] = []
-        var rotations = 0
-        while taken.isEmpty, let group = retryOrder.first, rotations <= retryOrder.count {
-            var queue = retry[group] ?? []
-            var skipped: Deque<Pending> = []
-            while taken.count < options.leaseSize, let p = queue.popFirst() {
-                if sink.isRecorded(p.trial.id) { continue }
-                if p.failedOn.contains(label) && workers.count > 1 {
-                    skipped.append(p)
-                    continue
-                }
-                taken.append(p)
-            }
-            queue.append(contentsOf: skipped)
-            if queue.isEmpty {
-                retry[group] = nil
-                retryOrder.removeFirst()
-            } else {
-                retry[group] = queue
-                if taken.isEmpty {
-                    // Every trial of this group failed here before: try the next group.
-                    retryOrder.append(retryOrder.removeFirst())
-                    rotations += 1
-                }
-            }
-        }
-        if !taken.isEmpty { return taken }
-        while taken.count < options.leaseSize {
-            if fresh.isEmpty {
-                if !taken.isEmpty || sourceExhausted { break }
-                guard let shard = try source.nextShard() else {
-                    sourceExhausted = true
-                    break
-                }
-                if shard.isEmpty {
-                    sourceWaiting = true
-                    break
-                }
-                freshGroup += 1
-                for t in shard where !sink.isRecorded(t.id) { fresh.append(Pending(trial: t, group: freshGroup)) }
-                continue
-            }
-            if let p = fresh.popFirst() { taken.append(p) }
-        }
-        return taken
-    }
-
-    /// Takes a worker's status: its capacity, and which leases it holds. A
-    /// lease it does not hold although it has seen it (or should long have)
-    /// was lost on the wire or finished with results lost on the wire: its
-    /// remaining trials are re-leased without charging an attempt (results
-    /// the worker still resends are recorded all the same).
-    private func reconcile(_ peer: PeerID, _ status: WorkerStatus, now: Double) -> [Outgoing] {
-        guard var w = workers[peer] else { return [] }
-        guard status.capacity >= 0 && status.capacity <= 4096 && status.held.count <= 4096 else {
-            drop(peer, "status out of range (capacity \(status.capacity), \(status.held.count) leases)")
-            return []
-        }
-        w.capacity = status.capacity
-        let held = Set(status.held)
-        w.foreignLeases = held.subtracting(w.leases).count
-        var lost = 0
-        for id in w.leases where !held.contains(id) {
-            guard let lease = leases[id] else { w.leases.remove(id); continue }
-            if id <= status.lastLease || now - lease.grantedAt > options.expiry {
-                leases[id] = nil
-                w.leases.remove(id)
-                for (_, p) in lease.remaining where !sink.isRecorded(p.trial.id) {
-                    requeue(p)
-                    lost += 1
-                }
-            }
-        }
-        workers[peer] = w
-        if lost > 0 {
-            updateInFlight()
-            logger.warning("worker \(w.label) no longer holds \(lost) leased trials (messages lost in transit?); re-leasing them")
-            return dispatchAll(now: now)
-        }
-        return []
-    }
-
-    private func credit(_ w: WorkerState) -> Int {
-        max(0, w.capacity - w.leases.count - w.foreignLeases)
-    }
-
-    private func dispatch(to peer: PeerID, now: Double) -> [Outgoing] {
-        var out: [Outgoing] = []
-        while !draining, var w = workers[peer], credit(w) > 0, !quarantinedWorkers.contains(w.label) {
-            let trials: [Pending]
-            do { trials = try takeTrials(for: w.label) } catch {
-                logger.error("cannot read the next shard: \(error)")
-                draining = true
-                break
-            }
-            if trials.isEmpty { break }
-            let id = nextLeaseID
-            nextLeaseID += 1
-            var remaining: [TrialID: Pending] = [:]
-            var leased: [LeasedTrial] = []
-            leased.reserveCapacity(trials.count)
-            for var p in trials {
-                p.leases += 1
-                remaining[p.trial.id] = p
-                leased.append(LeasedTrial(id: p.trial.id, sweep: p.trial.sweep, attempt: p.leases, config: p.trial.config))
-            }
-            leases[id] = LeaseState(peer: peer, grantedAt: now, remaining: remaining)
-            w.leases.insert(id)
-            w.lastSent = now
-            workers[peer] = w
-            out.append(Outgoing(peer: peer, message: .lease(Lease(leaseID: id, expiresIn: options.expiry, trials: leased))))
-        }
-        if let w = workers[peer], quarantinedWorkers.contains(w.label) {
-            out.append(Outgoing(peer: peer, message: .reject(Reject(reason: "worker \(w.label) is quarantined after repeated failures", rehello: false))))
-            workers[peer]?.capacity = 0
-        }
-        updateInFlight()
-        return out
-    }
-
-    private func dispatchAll(now: Double) -> [Outgoing] {
-        var out: [Outgoing] = []
-        for (peer, w) in workers where credit(w) > 0 { out += dispatch(to: peer, now: now) }
-        return out
-    }
-
-    private func updateInFlight() {
-        stats.trialsInFlight = leases.values.reduce(0) { $0 + $1.remaining.count }
-    }
-
-    // MARK: - Time
-
-    /// Expires silent workers (re-leasing their trials), heartbeats idle links,
-    /// and tells everyone when the sweep is complete.
-    public func tick(now: Double) -> [Outgoing] {
-        var out: [Outgoing] = []
-        for (peer, w) in workers where now - w.lastSeen > options.expiry {
-            out += expire(peer, w, now: now)
-        }
-        for (peer, w) in workers where now - w.lastSent >= options.heartbeatInterval {
-            workers[peer]?.lastSent = now
-            out.append(Outgoing(peer: peer, message: .heartbeat(nil)))
-        }
-        if isComplete && !doneSent {
-            doneSent = true
-            let done = Done(recorded: stats.recorded, quarantined: stats.quarantined)
-            for peer in workers.keys { out.append(Outgoing(peer: peer, message: .done(done))) }
-        }
-        return out
-    }
-
-    private func expire(_ peer: PeerID, _ w: WorkerState, now: Double) -> [Outgoing] {
-        var lost = 0
-        var out: [Outgoing] = []
-        workers[peer] = nil
-        for id in w.leases {
-            guard let lease = leases.removeValue(forKey: id) else { continue }
-            for (_, var p) in lease.remaining where !sink.isRecorded(p.trial.id) {
-                lost += 1
-                stats.failedAttempts += 1
-                p.failures += 1
-                p.failedOn.insert(w.label)
-                if p.failures < options.maxAttempts {
-                    requeue(p)
-                } else {
-                    out += quarantine(p, worker: w.label, why: "its worker was lost \(p.failures) times")
-                }
-            }
-        }
-        stats.activeWorkers = workers.count
-        updateInFlight()
-        logger.warning("worker \(w.label) silent for \(String(format: "%.1f", now - w.lastSeen)) s: presumed lost, \(lost) trials of \(w.leases.count) leases re-leased")
-        return out + dispatchAll(now: now)
+    /// No more work for this peer (it keeps its current leases until they end).
+    func quarantineWorker(_ peer: PeerID, why: String) {
+        guard let w = workers[peer], quarantinedPeers.insert(peer).inserted else { return }
+        removeLabel(w.label)
+        logger.warning("worker \(w.label) quarantined: \(why)")
     }
 
     // MARK: - Durability

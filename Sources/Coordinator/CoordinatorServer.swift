@@ -21,6 +21,9 @@ public struct CoordinatorServer {
     public var flushBatch = 2000
     /// Called about once a second with the counters (progress line).
     public var onProgress: (@Sendable (CoordinatorStats) -> Void)?
+    /// Asked on every tick: a reason to give up now (e.g. `run` has no local
+    /// worker left), or nil to go on. Recorded results are flushed first.
+    public var abandon: (@Sendable () -> String?)?
     let logger: Logger
 
     public init(logger: Logger) { self.logger = logger }
@@ -62,9 +65,14 @@ public struct CoordinatorServer {
             switch event {
             case .delivery(let d):
                 send(core.receive(d, now: now))
+                transport.release(d)
                 if core.unflushed >= flushBatch && !flush() { return .failed("result sink failed") }
             case .tick:
                 if !flush() { return .failed("result sink failed") }
+                if let why = abandon?() {
+                    core.draining = true
+                    return .failed(why)
+                }
                 send(core.tick(now: now))
                 if now - lastProgress >= 1 {
                     lastProgress = now

@@ -18,6 +18,16 @@ public protocol ResultSink: AnyObject {
     var recordedCount: Int { get }
     func append(_ record: TrialRecord) throws -> Bool
     func flush() throws
+    /// The attempt count of a trial that an earlier run recorded as failed and
+    /// this run runs again (0 otherwise): its attempts continue from there.
+    func priorAttempts(_ id: TrialID) -> Int
+    /// Trials recorded as failed by earlier runs and kept as they are.
+    var keptFailures: Int { get }
+}
+
+extension ResultSink {
+    public func priorAttempts(_ id: TrialID) -> Int { 0 }
+    public var keptFailures: Int { 0 }
 }
 
 /// Records in memory; "durable" means flushed. For tests.
@@ -48,9 +58,6 @@ public final class MemoryResultSink: ResultSink {
     public func flush() throws { flushedCount = records.count }
 }
 
-/// A JSON-lines file of `TrialRecord`s, appended and fsync'ed on flush.
-/// Stand-in until the Store module's `ResultStore` is wired in; on open it
-/// reads the ids already present and sets aside a torn last line.
 /// The real sink: the crash-safe JSON-lines `ResultStore` (group commit;
 /// `flush` returns once the records are fsynced, so acks after it never
 /// acknowledge a result a crash could lose).
@@ -58,12 +65,17 @@ public final class StoreResultSink: ResultSink {
     public let store: ResultStore
     /// Kept here rather than asking the store: `ResultStore.finishedIDs` copies its set.
     private var ids: Set<TrialID>
+    /// Failed trials of earlier runs that this run runs again, with their attempt counts.
+    private let rerun: [TrialID: Int]
+    public let keptFailures: Int
 
     /// Opens (or creates, with `header`) the result file. An existing file is
     /// continued only with `resume`; a file of another sweep is refused unless
-    /// `allowSpecMismatch`.
-    /// `reviseSpec` decides a resume under a spec other than the file's latest revision (`StoreOptions.reviseSpec`).
-    public init(path: String, header: StoreHeader, resume: Bool, allowSpecMismatch: Bool = false,
+    /// `allowSpecMismatch`. Trials whose last record is `failed` run again
+    /// unless `keepFailed` (`diverged` is a result and stays). `reviseSpec`
+    /// decides a resume under a spec other than the file's latest revision
+    /// (`StoreOptions.reviseSpec`).
+    public init(path: String, header: StoreHeader, resume: Bool, allowSpecMismatch: Bool = false, keepFailed: Bool = false,
                 reviseSpec: (@Sendable (SpecRevision) throws -> SpecRevision?)? = nil) throws {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -74,13 +86,29 @@ public final class StoreResultSink: ResultSink {
         store = try ResultStore.open(path: path, creating: header,
                                      options: StoreOptions(allowSpecMismatch: allowSpecMismatch, reviseSpec: reviseSpec))
         ids = store.finishedIDs
+        let failed = ids.isEmpty ? [:] : try store.failedTrials()
+        if keepFailed {
+            rerun = [:]
+            keptFailures = failed.count
+        } else {
+            rerun = failed
+            keptFailures = 0
+            store.allowRerun(failed.keys)
+            ids.subtract(failed.keys)
+        }
     }
+
+    /// Failed trials of earlier runs that run again.
+    public var rerunCount: Int { rerun.count }
+    public func priorAttempts(_ id: TrialID) -> Int { rerun[id] ?? 0 }
 
     deinit { try? store.close() }
 
     public var recoveryWarnings: [String] { store.recoveryReport.warnings(path: store.path) }
     public func isRecorded(_ id: TrialID) -> Bool { ids.contains(id) }
     public var recordedCount: Int { ids.count }
+    /// The trials this sweep need not run again (failed ones to re-run excluded).
+    public var recordedIDs: Set<TrialID> { ids }
 
     public func append(_ record: TrialRecord) throws -> Bool {
         guard ids.insert(record.id).inserted else { return false }

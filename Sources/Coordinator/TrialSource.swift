@@ -2,6 +2,7 @@ import SafeFiles
 import Foundation
 import Sweep
 import TrialContract
+import Wire
 
 /// Where the coordinator gets trials from: the sweep's shards, in order,
 /// produced lazily so a million-trial sweep is never held in memory at once.

@@ -206,6 +206,7 @@ public final class ResultStore: @unchecked Sendable {
             } catch {
                 writeError = StoreError(.io, path: path, "\(error)")
             }
+            if writeError == nil { writeError = fileIdentityProblem() }
             if writeError == nil { options.onDurable?(batchIDs) }
             condition.lock()
             if let writeError {
@@ -245,5 +246,68 @@ public final class ResultStore: @unchecked Sendable {
         try log.truncate(to: from)
         report.setAside = problems
         report.sidecarPath = sidecar
+    }
+}
+
+// MARK: - The file under the store, and failed trials to run again
+
+extension ResultStore {
+    /// After each sync: the file at `path` must still be the one written to.
+    /// Deleted, moved away or replaced, the records just synced are not where
+    /// a reader looks, so they must not be acknowledged (nil: all is well).
+    func fileIdentityProblem() -> StoreError? {
+        guard let file = log as? FileLineLog else { return nil }
+        var mine = stat(), named = stat()
+        guard fstat(file.fd, &mine) == 0 else { return nil }
+        let exists = stat(path, &named) == 0
+        if exists && (named.st_dev != mine.st_dev || named.st_ino != mine.st_ino) {
+            return StoreError(.unusable, path: path, "the result file was replaced by another file while the sweep ran; stopping (nothing more is acknowledged)")
+        }
+        if !exists || mine.st_nlink == 0 {
+            return StoreError(.unusable, path: path, "the result file was deleted or moved away while the sweep ran; stopping (nothing more is acknowledged)")
+        }
+        return nil
+    }
+
+    /// Trials whose last record in the file is `failed` (quarantined or
+    /// failed), with that record's attempt: what a resume runs again. One
+    /// pass over the file; a line written by this codec is probed for its
+    /// status without decoding it, a failed one is decoded for its attempt.
+    public func failedTrials() throws -> [TrialID: Int] {
+        var failed: [TrialID: Int] = [:]
+        _ = try LogScan.run(log, path: path) { line in
+            guard let id = LogScan.trialID(line) else { return .undecodable("no trial id") }
+            if let status = Self.fastStatus(line.bytes), status != TrialStatus.failed.rawValue {
+                failed[id] = nil
+            } else if let record = try? LineCodec.decodeRecord(line.bytes) {
+                failed[id] = record.result.status == .failed ? record.attempt : nil
+            }
+            return .accepted
+        }
+        return failed
+    }
+
+    /// Lets `ids` be recorded again (a resume re-running failed trials): the
+    /// new record follows the old in the file, and readers use the last.
+    public func allowRerun(_ ids: some Sequence<TrialID>) {
+        condition.lock(); defer { condition.unlock() }
+        for id in ids { self.ids.remove(id) }
+    }
+
+    /// The value of the first `"status"` member of a line this codec wrote
+    /// (it follows `id` and `sweep`, whose escaped text cannot contain it).
+    static func fastStatus(_ line: UnsafeRawBufferPointer) -> String? {
+        let key = Array(#","status":""#.utf8)
+        guard line.count > key.count else { return nil }
+        var i = 0
+        while i + key.count < line.count {
+            if line[i] == key[0] && line[i..<(i + key.count)].elementsEqual(key) {
+                let start = i + key.count
+                guard let end = line[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+                return String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+            }
+            i += 1
+        }
+        return nil
     }
 }

@@ -24,11 +24,16 @@ public struct Hello: Codable, Sendable, Equatable {
     /// "Haswell"). Optional: absent from older workers. Different kernels give
     /// results that differ in the last bits, so the coordinator warns.
     public var blas: String?
+    /// Trials of one lease trained at once (BLAS threads per job). Optional:
+    /// absent from older workers, meaning 1. With `jobs` it tells the
+    /// coordinator which trials a lost worker could have been running.
+    public var threads: Int?
 
     public init(name: String, host: String, cores: Int, jobs: Int, protocolVersion: Int = Int(wireProtocolVersion),
-                build: String, pid: Int32, blas: String? = nil) {
+                build: String, pid: Int32, blas: String? = nil, threads: Int? = nil) {
         self.name = name; self.host = host; self.cores = cores; self.jobs = jobs
         self.protocolVersion = protocolVersion; self.build = build; self.pid = pid; self.blas = blas
+        self.threads = threads
     }
 }
 
@@ -37,8 +42,12 @@ public struct Welcome: Codable, Sendable, Equatable {
     public var heartbeatInterval: Double
     public var liveness: Int
     public var totalTrials: Int
-    public init(heartbeatInterval: Double, liveness: Int, totalTrials: Int) {
+    /// The largest message the coordinator accepts, in bytes (optional: absent
+    /// from older coordinators). The worker splits its result batches below it.
+    public var maxMessageSize: Int?
+    public init(heartbeatInterval: Double, liveness: Int, totalTrials: Int, maxMessageSize: Int? = nil) {
         self.heartbeatInterval = heartbeatInterval; self.liveness = liveness; self.totalTrials = totalTrials
+        self.maxMessageSize = maxMessageSize
     }
 }
 
@@ -70,8 +79,9 @@ public struct LeasedTrial: Codable, Sendable, Equatable {
 }
 
 /// Coordinator → worker: a shard to run. The lease stays valid while the
-/// worker keeps talking (any message renews it); `expiresIn` seconds of
-/// silence end it and its unfinished trials go to other workers.
+/// worker keeps talking (any message renews it) and until its deadline (from
+/// the plan's cost estimate); `expiresIn` seconds of silence, or the
+/// deadline, end it and its unfinished trials go to other workers.
 public struct Lease: Codable, Sendable, Equatable {
     public var leaseID: UInt64
     public var expiresIn: Double

@@ -37,6 +37,13 @@ public protocol ServerTransport: Sendable {
     func send(_ frames: [[UInt8]], to peer: PeerID)
     /// Stops; queued messages get up to `lingerMs` to leave.
     func close(lingerMs: Int)
+    /// The loop is done with `delivery` (it was decoded and handled): its
+    /// bytes no longer count against its peer's budget of unprocessed input.
+    func release(_ delivery: Delivery)
+}
+
+extension ServerTransport {
+    public func release(_ delivery: Delivery) {}
 }
 
 /// A worker's side of the link to the coordinator. Same guarantees as
@@ -47,4 +54,11 @@ public protocol ClientTransport: Sendable {
     func send(_ frames: [[UInt8]])
     func reconnect()
     func close(lingerMs: Int)
+    /// Why the link does not come up, when the transport can tell (e.g. "the
+    /// coordinator refused the CURVE handshake"); nil while it is fine or unknown.
+    var linkProblem: String? { get }
+}
+
+extension ClientTransport {
+    public var linkProblem: String? { nil }
 }

@@ -63,7 +63,9 @@ public struct WorkerAgent: Sendable {
             let actions: [WorkerAction]
             switch event {
             case .message(let frames): actions = core.receive(frames, now: now)
-            case .tick: actions = core.tick(now: now)
+            case .tick:
+                core.noteLinkProblem(transport.linkProblem)
+                actions = core.tick(now: now)
             case .signal(let s): actions = core.signal(s, now: now)
             case .trialDone(let lease, let index, let result, let endedAt):
                 actions = core.trialFinished(lease: lease, index: index, result: result, endedAt: endedAt, now: now)

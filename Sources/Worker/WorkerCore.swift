@@ -50,6 +50,10 @@ public final class WorkerCore {
     private var lastSent = 0.0
     private var backoff: Double
     private var nextHelloAt = 0.0
+    /// The coordinator's largest accepted message (from its welcome).
+    private var maxMessageSize: Int?
+    /// What the transport says keeps the link from coming up (a refused handshake …).
+    public private(set) var linkProblem: String?
 
     // The work.
     private var lastLease: UInt64 = 0
@@ -155,6 +159,7 @@ public final class WorkerCore {
         incarnation = envelope.incarnation
         interval = w.heartbeatInterval
         liveness = w.liveness
+        maxMessageSize = w.maxMessageSize
         if !welcomed { logger.info("connected: sweep \(sweepID), \(w.totalTrials) trials") }
         welcomed = true
         backoff = options.initialBackoff
@@ -162,7 +167,7 @@ public final class WorkerCore {
         // A restarted coordinator has not seen them; one that has records them once.
         let all = unacked.values.map(\.report)
         for chunk in stride(from: 0, to: all.count, by: 256) {
-            out.append(send(.result(Results(reports: Array(all[chunk..<min(all.count, chunk + 256)]))), now: now))
+            out += sendResults(Array(all[chunk..<min(all.count, chunk + 256)]), now: now)
         }
         for id in unacked.keys { unacked[id]?.sentAt = now }
         out.append(send(.ready(status), now: now))
@@ -209,7 +214,7 @@ public final class WorkerCore {
         defer { outbox.removeAll() }
         // Unwelcomed, they wait in `unacked` for the next welcome.
         guard welcomed && !outbox.isEmpty else { return [] }
-        return [send(.result(Results(reports: outbox)), now: now)]
+        return sendResults(outbox, now: now)
     }
 
     private func startJobs() -> [WorkerAction] {
@@ -239,7 +244,11 @@ public final class WorkerCore {
             nextHelloAt = now
         }
         if !welcomed, !options.stay, let limit = options.giveUpAfter, silence >= limit {
-            logger.error("no coordinator at the other end for \(Int(silence)) s; giving up (--give-up-after)")
+            if let linkProblem {
+                logger.error("could not join the coordinator for \(Int(silence)) s: \(linkProblem); giving up (--give-up-after)")
+            } else {
+                logger.error("no coordinator at the other end for \(Int(silence)) s; giving up (--give-up-after)")
+            }
             return [.exit(.gaveUp(silentSeconds: silence))]
         }
         var out: [WorkerAction] = []
@@ -255,7 +264,7 @@ public final class WorkerCore {
             let resendAfter = max(1, interval * Double(liveness))
             let stale = unacked.values.filter { now - $0.sentAt > resendAfter }.map(\.report)
             if !stale.isEmpty {
-                out.append(send(.result(Results(reports: stale)), now: now))
+                out += sendResults(stale, now: now)
                 for r in stale { unacked[r.trialID]?.sentAt = now }
             }
             if now - lastSent >= interval { out.append(send(.heartbeat(status), now: now)) }
@@ -283,6 +292,13 @@ public final class WorkerCore {
         return [send(.bye(Bye(reason: "signal \(number)", returnedLeases: returned)), now: now)]
     }
 
+    /// What the transport says about a link that does not come up (nil: nothing
+    /// known). The transport logs it when it changes; it names the cause when
+    /// the worker gives up.
+    public func noteLinkProblem(_ text: String?) {
+        linkProblem = text
+    }
+
     /// The transport's stream ended: nothing more will arrive.
     public func transportClosed() -> [WorkerAction] {
         [.exit(.refused("transport closed"))]
@@ -297,6 +313,40 @@ public final class WorkerCore {
 
     private func hello(now: Double) -> WorkerAction {
         send(.hello(Hello(name: options.name, host: options.host, cores: cores, jobs: options.jobs,
-                          build: options.build, pid: pid, blas: options.blas)), now: now)
+                          build: options.build, pid: pid, blas: options.blas, threads: options.threadsPerJob)), now: now)
+    }
+
+    /// At least the bytes `report` takes in a `result` body (every number at
+    /// its longest, every character escaped), without encoding it.
+    static func boundOnEncodedBytes(_ r: TrialResultReport) -> Int {
+        var n = 512 + 6 * (r.trialID.rawValue.utf8.count + r.sweep.utf8.count + (r.result.message?.utf8.count ?? 0))
+        if let c = r.config { n += 4096 + 24 * c.namedSteps.count + 6 * (c.dataFile?.utf8.count ?? 0) + 6 * c.train.utf8.count }
+        for name in r.result.metrics.keys { n += 32 + 6 * name.utf8.count }
+        for (name, c) in r.result.curves { n += 32 + 6 * name.utf8.count + 48 * max(c.steps.count, c.values.count) }
+        return n
+    }
+
+    /// `reports` in as many `result` messages as it takes to stay below the
+    /// coordinator's message size. A single result larger than that can
+    /// never be delivered: it goes as a failed result saying so.
+    private func sendResults(_ reports: [TrialResultReport], now: Double) -> [WorkerAction] {
+        guard !reports.isEmpty else { return [] }
+        guard let max = maxMessageSize else { return [send(.result(Results(reports: reports)), now: now)] }
+        let limit = max - 1024  // the header frame and some slack
+        // Nearly always far below the limit: only a batch that might not be is encoded to measure it.
+        if reports.reduce(0, { $0 + Self.boundOnEncodedBytes($1) }) <= limit { return [send(.result(Results(reports: reports)), now: now)] }
+        let size = (try? Codec.encode(Envelope(sweepID: sweepID, incarnation: incarnation, message: .result(Results(reports: reports)))))
+            .map { $0.reduce(0) { $0 + $1.count } } ?? 0
+        if size <= limit { return [send(.result(Results(reports: reports)), now: now)] }
+        if reports.count > 1 {
+            let half = reports.count / 2
+            return sendResults(Array(reports[..<half]), now: now) + sendResults(Array(reports[half...]), now: now)
+        }
+        var r = reports[0]
+        logger.error("the result of trial \(r.trialID.short) is \(size) bytes, more than the coordinator accepts (\(max)); sending it as failed")
+        r.result = TrainingResult(status: .failed, message: "result of \(size) bytes exceeds the coordinator's --max-message-size (\(max))",
+                                  stepsRun: 0, timing: r.result.timing)
+        unacked[r.trialID]?.report.result = r.result
+        return [send(.result(Results(reports: [r])), now: now)]
     }
 }

@@ -28,4 +28,12 @@ public enum CurveKeyFile {
         }
         return key
     }
+
+    /// A warning when a secret key file can be read by other users (nil when
+    /// only its owner can): anyone who reads it can act as this party.
+    public static func loosePermissions(_ path: String) -> String? {
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int,
+              mode & 0o077 != 0 else { return nil }
+        return "the secret key \(path) can be read by other users (mode \(String(mode & 0o777, radix: 8))): anyone who reads it can pose as this party; chmod 600 \(path)"
+    }
 }

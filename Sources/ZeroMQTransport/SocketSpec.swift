@@ -16,6 +16,12 @@ public struct SocketSpec: Sendable {
     public var maxMessageSize: Int64?
     public var curve: CurveSetup?
     public var highWaterMark: Int32 = 100_000
+    /// Coordinator: bytes of one peer's messages received but not yet
+    /// released by the loop that handles them; beyond it the peer's messages
+    /// are dropped (it resends what matters). Nil: no limit.
+    public var peerBudgetBytes: Int?
+    /// Coordinator: the same over all peers together.
+    public var totalBudgetBytes: Int = 512 << 20
 
     public init(role: Role, maxMessageSize: Int64? = nil, curve: CurveSetup? = nil) {
         self.role = role

@@ -1,4 +1,5 @@
 import CZeroMQ
+import Foundation
 import Logging
 import Wire
 
@@ -9,6 +10,10 @@ final class ZAPHandler {
     let socket: ZMQSocket
     private let allowed: Set<String>
     private let logger: Logger
+    /// Refusals logged already (address and key): a refused worker retries
+    /// every few seconds, and one line per peer says all there is.
+    private var reported: Set<String> = []
+    private var limiter = LogLimiter(burst: 20, window: 10)
 
     init(context: ZMQContext, allowed: Set<String>, logger: Logger) throws {
         socket = try ZMQSocket(context, .rep)
@@ -33,7 +38,12 @@ final class ZAPHandler {
             }
             let ok = mechanism == "CURVE" && allowed.contains(key)
             if !ok {
-                logger.warning("refused peer \(address): \(mechanism) key \(key.isEmpty ? "none" : key) is not on the allow-list")
+                if reported.count >= 10_000 { reported.removeAll() }
+                let now = Date().timeIntervalSinceReferenceDate
+                if let summary = limiter.summary(now: now) { logger.warning("\(summary)") }
+                if reported.insert(address + " " + key).inserted && limiter.admit(now: now) {
+                    logger.warning("refused peer \(LogText.clean(address)): \(LogText.clean(mechanism)) key \(key.isEmpty ? "none" : key) is not on the allow-list (logged once per address and key)")
+                }
             }
             let reply: [[UInt8]] = [
                 Array("1.0".utf8), requestID,

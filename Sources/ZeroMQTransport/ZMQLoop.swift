@@ -26,11 +26,16 @@ final class ZMQLoop: Sendable {
     private let context: ZMQContext
     private let logger: Logger
     private let finished = DispatchSemaphore(value: 0)
+    /// Coordinator: unhandled input per peer (nil: unbounded).
+    let budget: IngressBudget?
+    /// Worker: why the link does not come up, from the socket's handshake events.
+    let linkProblem = LinkProblem()
 
     init(context: ZMQContext, spec: SocketSpec, logger: Logger) throws {
         self.context = context
         self.spec = spec
         self.logger = logger
+        budget = spec.peerBudgetBytes.map { IngressBudget(peerLimit: $0, totalLimit: spec.totalBudgetBytes) }
         eventFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         if eventFD < 0 { throw WireError(.zmq, "eventfd: \(String(cString: strerror(errno)))") }
         (incoming, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -99,6 +104,13 @@ final class ZMQLoop: Sendable {
     }
 
     private func configure(_ s: ZMQSocket) throws {
+        // IPv6 endpoints ("tcp://[::]:5555", "tcp://[::1]:5555") need the option; IPv4 ones do not mind it.
+        let endpoints: [String]
+        switch spec.role {
+        case .router(let bind): endpoints = bind
+        case .dealer(let connect, _): endpoints = [connect]
+        }
+        if endpoints.contains(where: { $0.contains("[") }) { try s.set(ZMQ_IPV6, 1) }
         try s.set(ZMQ_HEARTBEAT_IVL, spec.heartbeatIntervalMs)
         try s.set(ZMQ_HEARTBEAT_TIMEOUT, spec.heartbeatTimeoutMs)
         try s.set(ZMQ_SNDHWM, spec.highWaterMark)
@@ -112,12 +124,17 @@ final class ZMQLoop: Sendable {
         }
         var zap: ZAPHandler?
         var socket: ZMQSocket
+        var monitor: LinkMonitor?
+        let isServer: Bool
+        if case .router = spec.role { isServer = true } else { isServer = false }
+        var dropLog = LogLimiter(burst: 5, window: 10)
         do {
             // The ZAP handler must be bound before the CURVE server socket exists.
             if case .server(_, let allowed) = spec.curve {
                 zap = try ZAPHandler(context: context, allowed: allowed, logger: logger)
             }
             socket = try makeSocket()
+            monitor = try LinkMonitor(watching: socket, context: context, isServer: isServer, problem: linkProblem, logger: logger)
         } catch {
             setupError.error.withLock { $0 = error as? WireError ?? WireError(.zmq, "\(error)") }
             ready.signal()
@@ -128,6 +145,7 @@ final class ZMQLoop: Sendable {
         while true {
             var items = [socket.pollItem(),
                          zmq_pollitem_t(socket: nil, fd: eventFD, events: Int16(ZMQ_POLLIN), revents: 0)]
+            if let monitor { items.append(monitor.socket.pollItem()) }
             if let zap { items.append(zap.socket.pollItem()) }
             do {
                 try zmqPoll(&items, timeoutMs: -1)
@@ -135,11 +153,23 @@ final class ZMQLoop: Sendable {
                     // Drain a bounded batch so commands are not starved.
                     for _ in 0..<1024 {
                         guard let m = try socket.receive() else { break }
+                        if let budget, isServer, let peer = m.frames.first {
+                            let bytes = m.frames.dropFirst().reduce(0) { $0 + $1.count }
+                            guard budget.admit(peer, bytes) else {
+                                if dropLog.admit(now: Date().timeIntervalSinceReferenceDate) {
+                                    logger.warning("dropped a message of \(bytes) bytes from peer \(LogText.clean(PeerID(peer).description)): its earlier messages (\(budget.peerLimit) bytes allowed) are not handled yet")
+                                }
+                                continue
+                            }
+                        }
                         continuation.yield(m)
                     }
                 }
-                if items.count > 2, items[2].revents & Int16(ZMQ_POLLIN) != 0 {
-                    zap?.serve()
+                if let monitor, items[2].revents & Int16(ZMQ_POLLIN) != 0 {
+                    monitor.serve(curve: spec.curve != nil)
+                }
+                if let zap, items[items.count - 1].revents & Int16(ZMQ_POLLIN) != 0 {
+                    zap.serve()
                 }
                 if items[1].revents & Int16(ZMQ_POLLIN) != 0 {
                     var value: UInt64 = 0
@@ -157,11 +187,14 @@ final class ZMQLoop: Sendable {
                             }
                         case .reconnect:
                             if case .dealer = spec.role {
+                                monitor?.socket.close()
                                 socket.close()
                                 socket = try makeSocket()
+                                monitor = try LinkMonitor(watching: socket, context: context, isServer: false, problem: linkProblem, logger: logger)
                             }
                         case .stop(let linger):
                             if linger > 0 { try? socket.set(ZMQ_LINGER, linger) }
+                            monitor?.socket.close()
                             socket.close()
                             zap?.socket.close()
                             close(eventFD)

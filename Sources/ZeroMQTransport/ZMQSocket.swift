@@ -12,6 +12,7 @@ public final class ZMQSocket {
         case dealer = 5   // ZMQ_DEALER
         case rep = 4      // ZMQ_REP
         case req = 3      // ZMQ_REQ
+        case pair = 0     // ZMQ_PAIR
     }
 
     /// A received multipart message and the authenticated peer (ZAP "User-Id"), if any.

@@ -27,6 +27,10 @@ public final class ZMQServerTransport: ServerTransport {
         loop.send([peer.bytes] + frames)
     }
 
+    public func release(_ delivery: Delivery) {
+        loop.budget?.release(delivery.peer.bytes, delivery.frames.reduce(0) { $0 + $1.count })
+    }
+
     public func close(lingerMs: Int) { loop.stop(lingerMs: Int32(lingerMs)) }
 }
 
@@ -49,5 +53,6 @@ public final class ZMQClientTransport: ClientTransport {
 
     public func send(_ frames: [[UInt8]]) { loop.send(frames) }
     public func reconnect() { loop.reconnect() }
+    public var linkProblem: String? { loop.linkProblem.text.withLock { $0 } }
     public func close(lingerMs: Int) { loop.stop(lingerMs: Int32(lingerMs)) }
 }

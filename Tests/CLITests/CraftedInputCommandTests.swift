@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import Store
+import TrialContract
 
 /// The binary against crafted inputs: one line on stderr, a non-zero exit,
 /// no signal, no backtrace, no hang.
@@ -94,6 +95,29 @@ import Testing
         let path = dir.appendingPathComponent("bomb.yaml").path
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         try expectOneLineRefusal(["plan", path], mentioning: ["\(path):", "more than 1000000 YAML nodes"])
+    }
+
+    @Test func aTrialListWhoseIdIsNotItsConfigsIsRefusedNamingTheLine() throws {
+        let dir = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wide = Self.smallConfig.replacingOccurrences(of: #""width":8"#, with: #""width":16"#)
+        func id(_ config: String) throws -> String { TrialID(config: try JSONDecoder().decode(TrialConfig.self, from: Data(config.utf8))).rawValue }
+        let small = try id(Self.smallConfig)
+        // Line 4 gives the small config's id to the wide config (trial A's id carrying trial B's config).
+        let list = [#"{"id":"\#(small)","sweep":"","config":\#(Self.smallConfig)}"#, "",
+                    #"{"id":"\#(try id(wide))","sweep":"","config":\#(wide)}"#,
+                    #"{"id":"\#(small)","sweep":"","config":\#(wide)}"#].joined(separator: "\n") + "\n"
+        let path = dir.appendingPathComponent("list.jsonl").path
+        try list.write(toFile: path, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.jsonl").path
+        try expectOneLineRefusal(["run", path, "--out", out, "--workers", "1"], mentioning: ["\(path):4:", "is not this config's id"])
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // The same trial twice is one trial, not an error.
+        try [#"{"id":"\#(small)","sweep":"","config":\#(Self.smallConfig)}"#, #"{"id":"\#(small)","sweep":"","config":\#(Self.smallConfig)}"#]
+            .joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let (r, exited, hung) = try OversweepBinary.run(["run", path, "--out", out, "--workers", "1"], timeout: 60)
+        #expect(exited && !hung && r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("1/1") || r.stdout.contains("1/1"), "\(r.stderr)")
     }
 
     /// A result file with `count` synthetic records, then `extra` bytes.

@@ -22,7 +22,7 @@ struct Harness {
             c.seed = UInt64(i)
             c.width = 8
             c.steps = 10
-            return Trial(id: TrialID(rawValue: String(format: "t%05d", i)), config: c)
+            return Trial(config: c, sweep: "")
         }
     }
 
@@ -130,17 +130,29 @@ struct Harness {
         }
         h.now = 3.1
         let relet = h.leases(h.core.tick(now: 3.1))
+        // Only the trial a was running is charged, and it goes alone; the queued ones are not charged.
         try #require(relet.count == 1)
-        #expect(Set(relet[0].trials.map(\.id)) == Set(lease.trials.dropFirst().map(\.id)))
-        #expect(relet[0].trials.allSatisfy { $0.attempt == 2 })
+        #expect(relet[0].trials.map(\.id) == [lease.trials[1].id])
+        #expect(relet[0].trials[0].attempt == 2)
+        #expect(h.core.stats.failedAttempts == 1)
         #expect(h.core.stats.activeWorkers == 1)
-        // a comes back late with a result for a re-leased trial: recorded once, b's copy is a duplicate.
+        // a comes back late with a result for a trial it no longer holds: refused (and acknowledged, so it forgets it).
         _ = h.send("a", .hello(Hello(name: "a", host: "h", cores: 1, jobs: 1, build: "t", pid: 1)))
         _ = h.send("a", .result(Results(reports: [Harness.report(lease, 1)])))
-        _ = h.finish("b", relet[0])
+        #expect(h.core.stats.refusedResults == 1)
+        let acks = h.flush()
+        #expect(acks.contains { o in
+            if o.peer == PeerID("a"), case .ack(let a) = o.message { a.trials.contains(lease.trials[1].id) } else { false }
+        })
+        #expect(h.sink.records.count == 1)
+        var pending = relet
+        while let l = pending.first {
+            pending.removeFirst()
+            pending += h.finish("b", l)
+        }
         _ = h.flush()
-        #expect(h.sink.records.count == 4)
-        #expect(h.core.stats.duplicates == 1)
+        #expect(Set(h.sink.records.map(\.id)) == Set(lease.trials.map(\.id)))
+        #expect(h.sink.records.allSatisfy { $0.id == lease.trials[0].id ? $0.worker == "a" : $0.worker == "b" })
         #expect(h.core.isComplete)
     }
 
@@ -249,21 +261,18 @@ struct Harness {
         #expect(h.core.isComplete)
     }
 
-    @Test func resultForAnUnknownLeaseIsRecordedOnlyWithItsConfig() {
-        // A restarted coordinator does not know the lease a result belongs to.
+    @Test func resultForATrialNotLeasedToTheSenderIsRefusedEvenWithItsConfig() {
+        // A restarted coordinator does not know the lease a result belongs to;
+        // a forger claims a planned trial it was never given. Neither is recorded.
         var h = Harness(trials: 4, leaseSize: 4)
         _ = h.join("a")
         let t = Harness.trials(4)[2]
         let stale = Lease(leaseID: 999, expiresIn: 1, trials: [LeasedTrial(id: t.id, attempt: 1, config: t.config)])
-        var bare = Harness.report(stale, 0)
-        bare.config = nil
-        _ = h.send("a", .result(Results(reports: [bare])))
-        #expect(h.flush().isEmpty, "not recorded, so not acknowledged")
-        #expect(h.sink.records.isEmpty)
         _ = h.send("a", .result(Results(reports: [Harness.report(stale, 0)])))
         let acks = h.flush()
-        #expect(h.sink.records.map(\.id) == [t.id])
-        #expect(h.sink.records.first?.config == t.config)
+        #expect(h.sink.records.isEmpty)
+        #expect(h.core.stats.refusedResults == 1)
+        // Acknowledged all the same, so an honest worker stops resending it.
         #expect(acks.first?.message == .ack(Ack(trials: [t.id])))
     }
 }

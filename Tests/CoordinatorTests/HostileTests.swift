@@ -72,7 +72,10 @@ import ZeroMQTransport
         #expect(mode == 0o600)
         let coordinator = try sweep.coordinator(["--curve-secret", s.path("coord.key"), "--curve-allow", s.path("friend.pub")])
         let stranger = try sweep.worker("stranger", simulate: 0.005,
-                                        ["--curve-secret", s.path("stranger.key"), "--curve-server-key", s.path("coord.pub")])
+                                        ["--curve-secret", s.path("stranger.key"), "--curve-server-key", s.path("coord.pub"), "--give-up-after", "3"])
+        // An allowed key, but the wrong coordinator key: the handshake cannot even be read.
+        let confused = try sweep.worker("confused", simulate: 0.005,
+                                        ["--curve-secret", s.path("friend.key"), "--curve-server-key", s.path("stranger.pub"), "--give-up-after", "3"])
         try await Task.sleep(for: .milliseconds(300))
         let friend = try sweep.worker("friend", simulate: 0.005,
                                       ["--curve-secret", s.path("friend.key"), "--curve-server-key", s.path("coord.pub")])
@@ -83,10 +86,30 @@ import ZeroMQTransport
         #expect(records.allSatisfy { $0.worker == "friend" })
         #expect(!stranger.log.contains("connected:"))
         #expect(coordinator.log.contains("not on the allow-list"))
-        stranger.signal(SIGKILL)
-        _ = await stranger.wait(5)
+        // Diagnosable from both ends: the worker says its key was refused (not "no coordinator") …
+        #expect(await stranger.wait(20) == 75, "stranger: \(stranger.log)")
+        #expect(stranger.log.contains("refused the handshake"), "stranger: \(stranger.log)")
+        #expect(stranger.log.contains("could not join the coordinator") && !stranger.log.contains("no coordinator at the other end"))
+        // … and the coordinator logs the refused key once, however often the worker retried.
+        let strangerKey = try String(contentsOfFile: s.path("stranger.pub"), encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "?"
+        #expect(coordinator.log.components(separatedBy: strangerKey).count - 1 == 1, "coordinator: \(coordinator.log)")
+        #expect(await confused.wait(20) == 75, "confused: \(confused.log)")
+        #expect(confused.log.contains("--curve-server-key"), "confused: \(confused.log)")
+        #expect(coordinator.log.contains("failed the handshake"), "coordinator: \(coordinator.log)")
         // Keys never on the command line: the secret is not in any log.
         let secret = try String(contentsOfFile: s.path("coord.key"), encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "?"
         #expect(!coordinator.log.contains(secret))
+    }
+
+    @Test func aSecretKeyOthersCanReadIsUsedWithAWarning() async throws {
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let k = try Child(["keygen", "--out", s.path("w")], log: s.path("keygen.log"))
+        #expect(await k.wait(10) == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: s.path("w.key"))
+        let worker = try Child(["worker", "--connect", loopbackEndpoint(), "--curve-secret", s.path("w.key"), "--curve-server-key", s.path("w.pub"),
+                                "--give-up-after", "0.5", "--simulate", "0"], log: s.path("worker.log"))
+        #expect(await worker.wait(20) == 75)
+        #expect(worker.log.contains("can be read by other users (mode 644)"), "\(worker.log)")
     }
 }

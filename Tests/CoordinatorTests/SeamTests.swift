@@ -5,6 +5,7 @@ import Sweep
 import TestSupport
 import Testing
 import Training
+import Synchronization
 import TrialContract
 import Wire
 import Worker
@@ -17,6 +18,13 @@ import Worker
         c.seed = UInt64(i)
         return TrialRecord(id: TrialID(rawValue: "id\(i)"), config: c, result: TrainingResult(status: .ok, metrics: ["m": Double(i)]),
                            worker: "w", host: "h", attempt: 1, startedAt: Date(timeIntervalSince1970: 0), endedAt: Date(timeIntervalSince1970: 1))
+    }
+
+    /// A scratch directory, a result file path in it, and a header.
+    static func scratchFile() throws -> (dir: URL, path: String, header: StoreHeader) {
+        let dir = try TestFiles.temporaryDirectory("oversweep-sink")
+        return (dir, dir.appendingPathComponent("r.jsonl").path,
+                StoreHeader(sweepName: "t", spec: "test", specHash: "abc", toolVersion: "test"))
     }
 
     static func check(_ sink: any ResultSink) throws {
@@ -36,10 +44,8 @@ import Worker
     }
 
     @Test func storeSinkIsDurableResumableAndCutsATornLine() throws {
-        let dir = try TestFiles.temporaryDirectory("oversweep-sink")
+        let (dir, path, header) = try Self.scratchFile()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("r.jsonl").path
-        let header = StoreHeader(sweepName: "t", spec: "test", specHash: "abc", toolVersion: "test")
         do {
             let sink = try StoreResultSink(path: path, header: header, resume: false)
             try Self.check(sink)
@@ -65,6 +71,71 @@ import Worker
         try resumed.close()
         let read = try ResultFile.read(path: path)
         #expect(read.records.map(\.id.rawValue).sorted() == ["id1", "id2", "id3"] && read.problems.isEmpty)
+    }
+}
+
+/// The store under the coordinator: what a resume runs again, and a file
+/// that was deleted or replaced under it.
+@Suite struct StoreSinkResumeTests {
+    static func record(_ i: Int, _ status: TrialStatus, attempt: Int = 1) -> TrialRecord {
+        var r = ResultSinkContractTests.record(i)
+        r.result.status = status
+        r.result.message = status == .ok ? nil : "why"
+        r.attempt = attempt
+        return r
+    }
+
+    @Test func resumeRunsFailedTrialsAgainContinuingTheirAttemptsUnlessKept() throws {
+        let (dir, path, header) = try ResultSinkContractTests.scratchFile()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            let sink = try StoreResultSink(path: path, header: header, resume: false)
+            for r in [Self.record(1, .ok), Self.record(2, .failed, attempt: 3), Self.record(3, .diverged)] { #expect(try sink.append(r)) }
+            try sink.close()
+        }
+        do {
+            let kept = try StoreResultSink(path: path, header: header, resume: true, keepFailed: true)
+            #expect(kept.recordedCount == 3 && kept.keptFailures == 1 && kept.rerunCount == 0)
+            try kept.close()
+        }
+        let sink = try StoreResultSink(path: path, header: header, resume: true)
+        // `diverged` is a result: only the failed trial runs again, from attempt 3 on.
+        #expect(sink.recordedCount == 2 && sink.keptFailures == 0 && sink.rerunCount == 1)
+        #expect(!sink.isRecorded(TrialID(rawValue: "id2")) && sink.isRecorded(TrialID(rawValue: "id3")))
+        #expect(sink.priorAttempts(TrialID(rawValue: "id2")) == 3)
+        #expect(try sink.append(Self.record(2, .ok, attempt: 4)))
+        #expect(try !sink.append(Self.record(2, .ok, attempt: 5)), "once again, not twice")
+        try sink.flush()
+        try sink.close()
+        let summary = try ResultFile.summary(path: path)
+        #expect(summary.total["ok"] == 2 && summary.total["diverged"] == 1 && summary.total["failed"] == nil)
+        // A later resume finds nothing failed.
+        let again = try StoreResultSink(path: path, header: header, resume: true)
+        #expect(again.rerunCount == 0 && again.recordedCount == 3)
+        try again.close()
+    }
+
+    @Test(arguments: ["deleted", "replaced"])
+    func aStoreWhoseFileIsDeletedOrReplacedStopsWithoutAcknowledging(_ what: String) throws {
+        let (dir, path, header) = try ResultSinkContractTests.scratchFile()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let durable = Mutex<[TrialID]>([])
+        let store = try ResultStore.open(path: path, creating: header,
+                                         options: StoreOptions(onDurable: { ids in durable.withLock { $0 += ids } }))
+        try store.append(ResultSinkContractTests.record(1))
+        try store.flush()
+        if what == "deleted" {
+            try FileManager.default.removeItem(atPath: path)
+        } else {
+            try Data("another file\n".utf8).write(to: URL(fileURLWithPath: path + ".new"))
+            #expect(rename(path + ".new", path) == 0)
+        }
+        try store.append(ResultSinkContractTests.record(2))
+        #expect { try store.flush() } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains(what == "deleted" ? "deleted or moved away" : "replaced by another file")
+        }
+        #expect(durable.withLock { $0 } == [TrialID(rawValue: "id1")], "the record after the change is never reported durable")
+        _ = try? store.close()
     }
 }
 

@@ -139,7 +139,7 @@ import TrialContract
         }
         try store.close()
         let status = try OversweepBinary.run(["status", path])
-        #expect(status.stdout.contains("to run the 3 failed trials again") && status.stdout.contains("--drop-status failed"), "\(status.stdout)")
+        #expect(status.stdout.contains("to run the 3 failed trials again") && status.stdout.contains("--resume runs failed trials again"), "\(status.stdout)")
         let out = dir.appendingPathComponent("retry.jsonl").path
         let run = try OversweepBinary.run(["merge", path, "-o", out, "--drop-status", "failed"])
         #expect(run.status == 0, "\(run.stderr)")

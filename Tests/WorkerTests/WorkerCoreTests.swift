@@ -113,7 +113,7 @@ func reconnects(_ actions: [WorkerAction]) -> Int {
         let hello = try #require(envelopes(first).first)
         #expect(first.count == 1)
         #expect(hello.sweepID == "" && hello.incarnation == 0, "no sweep known before the first welcome")
-        #expect(hello.message == .hello(Hello(name: "w1", host: "h1", cores: 8, jobs: 2, build: "test", pid: 1234, blas: "OpenBLAS Test")))
+        #expect(hello.message == .hello(Hello(name: "w1", host: "h1", cores: 8, jobs: 2, build: "test", pid: 1234, blas: "OpenBLAS Test", threads: 1)))
 
         let welcomed = link.receive(.welcome(Welcome(heartbeatInterval: 1, liveness: 2, totalTrials: 100)))
         #expect(kinds(welcomed) == [.ready])
@@ -395,5 +395,53 @@ func reconnects(_ actions: [WorkerAction]) -> Int {
         let next = staying.welcome(sweep: "next-sweep", incarnation: Link.incarnation + 1)
         #expect(statuses(next).map(\.capacity) == [2])
         #expect(started(staying.receive(.lease(Link.lease(1)), sweep: "next-sweep", incarnation: Link.incarnation + 1)) == [1])
+    }
+
+    @Test func whenTheHandshakeIsRefusedItSaysSoInsteadOfNoCoordinator() {
+        var link = Link(Link.options(giveUpAfter: 2))
+        _ = link.core.start(now: 0)
+        link.core.noteLinkProblem("the coordinator at tcp://x refused the handshake (status 400)")
+        link.now = 2
+        #expect(exits(link.core.tick(now: 2)) == [.gaveUp(silentSeconds: 2)])
+        #expect(link.core.linkProblem?.contains("refused the handshake") == true)
+    }
+}
+
+@Suite struct MessageSizeTests {
+    /// The coordinator's welcome states its message limit; result batches stay below it.
+    @Test func resultBatchesAreSplitBelowTheCoordinatorsMessageSize() throws {
+        let link = Link()
+        _ = link.core.start(now: 0)
+        _ = link.receive(.welcome(Welcome(heartbeatInterval: 1, liveness: 2, totalTrials: 100, maxMessageSize: 8192)))
+        let lease = Link.lease(1, trials: 40)
+        _ = link.receive(.lease(lease))
+        var big = Link.result(seconds: 1)
+        big.curves["train_loss"] = Curve(steps: Array(0..<20), values: (0..<20).map { Double($0) / 3 })
+        for i in 0..<40 {
+            _ = link.core.trialFinished(lease: 1, index: i, result: big, endedAt: Date(timeIntervalSince1970: 1000), now: 0)
+        }
+        let sent = envelopes(link.core.sendFinishedResults(now: 0))
+        #expect(sent.count > 1)
+        var reports = 0
+        for e in sent {
+            let size = try Codec.encode(e).reduce(0) { $0 + $1.count }
+            #expect(size <= 8192)
+            if case .result(let r) = e.message { reports += r.reports.count }
+        }
+        #expect(reports == 40)
+    }
+
+    @Test func aResultTooLargeForTheCoordinatorGoesAsFailedSayingSo() throws {
+        let link = Link()
+        _ = link.core.start(now: 0)
+        _ = link.receive(.welcome(Welcome(heartbeatInterval: 1, liveness: 2, totalTrials: 100, maxMessageSize: 4096)))
+        _ = link.receive(.lease(Link.lease(1, trials: 1)))
+        var huge = Link.result(seconds: 1)
+        huge.curves["train_loss"] = Curve(steps: Array(0..<2000), values: (0..<2000).map { Double($0) })
+        _ = link.core.trialFinished(lease: 1, index: 0, result: huge, endedAt: Date(timeIntervalSince1970: 1000), now: 0)
+        let sent = envelopes(link.core.sendFinishedResults(now: 0))
+        guard case .result(let r) = try #require(sent.first).message else { Issue.record("no result"); return }
+        #expect(r.reports.count == 1 && r.reports[0].result.status == .failed)
+        #expect(r.reports[0].result.message?.contains("exceeds the coordinator's --max-message-size") == true)
     }
 }

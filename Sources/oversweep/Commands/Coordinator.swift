@@ -20,6 +20,9 @@ struct CoordinatorFlags: ParsableArguments {
     @Flag(help: "With --resume: continue --out with a spec that drops or changes trials of the file's latest spec (recorded as a forced revision). A spec that only adds trials needs no --force.")
     var force = false
 
+    @Flag(help: "With --resume: keep trials recorded as failed (or quarantined) as they are, instead of running them again.")
+    var keepFailed = false
+
     @Option(help: "Seconds between heartbeats on an idle link.")
     var heartbeatInterval: Double = 1
 
@@ -35,11 +38,17 @@ struct CoordinatorFlags: ParsableArguments {
     @Option(help: "Most trials in one lease.")
     var leaseSize: Int = 16
 
+    @Option(help: "A lease's hard deadline: this many seconds plus --lease-time-factor × the plan's estimate of its trials.")
+    var minLeaseSeconds: Double = 60
+
+    @Option(help: "Multiple of the plan's time estimate a lease may take beyond --min-lease-seconds.")
+    var leaseTimeFactor: Double = 10
+
     @Option(help: "Seconds to wait for in-flight results after SIGINT/SIGTERM.")
     var grace: Double = 10
 
     @Option(help: "Largest message accepted from a worker, in bytes (larger ones disconnect it).")
-    var maxMessageSize: Int = 64 << 20
+    var maxMessageSize: Int = 8 << 20
 
     func validate() throws {
         guard heartbeatInterval > 0 && heartbeatInterval <= 3600 else { throw ValidationError("--heartbeat-interval must be in (0, 3600] seconds") }
@@ -48,23 +57,34 @@ struct CoordinatorFlags: ParsableArguments {
         guard workerFailureLimit >= 1 else { throw ValidationError("--worker-failure-limit must be at least 1") }
         guard leaseSize >= 1 && leaseSize <= 100_000 else { throw ValidationError("--lease-size must be 1…100000") }
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
-        guard maxMessageSize >= 4096 else { throw ValidationError("--max-message-size must be at least 4096") }
+        guard maxMessageSize >= 4096 && maxMessageSize <= 1 << 30 else { throw ValidationError("--max-message-size must be 4096…1073741824") }
+        guard minLeaseSeconds > 0 && minLeaseSeconds.isFinite else { throw ValidationError("--min-lease-seconds must be positive") }
+        guard leaseTimeFactor >= 1 && leaseTimeFactor.isFinite else { throw ValidationError("--lease-time-factor must be at least 1") }
     }
 
-    /// Opens the trial source and result sink for SPEC and builds the core.
-    /// SPEC is a YAML sweep spec, a `.jsonl` trial list, or (benchmarks) `synthetic:N`.
-    func makeCore(spec: String, out: String, logger: Logger) throws -> CoordinatorCore {
+    /// A sweep's trials and the header of its result file.
+    struct SweepInput {
         var source: any TrialSource
-        let header: StoreHeader
+        var header: StoreHeader
+        /// Throughput the plan's cost estimates assume.
+        var gflops: Double
+        /// The plan of a YAML spec (nil for a trial list or `synthetic:N`).
         var plan: SweepPlan?
-        var halving: HalvingTrialSource?
+    }
+
+    /// Reads SPEC: a YAML sweep spec, a `.jsonl` trial list, or (benchmarks) `synthetic:N`.
+    func readSweep(_ spec: String) throws -> SweepInput {
+        let source: any TrialSource
+        let header: StoreHeader
+        var gflops = ShardingOptions.defaultGflops
+        var plan: SweepPlan?
         if spec.hasPrefix("synthetic:") {
             // Benchmarks only (make bench-dispatch): N trials generated lazily, never held in memory.
             guard let n = Int(spec.dropFirst("synthetic:".count)), n > 0 else { throw CLIError("\(spec): expected synthetic:N") }
             source = GeneratedTrialSource(count: n, shardSize: 256) { i in
                 var c = TrialConfig()
                 c.seed = UInt64(i)
-                return Trial(id: TrialID(rawValue: String(format: "synthetic%09d", i)), config: c)
+                return Trial(config: c, sweep: "")
             }
             header = Self.header(name: "synthetic-\(n)", spec: spec, hash: "synthetic-\(n)")
         } else if spec.hasSuffix(".jsonl") || spec.hasSuffix(".json") {
@@ -79,17 +99,28 @@ struct CoordinatorFlags: ParsableArguments {
             do { planned = try SweepPlan(spec: SweepSpec.load(path: spec)) } catch { throw CLIError("\(error)") }
             plan = planned
             source = PlanTrialSource(plan: planned)
+            gflops = planned.options.gflops ?? gflops
             header = SpecRevisions.header(planned)
-            if planned.spec.halving != nil {
-                // Rungs are decided from the store's records: those of an earlier run first.
-                halving = HalvingTrialSource(plan: planned, recorded: resume ? try HalvingTrialSource.records(in: out) : [])
-                source = halving!
-            }
+        }
+        return SweepInput(source: source, header: header, gflops: gflops, plan: plan)
+    }
+
+    /// Opens (or creates) the result file for a sweep and builds the core.
+    func makeCore(_ input: SweepInput, out: String, logger: Logger) throws -> CoordinatorCore {
+        let header = input.header
+        var source = input.source
+        var halving: HalvingTrialSource?
+        if let plan = input.plan, plan.spec.halving != nil {
+            // Rungs are decided from the store's records: those of an earlier run first.
+            let recorded: [TrialRecord]
+            do { recorded = resume ? try HalvingTrialSource.records(in: out) : [] } catch { throw CLIError("\(error)") }
+            halving = HalvingTrialSource(plan: plan, recorded: recorded)
+            source = halving!
         }
         let store: StoreResultSink
         do {
-            store = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force,
-                                        reviseSpec: SpecRevisions.decider(plan: plan, header: header, force: force, out: out))
+            store = try StoreResultSink(path: out, header: header, resume: resume, allowSpecMismatch: force, keepFailed: keepFailed,
+                                        reviseSpec: SpecRevisions.decider(plan: input.plan, header: header, force: force, out: out))
         } catch { throw CLIError("\(error)") }
         for warning in store.recoveryWarnings { logger.warning("\(warning)") }
         if let r = store.store.appendedRevision {
@@ -102,13 +133,33 @@ struct CoordinatorFlags: ParsableArguments {
         options.maxAttempts = maxAttempts
         options.workerFailureLimit = workerFailureLimit
         options.leaseSize = leaseSize
+        options.minLeaseSeconds = minLeaseSeconds
+        options.leaseTimeFactor = leaseTimeFactor
+        options.assumedGflops = input.gflops
+        options.maxMessageSize = maxMessageSize
         // Only trials of this plan count: the file may also hold trials of an earlier spec revision.
-        let recordedInPlan = plan.map { p in SpecRevisions.recorded(in: p, store.store.finishedIDs) }
+        let recordedInPlan = input.plan.map { p in SpecRevisions.recorded(in: p, store.recordedIDs) }
         let core = CoordinatorCore(options: options, source: source, sink: sink, logger: logger, alreadyRecorded: recordedInPlan)
         if resume && core.stats.recorded > 0 {
             logger.info("resuming: \(core.stats.recorded) of \(core.stats.total) trials already recorded in \(out)")
         }
+        if store.rerunCount > 0 {
+            logger.info("running \(store.rerunCount) trials again that earlier runs recorded as failed (--keep-failed keeps them)")
+        }
         return core
+    }
+
+    /// The coordinator's ROUTER socket on `endpoints`.
+    func bind(_ endpoints: [String], curve: CurveSetup?, logger: Logger) throws -> ZMQServerTransport {
+        do {
+            var socket = SocketSpec(role: .router(bind: endpoints), maxMessageSize: Int64(maxMessageSize), curve: curve)
+            socket.heartbeatIntervalMs = Int32(min(heartbeatInterval * 500, 5000))
+            socket.heartbeatTimeoutMs = Int32(min(heartbeatInterval * 1500, 15000))
+            socket.peerBudgetBytes = 2 * maxMessageSize
+            return try ZMQServerTransport(context: try ZMQContext(), spec: socket, logger: logger)
+        } catch {
+            throw CLIError("cannot bind \(endpoints.joined(separator: ", ")): \(error)")
+        }
     }
 
     static func header(name: String, spec: String, hash: String) -> StoreHeader {
@@ -117,10 +168,12 @@ struct CoordinatorFlags: ParsableArguments {
     }
 
     /// Runs a coordinator until the sweep completes or a signal stops it; returns the exit code.
-    func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, log: LogOptions) async -> Int32 {
+    func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, log: LogOptions,
+               out: String, abandon: (@Sendable () -> String?)? = nil) async -> Int32 {
         let quiet = log.quiet
         var server = CoordinatorServer(logger: logger)
         server.grace = grace
+        server.abandon = abandon
         // With JSON logs, progress is a log record too, so every stderr line parses.
         var emit: (@Sendable (String) -> Void)?
         if log.logFormat == .json {
@@ -134,13 +187,22 @@ struct CoordinatorFlags: ParsableArguments {
         let s = core.stats
         switch outcome {
         case .complete:
-            logger.info("sweep complete: \(s.recorded)/\(s.total) recorded (\(s.recordedThisRun) this run), \(s.quarantined) quarantined, \(s.duplicates) duplicate results ignored")
-            return 0
+            var summary = "\(s.recorded)/\(s.total) recorded (\(s.recordedThisRun) this run), \(s.failedAttempts) failed attempts, \(s.quarantined) quarantined, \(s.duplicates) duplicate results ignored"
+            if s.droppedMessages + s.refusedResults > 0 {
+                summary += ", \(s.droppedMessages) messages dropped and \(s.refusedResults) results refused (bad input)"
+            }
+            guard s.failedTrials > 0 else {
+                logger.info("sweep complete: \(summary)")
+                return 0
+            }
+            let kept = s.keptFailures > 0 ? " (\(s.keptFailures) kept from earlier runs)" : ""
+            logger.error("sweep complete with failures: \(summary); \(s.failedTrials) of \(s.total) trials failed\(kept) — their messages: oversweep status \(out) (and the records' \"message\"); rerun with --resume to run them again")
+            return ExitCodes.trialsFailed
         case .interrupted(let signal):
             logger.warning("stopped by signal \(signal): \(s.recorded)/\(s.total) recorded; rerun with --resume to finish")
             return 128 + signal
         case .failed(let why):
-            logger.error("coordinator failed: \(why)")
+            logger.error("coordinator failed: \(why); \(s.recorded)/\(s.total) recorded in \(out) (durable; --resume continues)")
             return 1
         }
     }
@@ -150,7 +212,7 @@ struct Coordinator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator",
         abstract: "Serve a sweep to workers over ZeroMQ and record their results.",
-        discussion: "Exits 0 once every trial is recorded. SIGINT/SIGTERM: stop leasing, wait --grace for in-flight results, exit; a second signal exits at once (recorded results are kept)."
+        discussion: "Exits 0 once every trial is recorded and none failed; 3 when the sweep completed but some trials failed or were quarantined (see `status`; --resume runs them again); 1 on an error; 128+N after signal N. SIGINT/SIGTERM: stop leasing, wait --grace for in-flight results, exit; a second signal exits at once (recorded results are kept)."
     )
 
     @Argument(help: "The sweep: a YAML spec (see docs/spec-format.md) or a trial list (.jsonl, one trial per line).")
@@ -182,23 +244,28 @@ struct Coordinator: AsyncParsableCommand {
         let signals = Signals.stream()
         let logger = log.bootstrap("coordinator")
         let curve = try CurveFlags.server(secret: curveSecret, allow: curveAllow)
+        if let curveSecret, let warning = CurveKeyFile.loosePermissions(curveSecret) { logger.warning("\(warning)") }
         if curve == nil && Endpoints.isPublicTCP(bind) {
             logger.warning("binding \(bind) without encryption: anyone who can reach it can take work and send results; use --curve-secret/--curve-allow on untrusted networks")
         }
-        let core = try flags.makeCore(spec: spec, out: flags.out ?? "", logger: logger)
-        let transport: ZMQServerTransport
-        do {
-            var socket = SocketSpec(role: .router(bind: [bind]), maxMessageSize: Int64(flags.maxMessageSize), curve: curve)
-            socket.heartbeatIntervalMs = Int32(min(flags.heartbeatInterval * 500, 5000))
-            socket.heartbeatTimeoutMs = Int32(min(flags.heartbeatInterval * 1500, 15000))
-            transport = try ZMQServerTransport(context: try ZMQContext(), spec: socket, logger: logger)
-        } catch {
-            throw CLIError("cannot bind \(bind): \(error)")
+        let input = try flags.readSweep(spec)
+        // Bound before the result file is opened: a failed bind leaves no file behind.
+        let transport = try flags.bind([bind], curve: curve, logger: logger)
+        let core: CoordinatorCore
+        do { core = try flags.makeCore(input, out: flags.out ?? "", logger: logger) } catch {
+            transport.close(lingerMs: 0)
+            throw error
         }
         logger.info("coordinator on \(bind)\(curve == nil ? "" : " (CURVE)"): \(core.stats.total) trials, sweep \(core.options.sweepID)")
-        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log)
+        let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log, out: flags.out ?? "")
         if code != 0 { throw ExitCode(code) }
     }
+}
+
+/// Exit statuses of `run` and `coordinator` beyond 0, 1 and 128+signal.
+enum ExitCodes {
+    /// The sweep completed, but some trials ended failed or quarantined.
+    static let trialsFailed: Int32 = 3
 }
 
 /// Reading CURVE key files named by flags.

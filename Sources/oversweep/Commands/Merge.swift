@@ -21,8 +21,8 @@ struct Merge: AsyncParsableCommand {
             order given, lines in file order), 'last' the last, 'fail' stops without \
             writing anything.
 
-            To run failed trials again: merge the file into a new one with \
-            --drop-status failed, then resume the sweep on the new file.
+            --drop-status failed leaves failed trials out (a resume runs failed \
+            trials again anyway, unless --keep-failed).
             """
     )
 

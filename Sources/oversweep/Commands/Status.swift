@@ -145,7 +145,7 @@ enum StatusText {
             }
         }
         if let failed = s.total["failed"], failed > 0 {
-            out += "to run the \(failed) failed trial\(failed == 1 ? "" : "s") again: oversweep merge \(path) -o NEW.jsonl --drop-status failed, then resume on NEW.jsonl\n"
+            out += "to run the \(failed) failed trial\(failed == 1 ? "" : "s") again: resume the sweep on \(path) (--resume runs failed trials again; --keep-failed keeps them)\n"
         }
         if let plan {
             let against = plan.specPath.map { "spec \($0)" } ?? "the file's latest spec"

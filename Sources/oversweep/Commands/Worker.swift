@@ -75,6 +75,7 @@ struct Worker: AsyncParsableCommand {
         options.build = ToolVersion.description
         options.blas = BLASKernels.name
         let curve = try CurveFlags.client(secret: curveSecret, serverKey: curveServerKey)
+        if let curveSecret, let warning = CurveKeyFile.loosePermissions(curveSecret) { logger.warning("\(warning)") }
         if curve == nil && Endpoints.isPublicTCP(connect) {
             logger.warning("connecting to \(connect) without encryption; use --curve-secret/--curve-server-key on untrusted networks")
         }
