@@ -86,7 +86,7 @@ public final class StoreResultSink: ResultSink {
         store = try ResultStore.open(path: path, creating: header,
                                      options: StoreOptions(allowSpecMismatch: allowSpecMismatch, reviseSpec: reviseSpec))
         ids = store.finishedIDs
-        let failed = ids.isEmpty ? [:] : try store.failedTrials()
+        let failed = ids.isEmpty ? [:] : store.failedTrials()
         if keepFailed {
             rerun = [:]
             keptFailures = failed.count

@@ -81,8 +81,15 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
     }
 
     public func read(from position: UInt64, firstLine: Int, _ body: (LogLine) throws -> Void) throws {
+        try read(from: position, firstLine: firstLine, before: .max, body)
+    }
+
+    /// `read(from:firstLine:_:)` over the lines that start before byte
+    /// `limit` (the last of them may end past it): one piece of a file that
+    /// several threads read at once (`LogScan.runChunked`).
+    func read(from position: UInt64, firstLine: Int, before limit: UInt64, _ body: (LogLine) throws -> Void) throws {
         // 4 MiB reads; smaller for small files (tests reopen small files thousands of times).
-        let remaining = size > position ? size - position : 0
+        let remaining = min(size, limit) > position ? min(size, limit) - position : 0
         var buffer = [UInt8](repeating: 0, count: Int(min(4 << 20, max(64 << 10, remaining + 1))))
         var bufferOffset = position  // file offset of buffer[0]
         var filled = 0
@@ -90,6 +97,7 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
         var number = firstLine
         // A line past maxLineLength being skipped: where it starts and its length so far.
         var overlong: (offset: UInt64, length: Int)?
+        var reachedLimit = false
         while true {
             if !atEOF && filled < buffer.count {
                 let n = buffer.withUnsafeMutableBytes { b in
@@ -117,6 +125,7 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
                     start = hit == nil ? filled : end + 1
                 }
                 func emit(_ end: Int, terminated: Bool) throws {
+                    if bufferOffset + UInt64(start) >= limit { reachedLimit = true; return }
                     let length = end - start
                     let tooLong = length > maxLineLength
                     try body(LogLine(number: number, offset: bufferOffset + UInt64(start),
@@ -124,16 +133,18 @@ public final class FileLineLog: LineLog, @unchecked Sendable {
                                      terminated: terminated, overlongLength: tooLong ? length : nil))
                     number += 1
                 }
-                while start < filled, let hit = memchr(base + start, 0x0A, filled - start) {
+                while !reachedLimit, start < filled, let hit = memchr(base + start, 0x0A, filled - start) {
                     let end = base.distance(to: UnsafeRawPointer(hit))
                     try emit(end, terminated: true)
                     start = end + 1
                 }
-                if atEOF && start < filled {
+                if !reachedLimit && atEOF && start < filled {
                     try emit(filled, terminated: false)
                     start = filled
                 }
             }
+            // The next line starts at or past the limit (`start` is its offset in the buffer).
+            if reachedLimit || (overlong == nil && bufferOffset + UInt64(start) >= limit) { return }
             if atEOF { return }
             if overlong != nil {
                 bufferOffset += UInt64(filled)  // all of it belonged to the long line

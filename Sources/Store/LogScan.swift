@@ -49,12 +49,29 @@ struct LogScan {
     /// `onTrial` receives each verified trial line and says whether it decoded.
     static func run(_ log: any LineLog, path: String, options: ReadOptions = .strict,
                     onTrial: (LogLine) -> TrialVerdict) throws -> LogScan {
+        var reading = Reading(path: path, options: options)
+        try log.read { line in try reading.take(line, onTrial: onTrial) }
+        return try reading.finish()
+    }
+
+    /// A scan in progress: `run`'s state, also used for the header and each
+    /// piece of `runChunked`.
+    struct Reading {
+        let path: String
+        let options: ReadOptions
         var scan: LogScan?
         var firstError: StoreError?
         var sawAnyLine = false
-        try log.read { line in
+
+        init(path: String, options: ReadOptions, continuing scan: LogScan? = nil) {
+            self.path = path
+            self.options = options
+            self.scan = scan
+        }
+
+        mutating func take(_ line: LogLine, onTrial: (LogLine) -> TrialVerdict) throws {
             sawAnyLine = true
-            if line.number == 1 {
+            if line.number == 1 && scan == nil {
                 if line.overlongLength != nil {
                     firstError = StoreError(.notAResultFile, path: path, line: 1, "first line is longer than a header can be (not a result file)")
                     return
@@ -80,7 +97,7 @@ struct LogScan {
             }
             guard var s = scan else { return }
             defer { scan = s }
-            switch Self.classify(line, options: options, onTrial: onTrial) {
+            switch LogScan.classify(line, options: options, onTrial: onTrial) {
             case .problem(let p):
                 s.problems.append(p)
                 s.end = line.end
@@ -93,9 +110,12 @@ struct LogScan {
                 s.accept(line)
             }
         }
-        if let firstError { throw firstError }
-        guard sawAnyLine, let scan else { throw StoreError(.empty, path: path, "empty file: no header line (not a result file)") }
-        return scan
+
+        func finish() throws -> LogScan {
+            if let firstError { throw firstError }
+            guard sawAnyLine, let scan else { throw StoreError(.empty, path: path, "empty file: no header line (not a result file)") }
+            return scan
+        }
     }
 
     /// What a line after the header is; `verified` is false for a line taken

@@ -2,19 +2,15 @@ import Foundation
 import TrialContract
 
 /// A trial line as `RecordSkimmer` reads it: what `status` counts, and in
-/// `.report` mode what a report keeps of a trial (its curves only by name).
+/// `.report` mode the whole record with only the curves asked for.
 public struct SkimmedTrial: Sendable {
     public var id: TrialID
     public var sweep: String
     public var status: TrialStatus
-    /// The rest is read only with `RecordSkimmer.Want.report`.
-    public var message: String?
-    public var stepsRun = 0
-    public var metrics: [String: Double] = [:]
-    public var config = TrialConfig()
-    /// The curves asked for, where the trial has them.
-    public var curves: [String: Curve] = [:]
-    /// The names of every curve the trial has, in file order.
+    /// With `RecordSkimmer.Want.report`: the record as `RecordReader` reads
+    /// it, except that its curves are only those asked for (where it has them).
+    public var record: TrialRecord?
+    /// With `.report`: the names of every curve the trial has, in file order.
     public var curveNames: [String] = []
 }
 
@@ -25,17 +21,21 @@ public struct SkimmedTrial: Sendable {
 /// ways); a line it refuses goes to the full decoder, as with `RecordReader`.
 /// So `status` counts the same lines unreadable as `export`, at a fraction
 /// of the cost: most of a line is curve values, which it never converts.
-public struct RecordSkimmer {
+public struct RecordSkimmer: Sendable {
     public enum Want: Sendable {
         /// Id, sub-sweep and status (`status`).
         case counts
-        /// Also message, steps run, metrics, config, the names of all curves
-        /// and the values of the curves named here (`report`).
+        /// The whole record, with the values of the curves named here only,
+        /// and the names of all its curves (`report`).
         case report(curves: Set<String>)
     }
 
     public let want: Want
     private var configs = ConfigSkimmer()
+    /// Strings that repeat from line to line (metric names, sub-sweep, worker,
+    /// build): one copy each, so a million records do not hold a million.
+    private var strings = StringPool()
+    private var lastSteps: [Int] = []
 
     public init(_ want: Want) { self.want = want }
 
@@ -51,6 +51,10 @@ public struct RecordSkimmer {
         var metrics = false, stepsRun: Int?, seconds = false, worker = false, host = false, attempt = false
         var started = false, ended = false, config = false
         var out = SkimmedTrial(id: TrialID(rawValue: ""), sweep: "", status: .ok)
+        // What report mode converts (RecordReader's values).
+        var metricValues: [String: Double] = [:], stop: StopReason?, halving: HalvingTag?, secondsValue = 0.0, metricSeconds: Double?
+        var workerName = "", hostName = "", attemptValue = 0, startedAt = Date(), endedAt = Date(), build: String?, blas: String?
+        var configValue = TrialConfig(), curves: [String: Curve] = [:]
         // Bare value arrays' lengths (each must be that of curve_steps) and wanted ones waiting for the steps.
         var bareLengths: [Int] = [], stepsCount: Int?, steps: [Int]?, bare: [(String, [Double])] = []
         let report = self.report, wanted = self.wanted
@@ -62,33 +66,51 @@ public struct RecordSkimmer {
             switch key {
             case "kind": kind = r.skipString() && r.lastStringIs("trial"); return kind
             case "id": guard r.skipString() else { return false }; id = r.lastStringValue(); return true
-            case "sweep": guard r.skipString() else { return false }; sweep = r.lastStringValue(); return true
+            case "sweep": guard r.skipString() else { return false }; sweep = strings.take(r); return true
             case "status": guard r.skipString() else { return false }; status = TrialStatus(rawValue: r.lastStringValue()); return status != nil
             case "message": message = r.nullableString(); return message != nil
             case "metrics":
                 if report {
-                    guard let m = r.numbers() else { return false }
-                    out.metrics = m
-                    metrics = true
+                    metrics = r.objectSkim { r in
+                        let name = strings.take(r)
+                        guard let v = r.double(), metricValues.updateValue(v, forKey: name) == nil else { return false }
+                        return true
+                    }
                 } else {
                     metrics = Self.skimNames(&r, &names) { $0.skipDouble() }
                 }
                 return metrics
             case "steps_run": stepsRun = r.int(); return stepsRun != nil
-            case "stop": return r.skipString() && StopReason(rawValue: r.lastStringValue()) != nil
-            case "halving": return HalvingTag.scan(&r) != nil
-            case "seconds": seconds = r.skipDouble(); return seconds
-            case "metric_seconds": return r.skipDouble()
-            case "worker": worker = r.skipString(); return worker
-            case "host": host = r.skipString(); return host
-            case "attempt": attempt = r.skipInt(); return attempt
-            case "build", "blas", "crc32": return r.skipString()
-            case "started_at": started = r.skipString() && Timestamp.parse(r.lastStringValue()) != nil; return started
-            case "ended_at": ended = r.skipString() && Timestamp.parse(r.lastStringValue()) != nil; return ended
+            case "stop": guard r.skipString() else { return false }; stop = StopReason(rawValue: r.lastStringValue()); return stop != nil
+            case "halving": halving = HalvingTag.scan(&r); return halving != nil
+            case "seconds":
+                if report { guard let v = r.double() else { return false }; secondsValue = v; seconds = true } else { seconds = r.skipDouble() }
+                return seconds
+            case "metric_seconds":
+                if report { metricSeconds = r.double(); return metricSeconds != nil }
+                return r.skipDouble()
+            case "worker": worker = r.skipString(); if worker && report { workerName = strings.take(r) }; return worker
+            case "host": host = r.skipString(); if host && report { hostName = strings.take(r) }; return host
+            case "attempt":
+                if report { guard let v = r.int() else { return false }; attemptValue = v; attempt = true } else { attempt = r.skipInt() }
+                return attempt
+            case "build": guard r.skipString() else { return false }; if report { build = strings.take(r) }; return true
+            case "blas": guard r.skipString() else { return false }; if report { blas = strings.take(r) }; return true
+            case "crc32": return r.skipString()
+            case "started_at":
+                guard r.skipString(), let t = Timestamp.parse(r.lastStringValue()) else { return false }
+                startedAt = t
+                started = true
+                return true
+            case "ended_at":
+                guard r.skipString(), let t = Timestamp.parse(r.lastStringValue()) else { return false }
+                endedAt = t
+                ended = true
+                return true
             case "config":
                 if report {
                     guard let c = r.config() else { return false }
-                    out.config = c
+                    configValue = c
                     config = true
                 } else {
                     config = configs.skim(&r)
@@ -97,6 +119,8 @@ public struct RecordSkimmer {
             case "curve_steps":
                 if report {
                     steps = r.array { $0.int() }
+                    // The same steps as the previous line (the usual case): share one array.
+                    if steps == lastSteps { steps = lastSteps } else if let steps { lastSteps = steps }
                     stepsCount = steps?.count
                 } else {
                     stepsCount = r.arraySkim { $0.skipInt() }
@@ -104,7 +128,7 @@ public struct RecordSkimmer {
                 return stepsCount != nil
             case "curves":
                 return Self.skimNames(&r, &names) { r in
-                    let name = report ? r.lastStringValue() : ""
+                    let name = report ? strings.take(r) : ""
                     if report { out.curveNames.append(name) }
                     if r.peek() == UInt8(ascii: "[") {
                         if report && wanted.contains(name) {
@@ -119,21 +143,25 @@ public struct RecordSkimmer {
                     }
                     if report && wanted.contains(name) {
                         guard let c = r.curve() else { return false }
-                        out.curves[name] = c
+                        curves[name] = c
                         return true
                     }
                     return Self.skimCurve(&r)
                 }
             default: return false
             }
-        }), r.atEnd(), kind, let id, let status, metrics, stepsRun != nil, seconds, worker, host, attempt,
+        }), r.atEnd(), kind, let id, let status, metrics, let stepsRun, seconds, worker, host, attempt,
               started, ended, config, bareLengths.allSatisfy({ $0 == stepsCount }) else { return nil }
         out.id = TrialID(rawValue: id)
         out.sweep = sweep ?? ""
         out.status = status
-        out.message = message ?? nil
-        out.stepsRun = stepsRun ?? 0
-        if let steps { for (name, values) in bare { out.curves[name] = Curve(steps: steps, values: values) } }
+        if report {
+            if let steps { for (name, values) in bare { curves[name] = Curve(steps: steps, values: values) } }
+            let result = TrainingResult(status: status, message: message ?? nil, metrics: metricValues, curves: curves, stepsRun: stepsRun,
+                                        stop: stop, timing: Timing(seconds: secondsValue, metricSeconds: metricSeconds ?? 0))
+            out.record = TrialRecord(id: out.id, sweep: out.sweep, config: configValue, result: result, worker: workerName, host: hostName,
+                                     attempt: attemptValue, startedAt: startedAt, endedAt: endedAt, build: build, blas: blas, halving: halving)
+        }
         return out
     }
 
@@ -169,5 +197,32 @@ public struct RecordSkimmer {
         if ordered { return true }
         var distinct = Set<String>()
         return names.allSatisfy { distinct.insert(String(decoding: r.bytes($0), as: UTF8.self)).inserted }
+    }
+}
+
+/// One `String` per distinct short text, found by its bytes (hash, then
+/// compare): lines repeat their names and labels, and each decoded copy
+/// would be its own allocation.
+struct StringPool: Sendable {
+    private var buckets: [Int: [String]] = [:]
+    private var count = 0
+    /// Beyond this many distinct texts (ids, messages), strings are not pooled.
+    static let limit = 1 << 14
+
+    /// The scanner's last string, pooled.
+    mutating func take(_ r: JSONScanner) -> String {
+        r.withLastString { bytes in
+            guard bytes.count <= 64 else { return String(decoding: bytes, as: UTF8.self) }
+            var hasher = Hasher()
+            hasher.combine(bytes: bytes)
+            let h = hasher.finalize()
+            if let hit = buckets[h]?.first(where: { $0.utf8.elementsEqual(bytes) }) { return hit }
+            let s = String(decoding: bytes, as: UTF8.self)
+            if count < Self.limit {
+                buckets[h, default: []].append(s)
+                count += 1
+            }
+            return s
+        }
     }
 }

@@ -28,6 +28,40 @@ public enum ResultFile {
         return ResultContents(scan, records: records)
     }
 
+    /// `load` for a reader that needs only some curves (`report`): each line
+    /// is checked as a full decode checks it (`RecordSkimmer`, which accepts
+    /// exactly what `RecordReader` accepts; what it refuses is decoded in
+    /// full), the file is read on every core, and the records are those
+    /// `load` returns with only the curves `curves` selects.
+    public static func load(path: String, options: ReadOptions = .strict, curves: CurveSelection, pieces: Int? = nil) throws -> ResultContents {
+        struct Piece: Sendable {
+            var skimmer: RecordSkimmer
+            var records: [TrialRecord] = []
+        }
+        let log = try FileLineLog(path: path, writable: false)
+        let (scan, pieces) = try LogScan.runChunked(log, path: path, options: options, pieces: pieces,
+                                                    start: { Piece(skimmer: RecordSkimmer(.report(curves: curves.names))) }) { piece, line in
+            if let t = piece.skimmer.read(line.bytes), let r = t.record, curves.keepsOnlyNamed(t.curveNames) {
+                piece.records.append(r)
+                return .accepted
+            }
+            do {
+                piece.records.append(curves.select(try LineCodec.decodeRecord(line.bytes)))
+                return .accepted
+            } catch {
+                return .undecodable("\(error)")
+            }
+        }
+        var parts = pieces
+        var records: [TrialRecord] = []
+        records.reserveCapacity(parts.reduce(0) { $0 + $1.records.count })
+        for i in parts.indices {
+            records += parts[i].records
+            parts[i].records = []
+        }
+        return ResultContents(scan, records: records)
+    }
+
     /// One scan handing each decoded record to `each`. A line whose checksum
     /// holds but whose record does not decode is a problem here, so every
     /// command that reads records (export, report, merge, status) counts the
@@ -51,6 +85,15 @@ public enum ResultFile {
             + "if another tool rewrote the file, --accept-edited reads lines that parse as complete records"
     }
 
+    /// The header line alone (the rest of the file is not read).
+    public static func header(path: String, options: ReadOptions = .strict) throws -> StoreHeader {
+        var reading = LogScan.Reading(path: path, options: options)
+        try FileLineLog(path: path, writable: false).read(from: 0, firstLine: 1, before: 1) { line in
+            try reading.take(line) { _ in .accepted }
+        }
+        return try reading.finish().header
+    }
+
     /// The ids of every recorded trial (any status), without decoding records.
     public static func finishedIDs(path: String, options: ReadOptions = .strict) throws -> Set<TrialID> {
         try index(path: path, options: options).ids
@@ -58,14 +101,8 @@ public enum ResultFile {
 
     /// Header, recorded ids and problems, read at resume speed.
     public static func index(path: String, options: ReadOptions = .strict) throws -> (header: StoreHeader, ids: Set<TrialID>, problems: [LineProblem]) {
-        let log = try FileLineLog(path: path, writable: false)
-        var ids = Set<TrialID>()
-        let scan = try LogScan.run(log, path: path, options: options) { line in
-            guard let id = LogScan.trialID(line) else { return .undecodable("no trial id") }
-            ids.insert(id)
-            return .accepted
-        }
-        return (scan.header, ids, scan.problems)
+        let (scan, recorded) = try RecordedTrials.read(FileLineLog(path: path, writable: false), path: path, options: options)
+        return (scan.header, recorded.ids, scan.problems)
     }
 
     /// Counts by status and sub-sweep, and the recorded ids. Lines are
@@ -73,24 +110,40 @@ public enum ResultFile {
     /// exactly what `RecordReader` accepts; what it refuses is decoded in
     /// full), so a line that cannot be exported is not counted. A trial
     /// recorded twice counts once, with its last status.
-    public static func summary(path: String, options: ReadOptions = .strict) throws -> ResultSummary {
+    /// Lines are read on every core (`pieces` fixes how the file is cut; the
+    /// counts never depend on it). `decodeInFull` reads every record in full
+    /// on one thread instead: the reference path the skim must agree with.
+    public static func summary(path: String, options: ReadOptions = .strict, pieces: Int? = nil, decodeInFull: Bool = false) throws -> ResultSummary {
+        struct Piece: Sendable {
+            var skimmer = RecordSkimmer(.counts)
+            var trials: [(id: TrialID, sweep: String, status: TrialStatus)] = []
+        }
         let log = try FileLineLog(path: path, writable: false)
+        let (scan, parts): (LogScan, [Piece])
+        if decodeInFull {
+            var piece = Piece()
+            scan = try scanRecords(log, path: path, options: options) { piece.trials.append(($0.id, $0.sweep, $0.result.status)) }
+            parts = [piece]
+        } else {
+            (scan, parts) = try LogScan.runChunked(log, path: path, options: options, pieces: pieces, start: { Piece() }) { piece, line in
+                if let t = piece.skimmer.read(line.bytes) {
+                    piece.trials.append((t.id, t.sweep, t.status))
+                } else {
+                    do {
+                        let r = try LineCodec.decodeRecord(line.bytes)
+                        piece.trials.append((r.id, r.sweep, r.result.status))
+                    } catch {
+                        return .undecodable("\(error)")
+                    }
+                }
+                return .accepted
+            }
+        }
         var status: [TrialID: (sweep: String, status: TrialStatusName)] = [:]
         var lines = 0
-        var skimmer = RecordSkimmer(.counts)
-        let scan = try LogScan.run(log, path: path, options: options) { line in
-            if let t = skimmer.read(line.bytes) {
-                status[t.id] = (t.sweep, t.status.rawValue)
-            } else {
-                do {
-                    let r = try LineCodec.decodeRecord(line.bytes)
-                    status[r.id] = (r.sweep, r.result.status.rawValue)
-                } catch {
-                    return .undecodable("\(error)")
-                }
-            }
-            lines += 1
-            return .accepted
+        for piece in parts {
+            lines += piece.trials.count
+            for t in piece.trials { status[t.id] = (t.sweep, t.status.rawValue) }
         }
         var s = ResultSummary(header: scan.header, problems: scan.problems, trialLines: lines)
         s.revisions = scan.headerless ? [] : [scan.header.revision] + scan.revisions
@@ -167,5 +220,33 @@ public struct ResultSummary: Sendable {
         self.header = header
         self.problems = problems
         self.trialLines = trialLines
+    }
+}
+
+/// Which curves a reader keeps the values of (a report draws a few of a
+/// record's many).
+public struct CurveSelection: Sendable, Hashable {
+    public var names: Set<String>
+    /// A record without this curve keeps all of its curves (the reader then
+    /// falls back on another); nil: every record keeps only `names`.
+    public var keepAllWithout: String?
+
+    public init(names: Set<String>, keepAllWithout: String? = nil) {
+        self.names = names
+        self.keepAllWithout = keepAllWithout
+    }
+
+    /// True when a record with these curves keeps only the named ones.
+    func keepsOnlyNamed(_ curveNames: [String]) -> Bool {
+        guard let anchor = keepAllWithout else { return true }
+        return curveNames.isEmpty || curveNames.contains(anchor)
+    }
+
+    /// The record with the curves this selection keeps.
+    public func select(_ record: TrialRecord) -> TrialRecord {
+        guard keepsOnlyNamed(Array(record.result.curves.keys)) else { return record }
+        var r = record
+        r.result.curves = r.result.curves.filter { names.contains($0.key) }
+        return r
     }
 }

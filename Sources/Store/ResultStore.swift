@@ -23,6 +23,8 @@ public final class ResultStore: @unchecked Sendable {
     // Everything below is guarded by `condition`.
     private let condition = NSCondition()
     private var ids: Set<TrialID>
+    /// Read with `ids` when the file was opened (`failedTrials()`).
+    private let failedAtOpen: [TrialID: Int]
     private var pending: [UInt8] = []
     private var pendingIDs: [TrialID] = []
     private var appended = 0  // records queued since open
@@ -49,12 +51,7 @@ public final class ResultStore: @unchecked Sendable {
             FileLineLog.syncDirectory(of: path)
             report.createdFile = true
         }
-        var ids = Set<TrialID>()
-        let scan = try LogScan.run(log, path: path) { line in
-            guard let id = LogScan.trialID(line) else { return .undecodable("no trial id") }
-            ids.insert(id)
-            return .accepted
-        }
+        let (scan, recorded) = try RecordedTrials.read(log, path: path)
         let latest = scan.latestRevision
         var revision: SpecRevision?
         if let header, latest.specHash != header.specHash {
@@ -81,7 +78,7 @@ public final class ResultStore: @unchecked Sendable {
             try log.append(LineCodec.encode(r))
             revisions.append(revision ?? r)
         }
-        return ResultStore(path: path, header: scan.header, revisions: revisions, appended: revision, log: log, ids: ids,
+        return ResultStore(path: path, header: scan.header, revisions: revisions, appended: revision, log: log, recorded: recorded,
                            report: report, options: options)
     }
 
@@ -91,26 +88,22 @@ public final class ResultStore: @unchecked Sendable {
         var empty = true
         try log.read { _ in empty = false }
         if empty, let header { try log.append(LineCodec.encode(header)) }
-        var ids = Set<TrialID>()
-        let scan = try LogScan.run(log, path: path) { line in
-            guard let id = LogScan.trialID(line) else { return .undecodable("no trial id") }
-            ids.insert(id)
-            return .accepted
-        }
+        let (scan, recorded) = try RecordedTrials.read(log, path: path)
         var report = RecoveryReport()
         report.skipped = scan.problems
         return ResultStore(path: path, header: scan.header, revisions: [scan.header.revision] + scan.revisions, appended: nil,
-                           log: log, ids: ids, report: report, options: options)
+                           log: log, recorded: recorded, report: report, options: options)
     }
 
     private init(path: String, header: StoreHeader, revisions: [SpecRevision], appended: SpecRevision?, log: any LineLog,
-                 ids: Set<TrialID>, report: RecoveryReport, options: StoreOptions) {
+                 recorded: RecordedTrials, report: RecoveryReport, options: StoreOptions) {
         self.path = path
         self.header = header
         self.revisions = revisions
         self.appendedRevision = appended
         self.log = log
-        self.ids = ids
+        self.ids = recorded.ids
+        self.failedAtOpen = recorded.failed
         self.recoveryReport = report
         self.options = options
         let thread = Thread { [self] in syncLoop() }
@@ -270,22 +263,11 @@ extension ResultStore {
     }
 
     /// Trials whose last record in the file is `failed` (quarantined or
-    /// failed), with that record's attempt: what a resume runs again. One
-    /// pass over the file; a line written by this codec is probed for its
-    /// status without decoding it, a failed one is decoded for its attempt.
-    public func failedTrials() throws -> [TrialID: Int] {
-        var failed: [TrialID: Int] = [:]
-        _ = try LogScan.run(log, path: path) { line in
-            guard let id = LogScan.trialID(line) else { return .undecodable("no trial id") }
-            if let status = Self.fastStatus(line.bytes), status != TrialStatus.failed.rawValue {
-                failed[id] = nil
-            } else if let record = try? LineCodec.decodeRecord(line.bytes) {
-                failed[id] = record.result.status == .failed ? record.attempt : nil
-            }
-            return .accepted
-        }
-        return failed
-    }
+    /// failed), with that record's attempt, as the file was when opened: what
+    /// a resume runs again. Read in the same pass as the recorded ids; a line
+    /// written by this codec is probed for its status without decoding it, a
+    /// failed one is decoded for its attempt.
+    public func failedTrials() -> [TrialID: Int] { failedAtOpen }
 
     /// Lets `ids` be recorded again (a resume re-running failed trials): the
     /// new record follows the old in the file, and readers use the last.

@@ -71,23 +71,27 @@ extension TrialConfig {
     /// What a trial id hashes: the canonical text, except that a data file
     /// with a content digest is identified by the digest alone, not its path
     /// (moving or renaming the file keeps the ids; changing a byte changes them).
-    public var identityText: String { canonicalText(omitting: dataDigest == nil ? nil : .dataFile) }
+    public var identityText: String { String(decoding: identityBytes, as: UTF8.self) }
+
+    /// `identityText` as UTF-8 bytes, written directly (what `TrialID` hashes).
+    public var identityBytes: [UInt8] { canonicalBytes(omitting: dataDigest == nil ? nil : .dataFile) }
 
     private func canonicalText(omitting omitted: Field?) -> String {
-        var out = "{"
+        String(decoding: canonicalBytes(omitting: omitted), as: UTF8.self)
+    }
+
+    private func canonicalBytes(omitting omitted: Field?) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(1024)
-        var first = true
         withUnsafePointer(to: self) { c in
             for spec in FieldSpec.canonicalOrder where spec.field != omitted {
                 guard let value = spec.json(c) else { continue }
-                if !first { out += "," }
-                first = false
-                JSONValue.writeString(spec.field.rawValue, to: &out)
-                out += ":"
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out += spec.canonicalKey
                 value.write(to: &out)
             }
         }
-        out += "}"
+        out.append(UInt8(ascii: "}"))
         return out
     }
 

@@ -16,6 +16,8 @@ public final class FieldSpec: Sendable {
     public let isOptional: Bool
     /// Decides the shapes or code path of training (`TrialConfig.shapeFields`).
     public let isShape: Bool
+    /// `"name":` as canonical JSON writes it (names are plain ASCII).
+    let canonicalKey: [UInt8]
 
     // The accessors take pointers to the config: hot paths (every lease and
     // record is written and read through them) then load and store the
@@ -39,6 +41,9 @@ public final class FieldSpec: Sendable {
         isList = V.isList
         isOptional = V.isOptional
         isShape = shape
+        var quoted = ""
+        JSONValue.writeString(field.rawValue, to: &quoted)
+        canonicalKey = Array((quoted + ":").utf8)
         let key = JSONWriter.quotedKey(field.rawValue)
         // A stored property of a struct always has an offset.
         let offset = MemoryLayout<TrialConfig>.offset(of: path) ?? 0

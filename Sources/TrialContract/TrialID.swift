@@ -17,7 +17,7 @@ public struct TrialID: RawRepresentable, Hashable, Comparable, Codable, Sendable
 
     /// The id of a config that is already normalized.
     public init(normalized config: TrialConfig) {
-        self.init(rawValue: CanonicalJSON.sha256Hex(config.identityText))
+        self.init(rawValue: CanonicalJSON.sha256Hex(bytes: config.identityBytes))
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,16 +45,20 @@ public enum CanonicalJSON {
     }
 
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `text`.
-    public static func sha256Hex(_ text: String) -> String {
-        let digest = SHA256.hash(data: Array(text.utf8))
-        var out = ""
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
+    public static func sha256Hex(_ text: String) -> String { sha256Hex(bytes: Array(text.utf8)) }
+
+    public static func sha256Hex(bytes: [UInt8]) -> String {
+        let digest = SHA256.hash(data: bytes)
+        return String(unsafeUninitializedCapacity: 64) { out in
+            var i = 0
+            for byte in digest {
+                out[i] = hexDigits[Int(byte >> 4)]
+                out[i + 1] = hexDigits[Int(byte & 0x0F)]
+                i += 2
+            }
+            return 64
         }
-        return out
     }
 
-    private static let hexDigits: [Character] = Array("0123456789abcdef")
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

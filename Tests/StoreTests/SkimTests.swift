@@ -158,9 +158,9 @@ import TrialContract
             if let full, let c, let rep {
                 accepted += 1
                 #expect(c.id == full.id && c.sweep == full.sweep && c.status == full.status)
-                #expect(rep.id == full.id && rep.metrics == full.result.metrics && rep.config == full.config
-                        && rep.message == full.result.message && rep.stepsRun == full.result.stepsRun)
-                #expect(rep.curves == full.result.curves.filter { ["train_loss", "test_error"].contains($0.key) })
+                var expected = full
+                expected.result.curves = full.result.curves.filter { ["train_loss", "test_error"].contains($0.key) }
+                #expect(rep.record == expected)
                 #expect(Set(rep.curveNames) == Set(full.result.curves.keys))
             } else {
                 refused += 1
@@ -175,8 +175,9 @@ import TrialContract
         for r in Self.records() {
             for v in [2, 3] {
                 let got = try #require(skim.read(Array(try LineCodec.encode(r, formatVersion: v).dropLast())))
-                #expect(got.id == r.id && got.status == r.status && got.metrics == r.result.metrics && got.config == r.config)
-                #expect(got.curves["train_loss"] == r.result.curves["train_loss"])
+                var expected = r
+                expected.result.curves = r.result.curves.filter { $0.key == "train_loss" }
+                #expect(got.id == r.id && got.status == r.status && got.record == expected)
             }
         }
     }

@@ -30,6 +30,69 @@ import TrialContract
         #expect(JSONValue.object(["é": .string("é\t")]).canonicalText == "{\"é\":\"é\\t\"}")
     }
 
+    /// Integral doubles take a short path; it spells them as the digits of the integer.
+    @Test func integralDoublesAreTheirDigits() async {
+        await propertyCheck(count: 500, input: Gen.int(in: -999_999_999_999_999...999_999_999_999_999)) { n in
+            #expect(CanonicalNumber.format(Double(n)) == String(n))
+            #expect(CanonicalNumber.format(Double(n) + 0.5) == String(format: "%.1f", Double(n) + 0.5) || abs(n) > 1 << 52)
+        }
+    }
+
+    /// Doubles of every magnitude (random bit patterns): the byte-level
+    /// layout is ECMAScript's, checked against a plain reading of the rule.
+    @Test func everyDoubleIsLaidOutByTheRule() async {
+        await propertyCheck(count: 3000, input: Gen.uint64()) { bits in
+            let x = Double(bitPattern: bits)
+            guard x.isFinite else { return }
+            #expect(CanonicalNumber.format(x) == Self.ecmaScript(x), "\(x)")
+        }
+    }
+
+    /// Number::toString as ECMA-262 §6.1.6.1.20 states it, from Swift's shortest digits.
+    static func ecmaScript(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        if x < 0 { return "-" + ecmaScript(-x) }
+        let text = "\(x)"
+        let parts = text.split(separator: "e")
+        let mantissa = String(parts[0])
+        let exp = parts.count > 1 ? Int(parts[1])! : 0
+        let pieces = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(pieces[0]), fraction = pieces.count > 1 ? String(pieces[1]) : ""
+        var digits = Array(whole + fraction)
+        var n = whole.count + exp
+        while digits.first == "0" { digits.removeFirst(); n -= 1 }
+        while digits.last == "0" { digits.removeLast() }
+        let s = String(digits), k = digits.count
+        if k <= n && n <= 21 { return s + String(repeating: "0", count: n - k) }
+        if 0 < n && n <= 21 { return String(digits[..<n]) + "." + String(digits[n...]) }
+        if -6 < n && n <= 0 { return "0." + String(repeating: "0", count: -n) + s }
+        let e = n - 1
+        return String(digits[0]) + (k > 1 ? "." + String(digits[1...]) : "") + "e" + (e < 0 ? "-" : "+") + String(abs(e))
+    }
+
+    /// The bytes a trial id hashes, written directly, are the canonical text
+    /// of the config's JSON object written through `JSONValue` (the reference
+    /// spelling), for every field set to another value in turn.
+    @Test func identityBytesAreTheCanonicalTextOfTheConfigObject() throws {
+        var full = TrialConfig()
+        full.alpha = 0.1
+        full.lr = 1e-7
+        full.seed = UInt64.max
+        full.namedSteps = [1, 10, 100]
+        full.dataFile = "/tmp/a \"quoted\"\tname.csv"
+        full.noiseStd = 0.25
+        for config in [TrialConfig(), full] {
+            let reference = JSONValue.object(config.jsonObject).canonicalText
+            #expect(config.canonicalText == reference)
+            #expect(String(decoding: config.identityBytes, as: UTF8.self) == config.identityText)
+            #expect(TrialID(config: config).rawValue == CanonicalJSON.sha256Hex(config.normalized().identityText))
+        }
+        // An id `oversweep run examples/quick.yaml` recorded before the direct writer existed.
+        let quick = #"{"seed":0,"dtype":"float64","data":"sphere_teacher","dim":16,"n_train":128,"n_test":512,"margin":0.0,"label_flip":0.0,"separation":0.1,"clusters":4,"test_fraction":0.2,"width":32,"depth":2,"residual":false,"theta":1.0,"input_layer":"trainable","output_layer":"trainable","outputs":1,"bias":false,"bias_init_std":0.0,"activation":"leaky","alpha":-1.0,"rescaled":false,"smoothing":1.0,"init":"he","train":"all","loss":"logistic","reduction":"mean","optimizer":"gd","lr":0.5,"lr_scaling":"constant","batch_size":32,"momentum":0.0,"weight_decay":0.0,"lr_decay_every":0,"lr_decay_factor":0.1,"steps":200,"metrics":"basic","named_steps":[20,30,100,200,300,1000]}"#
+        let config = try JSONDecoder().decode(TrialConfig.self, from: Data(quick.utf8))
+        #expect(TrialID(config: config).rawValue == "6becfd9d4ed10e138759201798b23916e763aca5876e0642e48049d0d02923a4")
+    }
+
     /// Any finite double: its canonical spelling reads back to the same double.
     @Test func doublesRoundTrip() async {
         await propertyCheck(count: 500, input: Gen.double(in: -1e12...1e12), Gen.int(in: -30...30)) { x, shift in

@@ -8,7 +8,7 @@
 /// bytes — is judged once by the field's own reader (`FieldSpec.scan`, the
 /// code `scan` runs) and remembered: a sweep repeats the same few values of
 /// each field, so most members are then a hash and a compare.
-public struct ConfigSkimmer {
+public struct ConfigSkimmer: Sendable {
     /// Member text → field index, or -1 for a member `scan` refuses; bucketed by hash.
     private var memo: [UInt64: [(text: [UInt8], field: Int)]] = [:]
     private var remembered = 0

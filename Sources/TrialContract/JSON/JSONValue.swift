@@ -87,6 +87,36 @@ public enum JSONValue: Hashable, Sendable {
         return keys.sorted(by: keyOrder)
     }
 
+    /// The same text as `write(to:)`, as UTF-8 bytes (trial ids hash these).
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let s): out += s.utf8
+        case .string(let s):
+            if s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                var text = ""
+                JSONValue.writeString(s, to: &text)
+                out += text.utf8
+            } else {
+                out.append(UInt8(ascii: "\""))
+                out += s.utf8
+                out.append(UInt8(ascii: "\""))
+            }
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            var text = ""
+            write(to: &text)
+            out += text.utf8
+        }
+    }
+
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
         // Most strings need no escape: copy them whole.
@@ -130,47 +160,70 @@ public enum JSONValue: Hashable, Sendable {
 public enum CanonicalNumber {
     public static func format(_ x: Double) -> String {
         if x == 0 { return "0" }
-        let negative = x < 0
+        // Integers below 10^15 (exact in a double) are their digits, as below: the common case, made fast.
+        if x.magnitude < 1e15, x == x.rounded(.towardZero) { return String(Int64(x)) }
         // Swift's description gives the shortest round-tripping digits; take them apart.
-        let (digits, exponent) = decompose(String(describing: abs(x)))
+        var digits: [UInt8] = []
+        digits.reserveCapacity(24)
+        var exponent = 0
+        decompose(abs(x).description.utf8, into: &digits, exponent: &exponent)
         let k = digits.count
         let n = exponent  // value = 0.digits × 10^n
-        var body: String
+        let zero = UInt8(ascii: "0")
+        var out: [UInt8] = x < 0 ? [UInt8(ascii: "-")] : []
+        out.reserveCapacity(32)
         if k <= n && n <= 21 {
-            body = digits + String(repeating: "0", count: n - k)
+            out += digits
+            out += repeatElement(zero, count: n - k)
         } else if 0 < n && n <= 21 {
-            let i = digits.index(digits.startIndex, offsetBy: n)
-            body = digits[..<i] + "." + digits[i...]
+            out += digits[..<n]
+            out.append(UInt8(ascii: "."))
+            out += digits[n...]
         } else if -6 < n && n <= 0 {
-            body = "0." + String(repeating: "0", count: -n) + digits
+            out += [zero, UInt8(ascii: ".")]
+            out += repeatElement(zero, count: -n)
+            out += digits
         } else {
             let e = n - 1
-            let mantissa = k == 1 ? digits : String(digits.prefix(1)) + "." + digits.dropFirst()
-            body = mantissa + "e" + (e < 0 ? "-" : "+") + String(abs(e))
+            out.append(digits[0])
+            if k > 1 {
+                out.append(UInt8(ascii: "."))
+                out += digits[1...]
+            }
+            out += (e < 0 ? "e-" : "e+").utf8
+            out += String(abs(e)).utf8
         }
-        return negative ? "-" + body : body
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// "123.45" → ("12345", 3); "1.5e-07" → ("15", -6): significant digits without
-    /// leading/trailing zeros and n with value = 0.d₁d₂… × 10ⁿ.
-    static func decompose(_ s: String) -> (String, Int) {
-        var mantissa = Substring(s)
-        var exp = 0
-        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = s[..<e]
-            exp = Int(s[s.index(after: e)...]) ?? 0
+    /// "123.45" → digits "12345", exponent 3; "1.5e-07" → "15", -6: the
+    /// significant digits without leading or trailing zeros, and n with
+    /// value = 0.d₁d₂… × 10ⁿ.
+    static func decompose(_ s: String.UTF8View, into digits: inout [UInt8], exponent n: inout Int) {
+        var exp = 0, integerDigits = 0, inFraction = false
+        var i = s.startIndex
+        while i != s.endIndex {
+            let c = s[i]
+            if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                exp = Int(Substring(s[s.index(after: i)...])) ?? 0
+                break
+            }
+            if c == UInt8(ascii: ".") {
+                inFraction = true
+            } else {
+                digits.append(c)
+                if !inFraction { integerDigits += 1 }
+            }
+            i = s.index(after: i)
         }
-        var intPart = mantissa
-        var fracPart: Substring = ""
-        if let dot = mantissa.firstIndex(of: ".") {
-            intPart = mantissa[..<dot]
-            fracPart = mantissa[mantissa.index(after: dot)...]
+        n = integerDigits + exp
+        let leading = digits.firstIndex { $0 != UInt8(ascii: "0") } ?? digits.count
+        digits.removeFirst(leading)
+        n -= leading
+        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        if digits.isEmpty {
+            digits = [UInt8(ascii: "0")]
+            n = 1
         }
-        var all = String(intPart) + fracPart
-        var n = intPart.count + exp
-        while all.first == "0" { all.removeFirst(); n -= 1 }
-        while all.last == "0" { all.removeLast() }
-        if all.isEmpty { return ("0", 1) }
-        return (all, n)
     }
 }

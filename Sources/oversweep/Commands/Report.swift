@@ -41,15 +41,23 @@ struct Report: AsyncParsableCommand {
 
     @OptionGroup var read: ReadFlags
 
+    @Flag(help: .hidden)
+    var fullDecode = false
+
     func run() async throws {
         if watch {
             try await ReportWatch(results: results, out: URL(fileURLWithPath: out), title: title, experimentNames: experimentNames,
                                   interval: StopSignal.interval(interval)).run()
             return
         }
+        // The experiments decide which curves the report reads: the header line first, for its spec.
+        let firstLine = (try? ResultFile.header(path: results, options: read.options)) ?? PlainRecordLines.blankHeader
+        let experiments = try HeaderSpec(firstLine, file: results).experiments(commandLine: experimentNames)
         let file: ResultContents
         do {
-            file = try ResultFile.load(path: results, options: read.options)
+            // Only the curves the report draws are converted (--full-decode, hidden: every record in full, the reference path).
+            file = fullDecode ? try ResultFile.load(path: results, options: read.options)
+                : try ResultFile.load(path: results, options: read.options, curves: SweepReport.curvesRead(experiments: experiments))
         } catch let e as StoreError where e.code == .notAResultFile {
             // A header-less file of TrialRecord lines (what the coordinator wrote
             // before it used the Store): read it rather than refuse it.
@@ -68,7 +76,6 @@ struct Report: AsyncParsableCommand {
         if experimentNames.isEmpty, !file.header.spec.isEmpty, let problem = headerSpec.problem {
             FileHandle.standardError.write(Data("note: \(problem): no reference experiment sections unless --experiment names one\n".utf8))
         }
-        let experiments = try headerSpec.experiments(commandLine: experimentNames)
         var doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)", experiments: experiments)
         let coverage = Self.coverage(file)
         if let coverage { doc.sections.insert(Section(title: "Spec", blocks: [.paragraph(coverage)]), at: 0) }
@@ -120,6 +127,8 @@ struct Report: AsyncParsableCommand {
 /// Header-less JSON lines, one `TrialRecord` per line (plain JSONEncoder
 /// output). nil unless the first non-empty line is such a record.
 enum PlainRecordLines {
+    static let blankHeader = StoreHeader(sweepName: "", spec: "", specHash: "", toolVersion: "", createdAt: Date(timeIntervalSince1970: 0))
+
     static func read(_ path: String) -> ResultContents? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         // Dates as ISO 8601 strings (the coordinator's encoder) or as numbers (JSONEncoder's default).
@@ -144,7 +153,6 @@ enum PlainRecordLines {
             }
         }
         guard !records.isEmpty else { return nil }
-        let header = StoreHeader(sweepName: "", spec: "", specHash: "", toolVersion: "", createdAt: Date(timeIntervalSince1970: 0))
-        return ResultContents(header: header, revisions: [], records: records, problems: problems)
+        return ResultContents(header: blankHeader, revisions: [], records: records, problems: problems)
     }
 }

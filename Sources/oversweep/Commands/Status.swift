@@ -37,6 +37,9 @@ struct Status: AsyncParsableCommand {
 
     @OptionGroup var read: ReadFlags
 
+    @Flag(help: .hidden)
+    var fullDecode = false
+
     /// The documented exit codes; a status exits with the sum of those that hold.
     enum Code {
         static let complete: Int32 = 0
@@ -49,7 +52,8 @@ struct Status: AsyncParsableCommand {
         if watch { return try await StatusWatch.run(file: file, interval: StopSignal.interval(interval)) }
         let summary: ResultSummary
         do {
-            summary = try ResultFile.summary(path: file, options: read.options)
+            // --full-decode (hidden): every record decoded on one thread, the reference path.
+            summary = try ResultFile.summary(path: file, options: read.options, decodeInFull: fullDecode)
         } catch let e as StoreError {
             throw CLIError(e.description)
         }

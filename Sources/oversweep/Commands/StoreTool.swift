@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 import Store
 import Sweep
@@ -10,7 +11,7 @@ struct StoreTool: AsyncParsableCommand {
         commandName: "store-tool",
         abstract: "Result-store test and benchmark helpers (not for users).",
         shouldDisplay: false,
-        subcommands: [AppendSynthetic.self, StoreBench.self]
+        subcommands: [AppendSynthetic.self, StoreBench.self, WriteSweep.self, ResumeLoad.self]
     )
 }
 
@@ -189,5 +190,65 @@ struct StoreBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+}
+
+/// `make bench-store-scale`: a result file of a spec's first N trials (their
+/// real configs and ids), each record shaped like a real one
+/// (`SyntheticRecords.realistic`), written through `ResultStore`.
+struct WriteSweep: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "write-sweep", abstract: "Write a spec's trials as realistic records.")
+
+    @Argument(help: "The result file to write (replaced).")
+    var file: String
+
+    @Option(help: "The sweep spec whose trials the records are.")
+    var spec: String
+
+    @Option(help: "Records to write: the plan's first N trials (default: all).")
+    var records: Int?
+
+    @Option(help: "The file's format version (older ones write their curve form).")
+    var formatVersion = ResultFormat.version
+
+    func run() throws {
+        let plan = try SweepPlan(spec: SweepSpec.load(path: spec))
+        let count = min(records ?? plan.trialCount, plan.trialCount)
+        var header = SpecRevisions.header(plan)
+        header.formatVersion = formatVersion
+        try? FileManager.default.removeItem(atPath: file)
+        let store = try ResultStore.open(path: file, creating: header)
+        let block = 8192
+        for first in stride(from: 0, to: count, by: block) {
+            // Trial ids cost most of making a record: computed on every core, in order.
+            let trials = OrderedJobs.run(8) { part in
+                stride(from: first + part, to: min(first + block, count), by: 8).map { plan.trial(at: $0) }
+            }
+            for i in first..<min(first + block, count) {
+                let trial = trials[(i - first) % 8][(i - first) / 8]
+                var r = SyntheticRecords.realistic(index: i, sweep: trial.sweep)
+                r.id = trial.id
+                r.config = trial.config
+                try store.append(r)
+            }
+        }
+        try store.close()
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        print("wrote \(count) records of \(plan.trialCount) planned (format \(formatVersion)) to \(file): \(size) bytes, \(size / max(count, 1)) per line")
+    }
+}
+
+/// What `coordinator --resume` does before dispatching: open the result file
+/// as its one writer and learn the recorded trials and the failed ones to run again.
+struct ResumeLoad: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resume-load", abstract: "Open a result file as a resuming coordinator does.")
+
+    @Argument(help: "The result file.")
+    var file: String
+
+    func run() throws {
+        let sink = try StoreResultSink(path: file, header: ResultFile.header(path: file), resume: true, allowSpecMismatch: true)
+        try sink.close()
+        print("\(file): \(sink.recordedCount) trials recorded, \(sink.rerunCount) failed ones to run again")
     }
 }
