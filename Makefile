@@ -104,6 +104,13 @@ BENCH_STORE_RECORDS ?= 1000000
 bench-store: release
 	$(BIN) store-tool bench --records $(BENCH_STORE_RECORDS)
 
+# The store at a million real-shaped records (about 9 GB): resume load,
+# status and report timed with their peers (figures in docs/result-format.md).
+# Not part of `make test`; RECORDS=, DIR= narrow or move it.
+.PHONY: bench-store-scale
+bench-store-scale: release
+	BIN=$(BIN) bench/store-scale.sh
+
 # Coordinator dispatch rate, overhead and peak memory (figures: docs/dispatch-benchmark.md).
 .PHONY: bench-dispatch
 bench-dispatch: release

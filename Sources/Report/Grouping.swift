@@ -23,12 +23,20 @@ public struct TrialGroup: Sendable {
     public var key: [AxisValue]
     /// "alpha=-1, bias=true" (or "all trials" when the sweep has no axes).
     public var label: String
-    public var records: [TrialRecord]
+    public private(set) var records: [TrialRecord]
+    /// The finished trials, the ones means are over (kept: every table cell asks for them).
+    public private(set) var ok: [TrialRecord]
+    public var okCount: Int { ok.count }
+    public private(set) var divergedCount: Int
+    public var failedCount: Int { records.count - ok.count - divergedCount }
 
-    public var ok: [TrialRecord] { records.filter { $0.status == .ok } }
-    public var okCount: Int { records.count(where: { $0.status == .ok }) }
-    public var divergedCount: Int { records.count(where: { $0.status == .diverged }) }
-    public var failedCount: Int { records.count(where: { $0.status == .failed }) }
+    public init(key: [AxisValue], label: String, records: [TrialRecord]) {
+        self.key = key
+        self.label = label
+        self.records = records
+        ok = records.filter { $0.status == .ok }
+        divergedCount = records.count(where: { $0.status == .diverged })
+    }
 
     /// "n=5" or "n=3 (1 diverged, 1 failed)": what the means are over, and what was left out.
     public var countLabel: String {
@@ -68,20 +76,36 @@ public struct GroupedSweep: Sendable {
 
     public init(records: [TrialRecord]) {
         self.records = records
-        // Reading fields formats every number, so it is done once per distinct
-        // config-without-seed (seeds are usually most of the records).
-        var memo: [TrialConfig: [String: AxisValue]] = [:]
-        let values = records.map { r -> [String: AxisValue] in
-            var unseeded = r.config
-            unseeded.seed = 0
-            if let v = memo[unseeded] { return v }
-            let v = unseeded.applicableFieldValues
-            memo[unseeded] = v
-            return v
+        // Records that differ only in seed (usually most of them) have the
+        // same field values: those are read once per distinct config and
+        // sub-sweep (a "class"), since reading fields formats every number.
+        struct Unseeded: Hashable { var config: TrialConfig; var sweep: String }
+        var classIndex: [Unseeded: Int] = [:]
+        var classes: [(values: [String: AxisValue], sweep: String)] = []
+        var classOf: [Int] = []
+        classOf.reserveCapacity(records.count)
+        var previous: (key: Unseeded, index: Int)?
+        for r in records {
+            var key = Unseeded(config: r.config, sweep: r.sweep)
+            key.config.seed = 0
+            if let previous, previous.key == key {
+                classOf.append(previous.index)
+                continue
+            }
+            let index: Int
+            if let known = classIndex[key] {
+                index = known
+            } else {
+                index = classes.count
+                classIndex[key] = index
+                classes.append((key.config.applicableFieldValues, key.sweep))
+            }
+            classOf.append(index)
+            previous = (key, index)
         }
         let fieldNames = ["sweep"] + TrialConfig.Field.allCases.map(\.rawValue)
-        func value(_ i: Int, _ name: String) -> AxisValue {
-            name == "sweep" ? .text(records[i].sweep) : (values[i][name] ?? AxisValue.none)
+        func value(class c: Int, _ name: String) -> AxisValue {
+            name == "sweep" ? .text(classes[c].sweep) : (classes[c].values[name] ?? AxisValue.none)
         }
         var axes: [SweepAxis] = []
         var constants: [(name: String, value: AxisValue)] = []
@@ -89,7 +113,7 @@ public struct GroupedSweep: Sendable {
         // none of the trials is not listed, one that takes a single value
         // wherever it applies is fixed.
         for name in fieldNames where !Self.ignoredFields.contains(name) {
-            let distinct = Set(records.indices.map { value($0, name) }).subtracting([.notApplicable])
+            let distinct = Set(classes.indices.map { value(class: $0, name) }).subtracting([.notApplicable])
             if distinct.count > 1 {
                 axes.append(SweepAxis(name: name, values: distinct.sorted()))
             } else if let only = distinct.first, name != "sweep" || only != .text("") {
@@ -99,27 +123,38 @@ public struct GroupedSweep: Sendable {
         self.axes = axes
         self.constants = constants
 
+        // Each class's grid point, and the records of each point in file order.
+        var slotOf: [[AxisValue]: Int] = [:]
         var order: [[AxisValue]] = []
-        var members: [[AxisValue]: [TrialRecord]] = [:]
-        for i in records.indices {
-            let key = axes.map { value(i, $0.name) }
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(records[i])
+        let classSlot = classes.indices.map { c -> Int in
+            let key = axes.map { value(class: c, $0.name) }
+            if let slot = slotOf[key] { return slot }
+            slotOf[key] = order.count
+            order.append(key)
+            return order.count - 1
         }
-        order.sort { a, b in
-            for (x, y) in zip(a, b) where x != y { return x < y }
+        var members = [[TrialRecord]](repeating: [], count: order.count)
+        for (i, r) in records.enumerated() { members[classSlot[classOf[i]]].append(r) }
+        let slots = order.indices.sorted { a, b in
+            for (x, y) in zip(order[a], order[b]) where x != y { return x < y }
             return false
         }
-        let redundant = Self.redundantAxes(axes, keys: order)
+        let redundant = Self.redundantAxes(axes, keys: slots.map { order[$0] })
         self.redundantAxes = redundant
-        groups = order.map { key in
+        groups = slots.map { slot in
+            let key = order[slot]
             let shown = zip(axes, key).filter { !redundant.contains($0.0.name) && $0.1 != .notApplicable }
             let label = shown.isEmpty ? "all trials" : shown.map { "\($0.name)=\($1)" }.joined(separator: ", ")
-            let rs = (members[key] ?? []).sorted { $0.config.seed < $1.config.seed }
+            let rs = members[slot].sorted { $0.config.seed < $1.config.seed }
             return TrialGroup(key: key, label: label, records: rs)
         }
-        metricNames = MetricNames.ordered(Set(records.flatMap { $0.result.metrics.keys }))
-        curveNames = MetricNames.ordered(Set(records.flatMap { $0.result.curves.keys }))
+        var metrics = Set<String>(), curves = Set<String>()
+        for r in records {
+            for name in r.result.metrics.keys { metrics.insert(name) }
+            for name in r.result.curves.keys { curves.insert(name) }
+        }
+        metricNames = MetricNames.ordered(metrics)
+        curveNames = MetricNames.ordered(curves)
     }
 
     /// An axis is redundant when some other axis maps one-to-one onto it over

@@ -86,8 +86,11 @@ public enum SweepReport {
         if headline.isEmpty && others.isEmpty {
             s.blocks.append(.table(Table(caption: "Trials per group (no metrics recorded)", header: header, rows: keyed)))
         }
-        for (i, chunk) in Plots.chunks(headline + others, size: 6).enumerated() {
-            let rows = zip(g.groups, keyed).map { grp, cells in cells + chunk.map { Format.meanStd(grp.summary(metric: $0)) } }
+        // Every group's cells, on every core (a million-trial sweep has tens of thousands of groups).
+        let metrics = headline + others
+        let cells = OrderedJobs.map(g.groups) { grp in metrics.map { Format.meanStd(grp.summary(metric: $0)) } }
+        for (i, chunk) in Plots.chunks(metrics, size: 6).enumerated() {
+            let rows = zip(keyed, cells).map { key, cells in key + cells[(i * 6)..<(i * 6 + chunk.count)] }
             let caption = i == 0 ? "Final metrics, mean ± std over seeds" : "More final metrics"
             s.blocks.append(.table(Table(caption: caption, header: header + chunk, rows: rows)))
         }
@@ -212,15 +215,26 @@ public enum SweepReport {
     static func bestTrials(_ g: GroupedSweep, count: Int = 10) -> Section? {
         guard let objective = objective(g) else { return nil }
         let shown = ([objective] + MetricNames.headline.map(\.name).filter(g.metricNames.contains)).uniqued().prefix(4)
-        let ranked = g.groups.flatMap { grp in grp.ok.compactMap { r in r.result.metrics[objective].flatMap { $0.isFinite ? (grp, r, $0) : nil } } }
-            .sorted { ($0.2, $0.1.id.rawValue) < ($1.2, $1.1.id.rawValue) }
-        guard !ranked.isEmpty else { return nil }
+        // The `count` lowest (value, id) of all ok trials, kept in order as they are met (a million trials are not sorted for ten).
+        var best: [(group: Int, record: TrialRecord, value: Double)] = []
+        var rankedCount = 0
+        for (k, grp) in g.groups.enumerated() {
+            for r in grp.ok {
+                guard let v = r.result.metrics[objective], v.isFinite else { continue }
+                rankedCount += 1
+                let precedes = { (t: (group: Int, record: TrialRecord, value: Double)) in (v, r.id.rawValue) < (t.value, t.record.id.rawValue) }
+                guard best.count < count || precedes(best[best.count - 1]) else { continue }
+                best.insert((k, r, v), at: best.firstIndex(where: precedes) ?? best.count)
+                if best.count > count { best.removeLast() }
+            }
+        }
+        guard rankedCount > 0 else { return nil }
         var s = Section(title: "Best trials")
         s.blocks.append(.paragraph("Ranked by final \(objective), lowest first (ties by trial id); ok trials only."))
-        let rows = ranked.prefix(count).enumerated().map { i, t in
-            ["\(i + 1)", t.1.id.short, t.0.label, "\(t.1.config.seed)"] + shown.map { t.1.result.metrics[$0].map { Format.number($0) } ?? "—" }
+        let rows = best.enumerated().map { i, t in
+            ["\(i + 1)", t.record.id.short, g.groups[t.group].label, "\(t.record.config.seed)"] + shown.map { t.record.result.metrics[$0].map { Format.number($0) } ?? "—" }
         }
-        s.blocks.append(.table(Table(caption: "The \(min(count, ranked.count)) best of \(ranked.count) trials",
+        s.blocks.append(.table(Table(caption: "The \(min(count, rankedCount)) best of \(rankedCount) trials",
                                      header: ["rank", "trial", "group", "seed"] + shown, rows: rows)))
         if g.groups.count > 1 {
             let groups = g.groups.compactMap { grp in grp.summary(metric: objective).map { (grp, $0) } }

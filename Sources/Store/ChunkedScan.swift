@@ -38,6 +38,17 @@ public enum OrderedJobs {
     }
 }
 
+extension OrderedJobs {
+    /// `items.map(transform)` on every core, in item order; fewer than
+    /// `minimum` items on the calling thread.
+    public static func map<T: Sendable, U: Sendable>(_ items: [T], minimum: Int = 256, _ transform: @escaping @Sendable (T) -> U) -> [U] {
+        guard items.count >= minimum else { return items.map(transform) }
+        let parts = min(items.count / 64, 64)
+        let slices: [[U]] = run(parts) { k in items[items.count * k / parts..<items.count * (k + 1) / parts].map(transform) }
+        return Array(slices.joined())
+    }
+}
+
 extension LogScan {
     /// Threads that read a file's pieces: the cores, or `OVERSWEEP_READ_THREADS`
     /// (benchmarks compare with 1). `OVERSWEEP_READ_PIECES` fixes how many

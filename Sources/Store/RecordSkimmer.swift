@@ -46,7 +46,8 @@ public struct RecordSkimmer: Sendable {
 
     public mutating func read(_ line: [UInt8]) -> SkimmedTrial? {
         var r = JSONScanner(line)
-        var seen = Set<String>()
+        var seen: UInt32 = 0
+        var lastMember = -1
         var kind = false, id: String?, sweep: String?, status: TrialStatus?, message: String??
         var metrics = false, stepsRun: Int?, seconds = false, worker = false, host = false, attempt = false
         var started = false, ended = false, config = false
@@ -60,16 +61,16 @@ public struct RecordSkimmer: Sendable {
         let report = self.report, wanted = self.wanted
         var names: [Range<Int>] = []
         guard r.objectSkim({ r in
-            let key = r.lastStringValue()
-            // Each member at most once, as RecordReader's `where x == nil`.
-            guard seen.insert(key).inserted else { return false }
-            switch key {
-            case "kind": kind = r.skipString() && r.lastStringIs("trial"); return kind
-            case "id": guard r.skipString() else { return false }; id = r.lastStringValue(); return true
-            case "sweep": guard r.skipString() else { return false }; sweep = strings.take(r); return true
-            case "status": guard r.skipString() else { return false }; status = TrialStatus(rawValue: r.lastStringValue()); return status != nil
-            case "message": message = r.nullableString(); return message != nil
-            case "metrics":
+            // Each member at most once, as RecordReader's `where x == nil`; any other name refused, as there.
+            guard let member = Self.member(r, after: &lastMember), seen & (1 << member.rawValue) == 0 else { return false }
+            seen |= 1 << member.rawValue
+            switch member {
+            case .kind: kind = r.skipString() && r.lastStringIs("trial"); return kind
+            case .id: guard r.skipString() else { return false }; id = r.lastStringValue(); return true
+            case .sweep: guard r.skipString() else { return false }; sweep = strings.take(r); return true
+            case .status: guard r.skipString() else { return false }; status = TrialStatus(rawValue: r.lastStringValue()); return status != nil
+            case .message: message = r.nullableString(); return message != nil
+            case .metrics:
                 if report {
                     metrics = r.objectSkim { r in
                         let name = strings.take(r)
@@ -80,34 +81,34 @@ public struct RecordSkimmer: Sendable {
                     metrics = Self.skimNames(&r, &names) { $0.skipDouble() }
                 }
                 return metrics
-            case "steps_run": stepsRun = r.int(); return stepsRun != nil
-            case "stop": guard r.skipString() else { return false }; stop = StopReason(rawValue: r.lastStringValue()); return stop != nil
-            case "halving": halving = HalvingTag.scan(&r); return halving != nil
-            case "seconds":
+            case .stepsRun: stepsRun = r.int(); return stepsRun != nil
+            case .stop: guard r.skipString() else { return false }; stop = StopReason(rawValue: r.lastStringValue()); return stop != nil
+            case .halving: halving = HalvingTag.scan(&r); return halving != nil
+            case .seconds:
                 if report { guard let v = r.double() else { return false }; secondsValue = v; seconds = true } else { seconds = r.skipDouble() }
                 return seconds
-            case "metric_seconds":
+            case .metricSeconds:
                 if report { metricSeconds = r.double(); return metricSeconds != nil }
                 return r.skipDouble()
-            case "worker": worker = r.skipString(); if worker && report { workerName = strings.take(r) }; return worker
-            case "host": host = r.skipString(); if host && report { hostName = strings.take(r) }; return host
-            case "attempt":
+            case .worker: worker = r.skipString(); if worker && report { workerName = strings.take(r) }; return worker
+            case .host: host = r.skipString(); if host && report { hostName = strings.take(r) }; return host
+            case .attempt:
                 if report { guard let v = r.int() else { return false }; attemptValue = v; attempt = true } else { attempt = r.skipInt() }
                 return attempt
-            case "build": guard r.skipString() else { return false }; if report { build = strings.take(r) }; return true
-            case "blas": guard r.skipString() else { return false }; if report { blas = strings.take(r) }; return true
-            case "crc32": return r.skipString()
-            case "started_at":
+            case .build: guard r.skipString() else { return false }; if report { build = strings.take(r) }; return true
+            case .blas: guard r.skipString() else { return false }; if report { blas = strings.take(r) }; return true
+            case .crc32: return r.skipString()
+            case .startedAt:
                 guard r.skipString(), let t = Timestamp.parse(r.lastStringValue()) else { return false }
                 startedAt = t
                 started = true
                 return true
-            case "ended_at":
+            case .endedAt:
                 guard r.skipString(), let t = Timestamp.parse(r.lastStringValue()) else { return false }
                 endedAt = t
                 ended = true
                 return true
-            case "config":
+            case .config:
                 if report {
                     guard let c = r.config() else { return false }
                     configValue = c
@@ -116,7 +117,7 @@ public struct RecordSkimmer: Sendable {
                     config = configs.skim(&r)
                 }
                 return config
-            case "curve_steps":
+            case .curveSteps:
                 if report {
                     steps = r.array { $0.int() }
                     // The same steps as the previous line (the usual case): share one array.
@@ -126,7 +127,7 @@ public struct RecordSkimmer: Sendable {
                     stepsCount = r.arraySkim { $0.skipInt() }
                 }
                 return stepsCount != nil
-            case "curves":
+            case .curves:
                 return Self.skimNames(&r, &names) { r in
                     let name = report ? strings.take(r) : ""
                     if report { out.curveNames.append(name) }
@@ -148,7 +149,6 @@ public struct RecordSkimmer: Sendable {
                     }
                     return Self.skimCurve(&r)
                 }
-            default: return false
             }
         }), r.atEnd(), kind, let id, let status, metrics, let stepsRun, seconds, worker, host, attempt,
               started, ended, config, bareLengths.allSatisfy({ $0 == stepsCount }) else { return nil }
@@ -163,6 +163,41 @@ public struct RecordSkimmer: Sendable {
                                      attempt: attemptValue, startedAt: startedAt, endedAt: endedAt, build: build, blas: blas, halving: halving)
         }
         return out
+    }
+
+    /// The members of a trial line, in the order `LineCodec` writes them.
+    enum Member: Int, CaseIterable {
+        case kind, id, sweep, status, message, metrics, stepsRun, stop, seconds, metricSeconds, worker, host, attempt, build, blas
+        case halving, startedAt, endedAt, config, curveSteps, curves, crc32
+    }
+    private static let memberNames: [[UInt8]] = Member.allCases.map { m in
+        let name: String
+        switch m {
+        case .stepsRun: name = "steps_run"
+        case .metricSeconds: name = "metric_seconds"
+        case .startedAt: name = "started_at"
+        case .endedAt: name = "ended_at"
+        case .curveSteps: name = "curve_steps"
+        default: name = "\(m)"
+        }
+        return Array(name.utf8)
+    }
+
+    /// The member the scanner's last string names (by its bytes: every name
+    /// is ASCII without a capital K, so byte equality is `String` equality
+    /// here), trying first the ones that follow `previous` in writing order.
+    static func member(_ r: JSONScanner, after previous: inout Int) -> Member? {
+        r.withLastString { key in
+            let n = memberNames.count
+            for step in 1...n {
+                let i = (previous + step) % n
+                if memberNames[i].count == key.count && memberNames[i].elementsEqual(key) {
+                    previous = i
+                    return Member(rawValue: i)
+                }
+            }
+            return nil
+        }
     }
 
     /// `{"steps":[…],"values":[…]}` as `JSONScanner.curve()` reads it, unconverted.

@@ -4,42 +4,104 @@ import TrialContract
 /// One finished trial as the result store keeps it: the config, what
 /// training produced, and where/when it ran. A line of the JSON-lines file
 /// (docs/result-format.md) carries exactly one of these.
+///
+/// A value type whose members live in one shared, copy-on-write box: a
+/// report groups, filters and pools a million records, and a copy is then
+/// one reference rather than 700 bytes and a dozen retains.
 public struct TrialRecord: Codable, Sendable, Hashable {
-    public var id: TrialID
-    public var sweep: String
-    public var config: TrialConfig
-    public var result: TrainingResult
-    public var worker: String
-    public var host: String
+    private final class Box: @unchecked Sendable {
+        // Mutated only through a uniquely referenced box (`mutable`).
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    struct Fields: Hashable, Sendable {
+        var id: TrialID
+        var sweep: String
+        var config: TrialConfig
+        var result: TrainingResult
+        var worker: String
+        var host: String
+        var attempt: Int
+        var startedAt: Date
+        var endedAt: Date
+        var build: String?
+        var blas: String?
+        var halving: HalvingTag?
+    }
+
+    private var box: Box
+
+    private var mutable: Box {
+        mutating get {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+            return box
+        }
+    }
+
+    public var id: TrialID { _read { yield box.fields.id } set { mutable.fields.id = newValue } }
+    public var sweep: String { _read { yield box.fields.sweep } set { mutable.fields.sweep = newValue } }
+    public var config: TrialConfig { _read { yield box.fields.config } set { mutable.fields.config = newValue } }
+    public var result: TrainingResult {
+        _read { yield box.fields.result }
+        set { mutable.fields.result = newValue }
+        _modify { yield &mutable.fields.result }
+    }
+    public var worker: String { _read { yield box.fields.worker } set { mutable.fields.worker = newValue } }
+    public var host: String { _read { yield box.fields.host } set { mutable.fields.host = newValue } }
     /// 1 for the first lease of the trial, +1 for each re-lease.
-    public var attempt: Int
-    public var startedAt: Date
-    public var endedAt: Date
+    public var attempt: Int { _read { yield box.fields.attempt } set { mutable.fields.attempt = newValue } }
+    public var startedAt: Date { _read { yield box.fields.startedAt } set { mutable.fields.startedAt = newValue } }
+    public var endedAt: Date { _read { yield box.fields.endedAt } set { mutable.fields.endedAt = newValue } }
     /// The worker binary: "VERSION (git REVISION[, dirty])", as `oversweep --version` prints it (nil: not known).
-    public var build: String?
+    public var build: String? { _read { yield box.fields.build } set { mutable.fields.build = newValue } }
     /// The BLAS kernels the worker trained on (OpenBLAS core name, e.g. "Haswell"; nil: not known).
-    public var blas: String?
+    public var blas: String? { _read { yield box.fields.blas } set { mutable.fields.blas = newValue } }
     /// The trial's place in a successive-halving sweep (nil outside one).
-    public var halving: HalvingTag?
+    public var halving: HalvingTag? { _read { yield box.fields.halving } set { mutable.fields.halving = newValue } }
 
     public init(id: TrialID, sweep: String = "", config: TrialConfig, result: TrainingResult,
                 worker: String, host: String, attempt: Int, startedAt: Date, endedAt: Date,
                 build: String? = nil, blas: String? = nil, halving: HalvingTag? = nil) {
-        self.id = id
-        self.sweep = sweep
-        self.config = config
-        self.result = result
-        self.worker = worker
-        self.host = host
-        self.attempt = attempt
-        self.startedAt = startedAt
-        self.endedAt = endedAt
-        self.build = build
-        self.blas = blas
-        self.halving = halving
+        box = Box(Fields(id: id, sweep: sweep, config: config, result: result, worker: worker, host: host, attempt: attempt,
+                         startedAt: startedAt, endedAt: endedAt, build: build, blas: blas, halving: halving))
     }
 
     public var status: TrialStatus { result.status }
+
+    public static func == (a: TrialRecord, b: TrialRecord) -> Bool { a.box.fields == b.box.fields }
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+
+    // Coded as the plain struct it was: the members by name, absent optionals left out.
+    enum CodingKeys: String, CodingKey {
+        case id, sweep, config, result, worker, host, attempt, startedAt, endedAt, build, blas, halving
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(TrialID.self, forKey: .id), sweep: try c.decode(String.self, forKey: .sweep),
+                  config: try c.decode(TrialConfig.self, forKey: .config), result: try c.decode(TrainingResult.self, forKey: .result),
+                  worker: try c.decode(String.self, forKey: .worker), host: try c.decode(String.self, forKey: .host),
+                  attempt: try c.decode(Int.self, forKey: .attempt), startedAt: try c.decode(Date.self, forKey: .startedAt),
+                  endedAt: try c.decode(Date.self, forKey: .endedAt), build: try c.decodeIfPresent(String.self, forKey: .build),
+                  blas: try c.decodeIfPresent(String.self, forKey: .blas), halving: try c.decodeIfPresent(HalvingTag.self, forKey: .halving))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(sweep, forKey: .sweep)
+        try c.encode(config, forKey: .config)
+        try c.encode(result, forKey: .result)
+        try c.encode(worker, forKey: .worker)
+        try c.encode(host, forKey: .host)
+        try c.encode(attempt, forKey: .attempt)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(endedAt, forKey: .endedAt)
+        try c.encodeIfPresent(build, forKey: .build)
+        try c.encodeIfPresent(blas, forKey: .blas)
+        try c.encodeIfPresent(halving, forKey: .halving)
+    }
 }
 
 /// Where a trial sits in a successive-halving sweep (docs/spec-format.md,

@@ -85,10 +85,11 @@ extension TrialConfig {
         out.reserveCapacity(1024)
         withUnsafePointer(to: self) { c in
             for spec in FieldSpec.canonicalOrder where spec.field != omitted {
-                guard let value = spec.json(c) else { continue }
-                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                let mark = out.count
+                if mark > 1 { out.append(UInt8(ascii: ",")) }
                 out += spec.canonicalKey
-                value.write(to: &out)
+                // An absent optional: take back its key.
+                if !spec.canonical(c, &out) { out.removeSubrange(mark...) }
             }
         }
         out.append(UInt8(ascii: "}"))

@@ -24,6 +24,9 @@ public protocol ConfigValue: Codable, Hashable, Sendable {
     static func scan(_ r: inout JSONScanner) -> Self?
     /// Writes the value; false for a number JSON cannot hold (NaN, ±∞).
     func write(to w: inout JSONWriter) -> Bool
+    /// Appends the canonical JSON text of `json` (what trial ids hash);
+    /// false, appending nothing, for an absent optional.
+    func canonical(to out: inout [UInt8]) -> Bool
     /// An absent optional: left out of every text form.
     var isAbsent: Bool { get }
     static var isInteger: Bool { get }
@@ -32,6 +35,11 @@ public protocol ConfigValue: Codable, Hashable, Sendable {
 }
 
 extension ConfigValue {
+    public func canonical(to out: inout [UInt8]) -> Bool {
+        guard let value = json else { return false }
+        value.write(to: &out)
+        return true
+    }
     public var isAbsent: Bool { false }
     public static var isInteger: Bool { false }
     public static var isList: Bool { false }
@@ -55,6 +63,10 @@ extension Int: ConfigValue {
         self = n
     }
     public var json: JSONValue? { .integer(self) }
+    public func canonical(to out: inout [UInt8]) -> Bool {
+        CanonicalNumber.writeInteger(UInt64(magnitude), negative: self < 0, to: &out)
+        return true
+    }
     public static func scan(_ r: inout JSONScanner) -> Int? { r.int() }
     public func write(to w: inout JSONWriter) -> Bool { w.int(self); return true }
 }
@@ -72,6 +84,10 @@ extension UInt64: ConfigValue {
         self = n
     }
     public var json: JSONValue? { .integer(self) }
+    public func canonical(to out: inout [UInt8]) -> Bool {
+        CanonicalNumber.writeInteger(self, negative: false, to: &out)
+        return true
+    }
     public static func scan(_ r: inout JSONScanner) -> UInt64? { r.uint() }
     public func write(to w: inout JSONWriter) -> Bool { w.uint(self); return true }
 }
@@ -83,6 +99,14 @@ extension Double: ConfigValue {
         self = x
     }
     public var json: JSONValue? { .double(self) }
+    public func canonical(to out: inout [UInt8]) -> Bool {
+        guard isFinite else {
+            JSONValue.double(self).write(to: &out)
+            return true
+        }
+        CanonicalNumber.write(self, to: &out)
+        return true
+    }
     public static func scan(_ r: inout JSONScanner) -> Double? { r.double() }
     public func write(to w: inout JSONWriter) -> Bool {
         guard isFinite else { return false }
@@ -126,6 +150,15 @@ extension Array: ConfigValue where Element == Int {
         self = out
     }
     public var json: JSONValue? { .array(map { .integer($0) }) }
+    public func canonical(to out: inout [UInt8]) -> Bool {
+        out.append(UInt8(ascii: "["))
+        for (i, v) in enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            _ = v.canonical(to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return true
+    }
     public static func scan(_ r: inout JSONScanner) -> [Int]? { r.array { $0.int() } }
     public func write(to w: inout JSONWriter) -> Bool {
         w.beginArray()
@@ -147,6 +180,7 @@ extension Optional: ConfigValue where Wrapped: ConfigValue {
         self = try Wrapped(json: json)
     }
     public var json: JSONValue? { self?.json }
+    public func canonical(to out: inout [UInt8]) -> Bool { self?.canonical(to: &out) ?? false }
     public static func scan(_ r: inout JSONScanner) -> Wrapped?? {
         if r.literal("null") { return .some(nil) }
         return Wrapped.scan(&r).map { .some($0) }

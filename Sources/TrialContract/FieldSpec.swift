@@ -23,6 +23,8 @@ public final class FieldSpec: Sendable {
     // record is written and read through them) then load and store the
     // field at its offset instead of copying the config or walking a key path.
     let json: @Sendable (UnsafePointer<TrialConfig>) -> JSONValue?
+    /// Appends the value's canonical text (false: an absent optional, nothing appended).
+    let canonical: @Sendable (UnsafePointer<TrialConfig>, inout [UInt8]) -> Bool
     let assign: @Sendable (UnsafeMutablePointer<TrialConfig>, JSONValue) throws(ConfigValueError) -> Void
     let copy: @Sendable (UnsafeMutablePointer<TrialConfig>, UnsafePointer<TrialConfig>) -> Void
     let scan: @Sendable (inout JSONScanner, UnsafeMutablePointer<TrialConfig>) -> Bool
@@ -55,6 +57,7 @@ public final class FieldSpec: Sendable {
             UnsafeMutableRawPointer(c).advanced(by: offset).assumingMemoryBound(to: V.self).pointee = v
         }
         json = { get($0).json }
+        canonical = { c, out in get(c).canonical(to: &out) }
         assign = { c, value throws(ConfigValueError) in set(c, try V(json: value)) }
         copy = { c, other in set(c, get(other)) }
         scan = { r, c in

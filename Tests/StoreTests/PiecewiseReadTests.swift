@@ -142,6 +142,42 @@ import TrialContract
         }
     }
 
+    /// Every committed version's fixture reads alike through the fast paths
+    /// and the full decode.
+    @Test(arguments: ["v1.jsonl", "v2.jsonl", "v3.jsonl"])
+    func everyVersionReadsAlikeOnEveryPath(fixture: String) throws {
+        let path = fixturesDirectory.appendingPathComponent(fixture).path
+        let full = try ResultFile.load(path: path)
+        #expect(!full.records.isEmpty && full.problems.isEmpty)
+        let selection = CurveSelection(names: ["train_loss"], keepAllWithout: "train_loss")
+        for pieces in [1, 3] {
+            #expect(try ResultFile.summary(path: path, pieces: pieces).fingerprint == (try ResultFile.summary(path: path, decodeInFull: true)).fingerprint)
+            #expect(try ResultFile.load(path: path, curves: selection, pieces: pieces).records == full.records.map(selection.select))
+            #expect(try RecordedTrials.read(FileLineLog(path: path, writable: false), path: path, pieces: pieces).1.ids == Set(full.records.map(\.id)))
+        }
+    }
+
+    /// A version-2 file merged with a version-3 one (either first): every
+    /// record of both, in the curve form of the first input's version, read
+    /// back exactly.
+    @Test func versions2And3Merge() throws {
+        let dir = try TestFiles.temporaryDirectory("oversweep-pieces")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let v2 = fixturesDirectory.appendingPathComponent("v2.jsonl").path
+        let v3 = fixturesDirectory.appendingPathComponent("v3.jsonl").path
+        let all = try ResultFile.load(path: v2).records + ResultFile.load(path: v3).records
+        for (inputs, version) in [([v2, v3], 2), ([v3, v2], 3)] {
+            let out = dir.appendingPathComponent("merged-\(version).jsonl").path
+            _ = try ResultMerge.mergeFiles(inputs, into: out, prefer: .first, allowMixed: true)
+            let merged = try ResultFile.load(path: out)
+            #expect(merged.problems.isEmpty && merged.header.formatVersion == version)
+            #expect(Set(merged.records.map(\.id)) == Set(all.map(\.id)))
+            for r in merged.records { #expect(all.contains(r), "\(r.id)") }
+            let text = try String(contentsOfFile: out, encoding: .utf8)
+            #expect(text.contains(#""curve_steps":"#) == (version == 3))
+        }
+    }
+
     /// The commands themselves, cut into pieces through the environment:
     /// `status --json` and every file `report` writes are those of the full
     /// decode on one thread (the hidden `--full-decode`).

@@ -53,6 +53,21 @@ import TrialContract
         }
     }
 
+    /// Arrays of random number texts (valid and not, some long runs of
+    /// digits): the fast array skim counts exactly what the general one does,
+    /// and stops at the same byte.
+    @Test func numberArraysSkimAsTheGeneralPathDoes() async {
+        await propertyCheck(count: 3000, input: Gen.uint64()) { seed in
+            var rng = SplitMix(seed: seed)
+            let items = (0..<Int.random(in: 0...6, using: &rng)).map { _ in Self.numberText(&rng) }
+            let separator = Int.random(in: 0..<8, using: &rng) == 0 ? ", " : ","
+            let text = "[" + items.joined(separator: separator) + "]" + (Bool.random(using: &rng) ? "," : "")
+            var fast = JSONScanner(Array(text.utf8)), general = JSONScanner(Array(text.utf8))
+            #expect(fast.skipDoubleArray() == general.arraySkim { $0.skipDouble() }, "\(text)")
+            #expect(fast.peek() == general.peek(), "\(text)")
+        }
+    }
+
     /// Digits, a point, an exponent, in random lengths (some past the double
     /// range, some with leading zeros or other slips).
     static func numberText(_ rng: inout SplitMix) -> String {

@@ -77,11 +77,19 @@ import TrialContract
         var full = TrialConfig()
         full.alpha = 0.1
         full.lr = 1e-7
-        full.seed = UInt64.max
+        full.seed = 12_345_678_901
         full.namedSteps = [1, 10, 100]
         full.dataFile = "/tmp/a \"quoted\"\tname.csv"
         full.noiseStd = 0.25
-        for config in [TrialConfig(), full] {
+        var largest = full
+        largest.seed = UInt64.max
+        largest.width = Int.max
+        var configs = [TrialConfig(), full, largest]
+        for field in TrialConfig.Field.allCases {
+            let other = try ConfigFieldTableTests.otherValue(field, in: full)
+            configs.append(try TrialConfig(json: full.jsonObject.merging([field.rawValue: other]) { $1 }))
+        }
+        for config in configs {
             let reference = JSONValue.object(config.jsonObject).canonicalText
             #expect(config.canonicalText == reference)
             #expect(String(decoding: config.identityBytes, as: UTF8.self) == config.identityText)

@@ -55,8 +55,9 @@ enum Plots {
 
     /// Mean curve over seeds with a ± std band, one series per group.
     static func curveSeries(_ curve: String, groups: [TrialGroup], label: (TrialGroup) -> String = { $0.label + ($0.okCount < $0.records.count ? " [\($0.countLabel)]" : "") }) -> [PlotSeries] {
-        groups.compactMap { g in
-            guard let c = CurveSummary.of(curve, in: g.records) else { return nil }
+        let summaries = OrderedJobs.map(groups) { CurveSummary.of(curve, in: $0.records) }
+        return zip(groups, summaries).compactMap { g, c in
+            guard let c else { return nil }
             let pts = zip(c.steps, c.summaries).map { PlotPoint(x: Double($0), y: $1.mean) }
             let band = zip(c.steps, c.summaries).compactMap { s, sum -> (x: Double, low: Double, high: Double)? in
                 guard let sd = sum.std else { return nil }

@@ -201,6 +201,20 @@ public struct JSONScanner {
             let n = p.count
             var j = first, count = 0
             @inline(__always) func digit(_ k: Int) -> Bool { k < n && p[k] &- UInt8(ascii: "0") < 10 }
+            // Past a run of digits, eight bytes at a time (the digits of a double are most of the array).
+            @inline(__always) func digits(from k: Int) -> Int {
+                var k = k
+                let base = UnsafeRawPointer(p.baseAddress!)
+                while k + 8 <= n {
+                    let t = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: k, as: UInt64.self)) ^ 0x3030_3030_3030_3030
+                    // A byte is a digit when its high nibble was 3 and its low one at most 9.
+                    let bad = (t & 0xF0F0_F0F0_F0F0_F0F0) | (((t & 0x0F0F_0F0F_0F0F_0F0F) &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0)
+                    if bad != 0 { return k + bad.trailingZeroBitCount / 8 }
+                    k += 8
+                }
+                while digit(k) { k += 1 }
+                return k
+            }
             if j < n && p[j] == UInt8(ascii: "]") { return (0, j + 1) }
             while true {
                 let start = j
@@ -212,8 +226,7 @@ public struct JSONScanner {
                     zero = true
                 } else if digit(j) {
                     let s = j
-                    j += 1
-                    while digit(j) { j += 1 }
+                    j = digits(from: j + 1)
                     integerDigits = j - s
                 } else {
                     return nil
@@ -221,7 +234,7 @@ public struct JSONScanner {
                 if j < n && p[j] == UInt8(ascii: ".") {
                     j += 1
                     guard digit(j) else { return nil }
-                    while digit(j) { j += 1 }
+                    j = digits(from: j + 1)
                     fraction = true
                 }
                 if j < n && (p[j] == UInt8(ascii: "e") || p[j] == UInt8(ascii: "E")) {

@@ -159,9 +159,19 @@ public enum JSONValue: Hashable, Sendable {
 /// exponent form outside; "-0" is "0".
 public enum CanonicalNumber {
     public static func format(_ x: Double) -> String {
-        if x == 0 { return "0" }
+        var out: [UInt8] = []
+        write(x, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `format(x)` appended as UTF-8 bytes.
+    public static func write(_ x: Double, to out: inout [UInt8]) {
+        if x == 0 { out.append(UInt8(ascii: "0")); return }
         // Integers below 10^15 (exact in a double) are their digits, as below: the common case, made fast.
-        if x.magnitude < 1e15, x == x.rounded(.towardZero) { return String(Int64(x)) }
+        if x.magnitude < 1e15, x == x.rounded(.towardZero) {
+            writeInteger(UInt64(x.magnitude), negative: x < 0, to: &out)
+            return
+        }
         // Swift's description gives the shortest round-tripping digits; take them apart.
         var digits: [UInt8] = []
         digits.reserveCapacity(24)
@@ -170,8 +180,7 @@ public enum CanonicalNumber {
         let k = digits.count
         let n = exponent  // value = 0.digits × 10^n
         let zero = UInt8(ascii: "0")
-        var out: [UInt8] = x < 0 ? [UInt8(ascii: "-")] : []
-        out.reserveCapacity(32)
+        if x < 0 { out.append(UInt8(ascii: "-")) }
         if k <= n && n <= 21 {
             out += digits
             out += repeatElement(zero, count: n - k)
@@ -191,9 +200,26 @@ public enum CanonicalNumber {
                 out += digits[1...]
             }
             out += (e < 0 ? "e-" : "e+").utf8
-            out += String(abs(e)).utf8
+            writeInteger(UInt64(abs(e)), negative: false, to: &out)
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decimal digits of an integer, as `String(n)` spells it.
+    public static func writeInteger(_ magnitude: UInt64, negative: Bool, to out: inout [UInt8]) {
+        if negative { out.append(UInt8(ascii: "-")) }
+        var n = magnitude
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        let count = withUnsafeMutableBytes(of: &buffer) { b in
+            var i = b.count
+            repeat {
+                i -= 1
+                b[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            } while n > 0
+            out += b[i...]
+            return b.count - i
+        }
+        _ = count
     }
 
     /// "123.45" → digits "12345", exponent 3; "1.5e-07" → "15", -6: the
