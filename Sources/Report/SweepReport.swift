@@ -10,13 +10,19 @@ public enum SweepReport {
     /// `experiments`: the spec's `experiment:` key; without it no reference section is drawn.
     public static func build(records input: [TrialRecord], title: String = "OverSweep report",
                              experiments: [ReferenceExperiment] = []) -> ReportDocument {
+        build(GroupedSweep(records: latest(input)), recordCount: input.count, title: title, experiments: experiments)
+    }
+
+    /// `build` from the records already grouped (`GroupedSweep(records: latest(input))`;
+    /// `recordCount` is `input.count`): a caller that needs the groups too groups a million records once.
+    public static func build(_ all: GroupedSweep, recordCount: Int, title: String = "OverSweep report",
+                             experiments: [ReferenceExperiment] = []) -> ReportDocument {
         var doc = ReportDocument(title: title)
         var namer = FigureNamer()
-        let records = latest(input)
-        let all = GroupedSweep(records: records)
+        let records = all.records
         var overview = overview(all)
-        if records.count < input.count {
-            overview.blocks.append(.paragraph("\(input.count - records.count) records repeat a trial id (a re-leased or merged trial); the last of each is used."))
+        if records.count < recordCount {
+            overview.blocks.append(.paragraph("\(recordCount - records.count) records repeat a trial id (a re-leased or merged trial); the last of each is used."))
         }
         let experiments = experiments.uniqued()
         if !experiments.isEmpty {
@@ -28,9 +34,9 @@ public enum SweepReport {
 
         let names = Array(Set(records.map(\.sweep))).sorted()
         for name in names {
-            let subset = names.count > 1 ? records.filter { $0.sweep == name } : records
+            let grouped = names.count > 1 ? GroupedSweep(records: records.filter { $0.sweep == name }) : all
             let title = names.count > 1 ? "Sub-sweep \(name.isEmpty ? "(unnamed)" : name)" : "Results"
-            doc.sections.append(results(GroupedSweep(records: subset), title: title, namer: &namer))
+            doc.sections.append(results(grouped, title: title, namer: &namer))
         }
         if let best = bestTrials(all) { doc.sections.append(best) }
         if let problems = problems(all) { doc.sections.append(problems) }

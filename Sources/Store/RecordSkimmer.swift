@@ -110,7 +110,7 @@ public struct RecordSkimmer: Sendable {
                 return true
             case .config:
                 if report {
-                    guard let c = r.config() else { return false }
+                    guard let c = configs.read(&r) else { return false }
                     configValue = c
                     config = true
                 } else {

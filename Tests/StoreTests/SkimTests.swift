@@ -212,10 +212,14 @@ import TrialContract
                 if Bool.random(using: &rng) { text[at] = alphabet.randomElement(using: &rng)! } else { text.remove(at: at) }
                 if text.isEmpty { text = [UInt8(ascii: "{")] }
             }
-            var a = JSONScanner(text), b = JSONScanner(text)
-            let read = TrialConfig.scan(&a) != nil && a.atEnd()
+            var a = JSONScanner(text), b = JSONScanner(text), c = JSONScanner(text)
+            let scanned = TrialConfig.scan(&a)
+            let read = scanned != nil && a.atEnd()
             let skimmed = skimmer.skim(&b) && b.atEnd()
             #expect(read == skimmed, "\(String(decoding: text, as: UTF8.self))")
+            // Read through the remembered members: the same config.
+            let converted = skimmer.read(&c)
+            #expect((converted != nil && c.atEnd()) == read && (!read || converted == scanned), "\(String(decoding: text, as: UTF8.self))")
         }
     }
 }

@@ -9,8 +9,13 @@
 /// code `scan` runs) and remembered: a sweep repeats the same few values of
 /// each field, so most members are then a hash and a compare.
 public struct ConfigSkimmer: Sendable {
-    /// Member text → field index, or -1 for a member `scan` refuses; bucketed by hash.
-    private var memo: [UInt64: [(text: [UInt8], field: Int)]] = [:]
+    /// Member text → field index (or -1 for a member `scan` refuses) and, for
+    /// `read`, the index of a config holding the value in `values` (-1: none
+    /// kept); bucketed by hash.
+    private var memo: [UInt64: [(text: [UInt8], field: Int, value: Int)]] = [:]
+    /// Configs each holding one remembered member's value (at most `valueLimit`).
+    private var values: [TrialConfig] = []
+    static let valueLimit = 1 << 12
     private var remembered = 0
     /// Beyond this many distinct members (a sweep of a million distinct
     /// floats), members are judged each time instead of remembered.
@@ -31,7 +36,35 @@ public struct ConfigSkimmer: Sendable {
         return complete && seen.contains(all: FieldSet.required)
     }
 
-    private mutating func judge(_ r: JSONScanner, key: Range<Int>, value: Range<Int>) -> Int {
+    /// `TrialConfig.scan`'s config, read as `skim` judges it: each member's
+    /// value is taken from the config it was first read into (a sweep repeats
+    /// the same few values of each field), or read again past `valueLimit`.
+    public mutating func read(_ r: inout JSONScanner) -> TrialConfig? {
+        var config = TrialConfig()
+        var seen = FieldSet()
+        let complete = r.objectSkim { r in
+            let key = r.lastString
+            guard let value = r.skipValue() else { return false }
+            let (field, kept) = judged(r, key: key, value: value)
+            guard field >= 0 && seen.insert(field) else { return false }
+            let spec = FieldSpec.table[field]
+            withUnsafeMutablePointer(to: &config) { c in
+                if kept >= 0 {
+                    withUnsafePointer(to: &values[kept]) { spec.copy(c, $0) }
+                } else {
+                    var sub = JSONScanner(Array(r.bytes(value)))
+                    _ = spec.scan(&sub, c)
+                }
+            }
+            return true
+        }
+        guard complete && seen.contains(all: FieldSet.required) else { return nil }
+        return config
+    }
+
+    private mutating func judge(_ r: JSONScanner, key: Range<Int>, value: Range<Int>) -> Int { judged(r, key: key, value: value).field }
+
+    private mutating func judged(_ r: JSONScanner, key: Range<Int>, value: Range<Int>) -> (field: Int, value: Int) {
         let keyBytes = r.bytes(key), valueBytes = r.bytes(value)
         // FNV-1a over key, a separator, value.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -42,7 +75,7 @@ public struct ConfigSkimmer: Sendable {
         if let bucket = memo[h] {
             for e in bucket where e.text.count == n + 1 + valueBytes.count
                 && e.text[0..<n].elementsEqual(keyBytes) && e.text[(n + 1)...].elementsEqual(valueBytes) {
-                return e.field
+                return (e.field, e.value)
             }
         }
         // Judged as `scan` judges it: a known key whose reader takes exactly this value.
@@ -52,10 +85,15 @@ public struct ConfigSkimmer: Sendable {
             let read = withUnsafeMutablePointer(to: &scratch) { spec.scan(&sub, $0) }
             if read && sub.atEnd() { field = spec.index }
         }
+        var kept = -1
+        if field >= 0 && values.count < Self.valueLimit {
+            kept = values.count
+            values.append(scratch)
+        }
         if remembered < Self.memoLimit {
-            memo[h, default: []].append((Array(keyBytes) + [0x3A] + Array(valueBytes), field))
+            memo[h, default: []].append((Array(keyBytes) + [0x3A] + Array(valueBytes), field, kept))
             remembered += 1
         }
-        return field
+        return (field, kept)
     }
 }

@@ -76,7 +76,8 @@ struct Report: AsyncParsableCommand {
         if experimentNames.isEmpty, !file.header.spec.isEmpty, let problem = headerSpec.problem {
             FileHandle.standardError.write(Data("note: \(problem): no reference experiment sections unless --experiment names one\n".utf8))
         }
-        var doc = SweepReport.build(records: file.records, title: title ?? "OverSweep report: \(name)", experiments: experiments)
+        let grouped = GroupedSweep(records: SweepReport.latest(file.records))
+        var doc = SweepReport.build(grouped, recordCount: file.records.count, title: title ?? "OverSweep report: \(name)", experiments: experiments)
         let coverage = Self.coverage(file)
         if let coverage { doc.sections.insert(Section(title: "Spec", blocks: [.paragraph(coverage)]), at: 0) }
         let toStdout = OutputFile.descriptor(named: out) != nil
@@ -100,7 +101,6 @@ struct Report: AsyncParsableCommand {
         // Lines the reader set aside (a torn last line after a crash, corruption) are reported, not fatal.
         SkippedLines.warn(file.problems, in: results, limit: 5)
         ReadNotes.unverified(file.unverifiedLines, in: results)
-        let grouped = GroupedSweep(records: SweepReport.latest(file.records))
         lines.append("\(grouped.records.count) trials (\(grouped.okCount) ok, \(grouped.divergedCount) diverged, \(grouped.failedCount) failed) "
             + "in \(grouped.groups.count) groups; axes: " + (grouped.axes.isEmpty ? "none" : grouped.axes.map(\.name).joined(separator: ", ")))
         if let coverage { lines.append(coverage) }
