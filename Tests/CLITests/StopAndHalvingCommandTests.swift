@@ -91,4 +91,54 @@ import TrialContract
         #expect(status.stdout.contains("halving: 28 trials planned, 0 remaining"), "\(status.stdout)")
         #expect(status.stdout.contains("bracket 0: rung 2 (steps 40): 4 of 4 trials recorded; finished"), "\(status.stdout)")
     }
+
+    /// `plan --list` lists the trials known before any result: each
+    /// bracket's first rung, with the ids the sweep then records; and a
+    /// watcher counts a halving sweep by its rungs and stops when it ends.
+    @Test func halvingListAndWatchCountByRungs() throws {
+        let dir = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("halving.yaml").path
+        try """
+            name: halving-watch
+            halving: {min_budget: 10, eta: 2, metric: train_loss}
+            base: {data: sphere_teacher, dim: 6, n_train: 24, n_test: 8, width: 16, depth: 1, activation: relu, loss: logistic, steps: 40}
+            sampler: {seed: 2}
+            grid:
+              lr: {loguniform: [0.01, 10]}
+              samples: 4
+              seeds: 2
+            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let plan = try OversweepBinary.run(["plan", spec, "--list"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("bracket 0, rung 0 (steps 10):"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("later rungs (steps 20, steps 40): the configurations these results promote"), "\(plan.stdout)")
+        let listed = Set(plan.stdout.split(separator: "\n").compactMap { line -> String? in
+            let parts = line.split(separator: " ")
+            return parts.count >= 2 && Int(parts[0]) != nil && parts[1].count == 12 ? String(parts[1]) : nil
+        })
+        #expect(listed.count == 8)
+        let full = dir.appendingPathComponent("full.jsonl").path
+        let run = try OversweepBinary.run(["run", spec, "--workers", "1", "--out", full, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try String(contentsOfFile: full, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        let recs = try trialLines(full)
+        func rung(_ r: [String: Any]) -> Int { (r["halving"] as? [String: Any])?["rung"] as? Int ?? -1 }
+        #expect(Set(recs.filter { rung($0) == 0 }.map { String(($0["id"] as! String).prefix(12)) }) == listed)
+        #expect(recs.count == 8 + 4 + 2)
+
+        // The watcher starts on the header and the first rung alone and sees the rest arrive.
+        let watched = dir.appendingPathComponent("watched.jsonl").path
+        try (lines.prefix(1 + 8).joined(separator: "\n") + "\n").write(toFile: watched, atomically: true, encoding: .utf8)
+        let watch = try BackgroundProcess(OversweepBinary.url, ["status", watched, "--watch", "--interval", "0.2"], logs: dir, name: "status")
+        defer { watch.stop() }
+        #expect(eventually(within: 30) { watch.stdout.contains("8 of 14 trials") }, "\(watch.stdout) \(watch.stderr)")
+        #expect(watch.process.isRunning)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: watched))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((lines.dropFirst(1 + 8).joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        #expect(watch.waitForExit(within: 30), "stops by itself once the last rung is recorded: \(watch.stdout)")
+        #expect(watch.stdout.contains("14 of 14 trials (100.0%): 14 ok, 0 diverged, 0 failed — complete"), "\(watch.stdout)")
+    }
 }
