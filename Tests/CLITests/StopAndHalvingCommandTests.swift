@@ -7,6 +7,20 @@ import TrialContract
 /// real: each stopped trial's record says why it stopped, and a halving
 /// sweep's rungs hold the configurations the previous rung's records rank best.
 @Suite struct StopAndHalvingCommandTests {
+    /// Rungs of 10, 20 and 40 steps (η = 2) over `samples` sampled step sizes × 2 seeds.
+    static func halvingSpec(name: String, samplerSeed: Int, samples: Int) -> String {
+        """
+        name: \(name)
+        halving: {min_budget: 10, eta: 2, metric: train_loss}
+        base: {data: sphere_teacher, dim: 6, n_train: 24, n_test: 8, width: 16, depth: 1, activation: relu, loss: logistic, steps: 40}
+        sampler: {seed: \(samplerSeed)}
+        grid:
+          lr: {loguniform: [0.01, 10]}
+          samples: \(samples)
+          seeds: 2
+        """
+    }
+
     @Test func stopRulesRecordWhyEachTrialStopped() throws {
         let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -50,16 +64,7 @@ import TrialContract
         let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = dir.appendingPathComponent("halving.yaml").path
-        try """
-            name: halving
-            halving: {min_budget: 10, eta: 2, metric: train_loss}
-            base: {data: sphere_teacher, dim: 6, n_train: 24, n_test: 8, width: 16, depth: 1, activation: relu, loss: logistic, steps: 40}
-            sampler: {seed: 1}
-            grid:
-              lr: {loguniform: [0.01, 10]}
-              samples: 8
-              seeds: 2
-            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        try Self.halvingSpec(name: "halving", samplerSeed: 1, samples: 8).write(toFile: spec, atomically: true, encoding: .utf8)
         let plan = try OversweepBinary.run(["plan", spec])
         #expect(plan.stdout.contains("halving steps rungs 10, 20, 40, η = 2, by train_loss (min), 1 bracket"), "\(plan.stdout)")
         #expect(plan.stdout.contains("steps 10: 8 configs, 16 trials → steps 20: 4 configs, 8 trials → steps 40: 2 configs, 4 trials"), "\(plan.stdout)")
@@ -99,16 +104,7 @@ import TrialContract
         let dir = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = dir.appendingPathComponent("halving.yaml").path
-        try """
-            name: halving-watch
-            halving: {min_budget: 10, eta: 2, metric: train_loss}
-            base: {data: sphere_teacher, dim: 6, n_train: 24, n_test: 8, width: 16, depth: 1, activation: relu, loss: logistic, steps: 40}
-            sampler: {seed: 2}
-            grid:
-              lr: {loguniform: [0.01, 10]}
-              samples: 4
-              seeds: 2
-            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        try Self.halvingSpec(name: "halving-watch", samplerSeed: 2, samples: 4).write(toFile: spec, atomically: true, encoding: .utf8)
         let plan = try OversweepBinary.run(["plan", spec, "--list"])
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("bracket 0, rung 0 (steps 10):"), "\(plan.stdout)")
