@@ -37,7 +37,7 @@ public final class ProgressLine: @unchecked Sendable {
         let left = max(0, s.total - s.recorded)
         let eta = rate > 0 ? Self.duration(Double(left) / rate) : "--"
         let text = "\(s.recorded)/\(s.total) done, \(String(format: "%.1f", rate)) trials/s, ETA \(eta), "
-            + "\(s.activeWorkers) workers, \(s.trialsInFlight) in flight, \(s.failedAttempts) failed attempts, \(s.quarantined) quarantined"
+            + "\(s.activeWorkers) worker\(s.activeWorkers == 1 ? "" : "s"), \(s.trialsInFlight) in flight, \(s.failedAttempts) failed attempts, \(s.quarantined) quarantined"
         if live {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
         } else if t - lastPlain >= plainInterval {

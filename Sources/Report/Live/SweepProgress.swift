@@ -9,7 +9,7 @@ import TrialContract
 /// now, or that it was lost, only the coordinator knows.
 public struct SweepProgress: Sendable {
     /// Trials the spec plans; nil when the plan is not known.
-    public let planned: Int?
+    public private(set) var planned: Int?
     private let plannedIDs: Set<TrialID>?
     /// One record per trial id, the latest, in order of first appearance.
     public private(set) var records: [TrialRecord] = []
@@ -37,6 +37,14 @@ public struct SweepProgress: Sendable {
     }
 
     public var isComplete: Bool { planned.map { recordedPlanned >= $0 } ?? false }
+
+    /// A plan that is not a fixed set of ids (successive halving: a rung runs
+    /// what the previous rung's results promote) is counted by the caller
+    /// from the records; this sets both counts.
+    public mutating func setPlanCount(planned: Int, recorded: Int) {
+        self.planned = planned
+        recordedPlanned = recorded
+    }
 
     public mutating func add(_ new: [TrialRecord]) {
         for r in new { add(r) }

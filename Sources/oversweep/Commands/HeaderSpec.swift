@@ -53,11 +53,19 @@ struct HeaderSpec {
         guard spec.hash == header.specHash else {
             return (nil, "planned trials unknown: the header's spec expands differently in this version of oversweep")
         }
+        // A halving sweep's trials depend on its results (`halvingPlan`).
+        if spec.halving != nil { return (nil, nil) }
         do {
             let plan = try SweepPlan(spec: spec)
             return (Set(plan.trials().map(\.id)), nil)
         } catch {
             return (nil, "planned trials unknown: \(error)")
         }
+    }
+
+    /// The plan of a halving spec (nil for any other spec, or one that is not this file's).
+    func halvingPlan(header: StoreHeader) -> SweepPlan? {
+        guard let spec, spec.halving != nil, spec.hash == header.specHash else { return nil }
+        return try? SweepPlan(spec: spec)
     }
 }

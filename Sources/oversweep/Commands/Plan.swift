@@ -58,19 +58,58 @@ struct Plan: AsyncParsableCommand {
         if let halving = spec.halving { out += Self.halvingSummary(halving, plan: plan) }
         FileHandle.standardOutput.write(Data(out.utf8))
         guard list else { return }
-        var chunk = ""
+        if spec.halving != nil {
+            Self.listHalving(plan)
+            return
+        }
+        var lines = ChunkedOutput()
         for i in 0..<plan.trialCount {
             let shard = plan.shardIndex(ofTrial: i)
             let trial = plan.trial(at: i)
             let values = plan.axisValues(at: i).map { "\($0.field)=\($0.value)" }.joined(separator: " ")
             let sweep = trial.sweep.isEmpty ? "" : trial.sweep + " "
-            chunk += "\(i) \(trial.id.short) shard=\(shard) \(sweep)\(values)\n"
-            if chunk.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(chunk.utf8))
-                chunk = ""
+            lines.append("\(i) \(trial.id.short) shard=\(shard) \(sweep)\(values)\n")
+        }
+        lines.flush()
+    }
+
+    /// A halving sweep's trials: each bracket's first rung, whose ids are
+    /// known now (the budget field set to that rung's budget); later rungs
+    /// run the configurations those results promote, so their ids are not.
+    static func listHalving(_ plan: SweepPlan) {
+        let schedule = HalvingSchedule(plan: plan)
+        let field = schedule.spec.budget.rawValue
+        var lines = ChunkedOutput()
+        for unit in schedule.units {
+            let name = (unit.sweep.isEmpty ? "" : "[\(unit.sweep)] ") + "bracket \(unit.bracket)"
+            lines.append("\(name), rung \(unit.bracket) (\(field) \(schedule.spec.rungs[unit.bracket])):\n")
+            for index in unit.configurations.joined() {
+                let trial = schedule.trial(plan, index: index, rung: unit.bracket)
+                let values = plan.axisValues(at: index).filter { $0.field != field }.map { "\($0.field)=\($0.value)" }.joined(separator: " ")
+                let sweep = trial.sweep.isEmpty ? "" : trial.sweep + " "
+                lines.append("\(index) \(trial.id.short) \(sweep)\(values)\n")
+            }
+            if unit.counts.count > 1 {
+                let later = unit.rungs.dropFirst().map { "\(field) \(schedule.spec.rungs[$0])" }.joined(separator: ", ")
+                lines.append("  later rungs (\(later)): the configurations these results promote\n")
             }
         }
+        lines.flush()
+    }
+}
+
+/// Standard output written in 64 KiB pieces, for listings of a million lines.
+struct ChunkedOutput {
+    private var chunk = ""
+
+    mutating func append(_ text: String) {
+        chunk += text
+        if chunk.utf8.count > 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
         FileHandle.standardOutput.write(Data(chunk.utf8))
+        chunk = ""
     }
 }
 

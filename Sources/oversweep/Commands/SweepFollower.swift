@@ -1,6 +1,8 @@
+import Coordinator
 import Foundation
 import Report
 import Store
+import Sweep
 import Synchronization
 import TrialContract
 
@@ -14,6 +16,8 @@ struct SweepFollower {
     private(set) var header: StoreHeader?
     private(set) var headerSpec: HeaderSpec?
     private(set) var planNote: String?
+    /// A halving sweep's plan: its trials are counted from the records at each refresh.
+    private var halvingPlan: SweepPlan?
     private var warnedMissing = false
 
     init(path: String) {
@@ -43,8 +47,13 @@ struct SweepFollower {
             headerSpec = spec
             planNote = planned.note
             progress = SweepProgress(plannedIDs: planned.ids)
+            halvingPlan = spec.halvingPlan(header: header)
         }
         progress?.add(batch.records)
+        if let halvingPlan, let records = progress?.records {
+            let source = HalvingTrialSource(plan: halvingPlan, recorded: records)
+            progress?.setPlanCount(planned: source.totalTrials, recorded: source.recordedTrials)
+        }
         progress?.unreadableLines += batch.problems.count
         SkippedLines.warn(batch.problems, in: path, limit: 5)
         return !batch.records.isEmpty || batch.restarted
