@@ -38,7 +38,8 @@ echo "machine: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 timed() {
   local label=$1; shift
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" > "$work/out" 2> "$work/err" || true
-  awk -v l="$label" '{printf "%-44s %7.2f s wall  %7.2f s CPU  %6.0f MiB peak RSS\n", l, $1, $2 + $3, $4 / 1024}' "$work/time"
+  # The last line: /usr/bin/time puts "Command exited with non-zero status N" (status's exit codes) before it.
+  tail -1 "$work/time" | awk -v l="$label" '{printf "%-44s %7.2f s wall  %7.2f s CPU  %6.0f MiB peak RSS\n", l, $1, $2 + $3, $4 / 1024}'
 }
 
 "$BIN" store-tool write-sweep "$work/v2.jsonl" --spec "$SPEC" --records 10000 --format-version 2

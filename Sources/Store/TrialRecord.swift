@@ -15,7 +15,7 @@ public struct TrialRecord: Codable, Sendable, Hashable {
         init(_ fields: Fields) { self.fields = fields }
     }
 
-    struct Fields: Hashable, Sendable {
+    struct Fields: Codable, Hashable, Sendable {
         var id: TrialID
         var sweep: String
         var config: TrialConfig
@@ -72,36 +72,10 @@ public struct TrialRecord: Codable, Sendable, Hashable {
     public static func == (a: TrialRecord, b: TrialRecord) -> Bool { a.box.fields == b.box.fields }
     public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
 
-    // Coded as the plain struct it was: the members by name, absent optionals left out.
-    enum CodingKeys: String, CodingKey {
-        case id, sweep, config, result, worker, host, attempt, startedAt, endedAt, build, blas, halving
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(id: try c.decode(TrialID.self, forKey: .id), sweep: try c.decode(String.self, forKey: .sweep),
-                  config: try c.decode(TrialConfig.self, forKey: .config), result: try c.decode(TrainingResult.self, forKey: .result),
-                  worker: try c.decode(String.self, forKey: .worker), host: try c.decode(String.self, forKey: .host),
-                  attempt: try c.decode(Int.self, forKey: .attempt), startedAt: try c.decode(Date.self, forKey: .startedAt),
-                  endedAt: try c.decode(Date.self, forKey: .endedAt), build: try c.decodeIfPresent(String.self, forKey: .build),
-                  blas: try c.decodeIfPresent(String.self, forKey: .blas), halving: try c.decodeIfPresent(HalvingTag.self, forKey: .halving))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(sweep, forKey: .sweep)
-        try c.encode(config, forKey: .config)
-        try c.encode(result, forKey: .result)
-        try c.encode(worker, forKey: .worker)
-        try c.encode(host, forKey: .host)
-        try c.encode(attempt, forKey: .attempt)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(endedAt, forKey: .endedAt)
-        try c.encodeIfPresent(build, forKey: .build)
-        try c.encodeIfPresent(blas, forKey: .blas)
-        try c.encodeIfPresent(halving, forKey: .halving)
-    }
+    // Coded as the plain struct it was: its members by name (`Fields`'
+    // synthesized coding), absent optionals left out.
+    public init(from decoder: any Decoder) throws { box = Box(try Fields(from: decoder)) }
+    public func encode(to encoder: any Encoder) throws { try box.fields.encode(to: encoder) }
 }
 
 /// Where a trial sits in a successive-halving sweep (docs/spec-format.md,
