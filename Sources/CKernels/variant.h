@@ -338,13 +338,14 @@ static void FN(panel)(int M, int nr, int kc, int load, const ck_epilogue *epi, i
 }
 
 // Whether a block packs A: when its rows are contiguous (A = H or dZ), it
-// serves more than one panel of B, and a tile's rows of A (MR × KC) would
-// not fit in L1 next to a panel of B (KC × NR) — float64 on AVX-512. Else
-// the tiles read A in place, overlapping those reads with their fmas (a
-// transposed A, dZᵀ, was measured faster in place too). Which rows of C a
-// tile computes never changes an entry's chain, so neither does this choice.
-static int FN(packs_a)(int N, ptrdiff_t csa) {
-    return csa == 1 && N > NR && MR * KC * (int)sizeof(T) > 16384;
+// serves at least 16 panels of B (so the copy is paid back), and a tile's
+// rows of A (MR × kc) would not fit in L1 next to a panel of B (kc × NR):
+// float64 on AVX-512, e.g. W1's 512-wide layers. Else the tiles read A in
+// place, overlapping those reads with their fmas (measured faster for fewer
+// panels, short K and a transposed A, dZᵀ). Which rows of C a tile computes
+// never changes an entry's chain, so neither does this choice.
+static int FN(packs_a)(int N, int kc, ptrdiff_t csa) {
+    return csa == 1 && N >= 16 * NR && MR * kc * (int)sizeof(T) > 16384;
 }
 
 // One block of kc rows of B against A's columns pc … pc + kc. B is packed
@@ -356,7 +357,7 @@ static void FN(block)(int M, int N, int kc, int load, int last, const T *a, ptrd
                       const T *bp, ptrdiff_t ldp, T *c, ptrdiff_t ldc, const ck_epilogue *epi) {
     const ck_epilogue *e = last ? epi : 0;
     ptrdiff_t pld = ldp ? ldp : NR;
-    if (!FN(packs_a)(N, csa)) {
+    if (!FN(packs_a)(N, kc, csa)) {
         for (int j0 = 0; j0 < N; j0 += NR) {
             int nr = N - j0 < NR ? N - j0 : NR;
             const T *panel = ldp ? bp + j0 : bp + (ptrdiff_t)j0 * kc;
