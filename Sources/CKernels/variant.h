@@ -91,6 +91,25 @@ static inline __attribute__((always_inline)) T FN(phi1)(T z, T pos, T neg, int g
     return (ge ? z >= 0 : z > 0) ? pos * z : (neg == 0 ? 0 : neg * z);
 }
 
+// The chains of one tile over k < kc with A(r, k) = a[r·rsa + k·csa]
+// (inlined with the packed micro-panel's constant strides, or any strides).
+static inline __attribute__((always_inline)) void FN(chains)(const int mr, int kc, const T *a, ptrdiff_t rsa,
+                                                            ptrdiff_t csa, const T *bp, ptrdiff_t ldp, VEC *acc0,
+                                                            VEC *acc1) {
+    for (int k = 0; k < kc; k++) {
+        VEC b0 = FN(load)(bp + k * ldp), b1 = FN(load)(bp + k * ldp + VL);
+        const T *ak = a + k * csa;
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+                VEC x = (VEC)(ak[r * rsa]);
+                acc0[r] = __builtin_elementwise_fma(x, b0, acc0[r]);
+                acc1[r] = __builtin_elementwise_fma(x, b1, acc1[r]);
+            }
+        }
+    }
+}
+
 // acc(r, ·) for r < mr: one fma chain per entry over k, then stored to c.
 // `load`: start the chains from c (a previous K block, or accumulate).
 // `pa`: A is a packed micro-panel, A(r, k) = a[k·MR + r] (rsa, csa unused).
@@ -112,18 +131,7 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, const i
         }
     }
     if (pa) {
-        for (int k = 0; k < kc; k++) {
-            VEC b0 = FN(load)(bp + k * ldp), b1 = FN(load)(bp + k * ldp + VL);
-            const T *ak = a + k * MR;
-#pragma clang loop unroll(full)
-            for (int r = 0; r < MR; r++) {
-                if (r < mr) {
-                    VEC x = (VEC)(ak[r]);
-                    acc0[r] = __builtin_elementwise_fma(x, b0, acc0[r]);
-                    acc1[r] = __builtin_elementwise_fma(x, b1, acc1[r]);
-                }
-            }
-        }
+        FN(chains)(mr, kc, a, 1, MR, bp, ldp, acc0, acc1);
     } else if (csa == 1) {
         const T *ar[MR];
 #pragma clang loop unroll(full)
@@ -140,18 +148,7 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, const i
             }
         }
     } else {
-        for (int k = 0; k < kc; k++) {
-            VEC b0 = FN(load)(bp + k * ldp), b1 = FN(load)(bp + k * ldp + VL);
-            const T *ak = a + k * csa;
-#pragma clang loop unroll(full)
-            for (int r = 0; r < MR; r++) {
-                if (r < mr) {
-                    VEC x = (VEC)(ak[r * rsa]);
-                    acc0[r] = __builtin_elementwise_fma(x, b0, acc0[r]);
-                    acc1[r] = __builtin_elementwise_fma(x, b1, acc1[r]);
-                }
-            }
-        }
+        FN(chains)(mr, kc, a, rsa, csa, bp, ldp, acc0, acc1);
     }
     if (!e || e->kind == CK_STORE) {
 #pragma clang loop unroll(full)
