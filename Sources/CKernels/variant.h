@@ -12,7 +12,7 @@
 
 #define VL ((int)(VB / sizeof(T)))   // lanes of a vector
 #define NR (2 * VL)                  // columns of a product tile
-#define KC 256                       // depth of a packed block of B (longer chains per load/store of C)
+#define KC 256                       // depth of a block of k (the same for every variant)
 
 typedef T FN(vec) __attribute__((ext_vector_type(VB / sizeof(T))));
 typedef T FN(v16) __attribute__((ext_vector_type(16)));
@@ -91,11 +91,32 @@ static inline __attribute__((always_inline)) T FN(phi1)(T z, T pos, T neg, int g
     return (ge ? z >= 0 : z > 0) ? pos * z : (neg == 0 ? 0 : neg * z);
 }
 
+// The chains of one tile over k < kc with A(r, k) = a[r·rsa + k·csa]
+// (inlined with the packed micro-panel's constant strides, or any strides).
+static inline __attribute__((always_inline)) void FN(chains)(const int mr, int kc, const T *a, ptrdiff_t rsa,
+                                                            ptrdiff_t csa, const T *bp, ptrdiff_t ldp, VEC *acc0,
+                                                            VEC *acc1) {
+    for (int k = 0; k < kc; k++) {
+        VEC b0 = FN(load)(bp + k * ldp), b1 = FN(load)(bp + k * ldp + VL);
+        const T *ak = a + k * csa;
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+                VEC x = (VEC)(ak[r * rsa]);
+                acc0[r] = __builtin_elementwise_fma(x, b0, acc0[r]);
+                acc1[r] = __builtin_elementwise_fma(x, b1, acc1[r]);
+            }
+        }
+    }
+}
+
 // acc(r, ·) for r < mr: one fma chain per entry over k, then stored to c.
 // `load`: start the chains from c (a previous K block, or accumulate).
-static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc, const T *a, ptrdiff_t rsa,
-                                                          ptrdiff_t csa, const T *bp, ptrdiff_t ldp, T *c,
-                                                          ptrdiff_t ldc, int load, const ck_epilogue *e, int i0, int j0) {
+// `pa`: A is a packed micro-panel, A(r, k) = a[k·MR + r] (rsa, csa unused).
+static inline __attribute__((always_inline)) void FN(tile)(const int mr, const int pa, int kc, const T *a,
+                                                          ptrdiff_t rsa, ptrdiff_t csa, const T *bp, ptrdiff_t ldp,
+                                                          T *c, ptrdiff_t ldc, int load, const ck_epilogue *e, int i0,
+                                                          int j0) {
     VEC acc0[MR], acc1[MR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < MR; r++) {
@@ -109,7 +130,9 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
             }
         }
     }
-    if (csa == 1) {
+    if (pa) {
+        FN(chains)(mr, kc, a, 1, MR, bp, ldp, acc0, acc1);
+    } else if (csa == 1) {
         const T *ar[MR];
 #pragma clang loop unroll(full)
         for (int r = 0; r < MR; r++) ar[r] = a + (r < mr ? r : 0) * rsa;
@@ -125,18 +148,7 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
             }
         }
     } else {
-        for (int k = 0; k < kc; k++) {
-            VEC b0 = FN(load)(bp + k * ldp), b1 = FN(load)(bp + k * ldp + VL);
-            const T *ak = a + k * csa;
-#pragma clang loop unroll(full)
-            for (int r = 0; r < MR; r++) {
-                if (r < mr) {
-                    VEC x = (VEC)(ak[r * rsa]);
-                    acc0[r] = __builtin_elementwise_fma(x, b0, acc0[r]);
-                    acc1[r] = __builtin_elementwise_fma(x, b1, acc1[r]);
-                }
-            }
-        }
+        FN(chains)(mr, kc, a, rsa, csa, bp, ldp, acc0, acc1);
     }
     if (!e || e->kind == CK_STORE) {
 #pragma clang loop unroll(full)
@@ -195,10 +207,12 @@ static inline __attribute__((always_inline)) void FN(tile)(const int mr, int kc,
 
 // The tile for a run-time mr: one specialised copy per row count.
 // `e` (NULL: plain store) is applied on the registers; i0, j0 place the tile in C.
-static void FN(tile_mr)(int mr, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *bp, ptrdiff_t ldp,
-                        T *c, ptrdiff_t ldc, int load, const ck_epilogue *e, int i0, int j0) {
-    switch (mr) {
-#define CASE(n) case n: FN(tile)(n, kc, a, rsa, csa, bp, ldp, c, ldc, load, e, i0, j0); break;
+static void FN(tile_mr)(int mr, int pa, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa, const T *bp,
+                        ptrdiff_t ldp, T *c, ptrdiff_t ldc, int load, const ck_epilogue *e, int i0, int j0) {
+    switch (mr * 2 + !!pa) {
+#define CASE(n)                                                                                              \
+    case 2 * n: FN(tile)(n, 0, kc, a, rsa, csa, bp, ldp, c, ldc, load, e, i0, j0); break;                   \
+    case 2 * n + 1: FN(tile)(n, 1, kc, a, rsa, csa, bp, ldp, c, ldc, load, e, i0, j0); break;
     CASE(1) CASE(2) CASE(3) CASE(4)
 #if MR > 4
     CASE(5) CASE(6)
@@ -252,31 +266,110 @@ static void FN(epilogue)(const ck_epilogue *e, int rows, int cols, int i0, int j
     }
 }
 
+// A's rows i0 … i0 + mc, columns 0 … kc packed into micro-panels of MR rows:
+// panel p holds A(p·MR + r, k) at out[p·MR·kc + k·MR + r], zero past mc.
+static void FN(pack_a)(int mc, int kc, const T *a, ptrdiff_t rsa, ptrdiff_t csa, T *out) {
+    if (rsa == 1) {
+        // Columns of A contiguous (A = dZᵀ): row k of dZ is read once, in order.
+        for (int k = 0; k < kc; k++) {
+            const T *ak = a + k * csa;
+            int p0 = 0;
+            for (; p0 + MR <= mc; p0 += MR) __builtin_memcpy(out + (ptrdiff_t)p0 * kc + k * MR, ak + p0, MR * sizeof(T));
+            if (p0 < mc)
+                for (int r = 0; r < MR; r++) out[(ptrdiff_t)p0 * kc + k * MR + r] = p0 + r < mc ? ak[p0 + r] : 0;
+        }
+        return;
+    }
+    for (int p0 = 0; p0 < mc; p0 += MR) {
+        int mr = mc - p0 < MR ? mc - p0 : MR;
+        const T *ap = a + p0 * rsa;
+        T *o = out + (ptrdiff_t)p0 * kc;
+        if (mr == MR && csa == 1) {
+            for (int k = 0; k < kc; k++)
+#pragma clang loop unroll(full)
+                for (int r = 0; r < MR; r++) o[k * MR + r] = ap[r * rsa + k];
+        } else {
+            for (int k = 0; k < kc; k++)
+                for (int r = 0; r < MR; r++) o[k * MR + r] = r < mr ? ap[r * rsa + k * csa] : 0;
+        }
+    }
+}
+
+// Rows of A packed per block (MC × KC entries, about a third of L2), per thread, grown on demand.
+#define MC ((int)((196608 / (KC * (int)sizeof(T))) / MR * MR))
+static _Thread_local T *FN(apack_buf);
+
+static T *FN(apack_buffer)(void) {
+    if (!FN(apack_buf)) {
+        FN(apack_buf) = (T *)aligned_alloc(64, sizeof(T) * (size_t)MC * KC);
+        if (!FN(apack_buf)) abort();
+    }
+    return FN(apack_buf);
+}
+
+// The tiles of rows 0 … M of one block, all against one panel of B
+// (columns j0 … j0 + nr); A packed (pa) or in place.
+static void FN(panel)(int M, int nr, int kc, int load, const ck_epilogue *epi, int pa, const T *a, ptrdiff_t rsa,
+                      ptrdiff_t csa, const T *panel, ptrdiff_t pld, T *c, ptrdiff_t ldc, int ib, int j0) {
+    T tmp[MR * NR];
+    for (int i0 = 0; i0 < M; i0 += MR) {
+        int mr = M - i0 < MR ? M - i0 : MR;
+        const T *ai = pa ? a + (ptrdiff_t)i0 * kc : a + i0 * rsa;
+        T *ci = c + (ptrdiff_t)i0 * ldc + j0;
+        // The next tile's rows of C, on their way while this one computes
+        // (a short-K product, e.g. K = 32, is bound by C's cache misses).
+        for (int r = i0 + MR; r < M && r < i0 + 2 * MR; r++)
+            for (int j = 0; j < NR * (int)sizeof(T); j += 64) __builtin_prefetch((char *)(c + (ptrdiff_t)r * ldc + j0) + j, 1, 3);
+        if (nr == NR) {
+            FN(tile_mr)(mr, pa, kc, ai, rsa, csa, panel, pld, ci, ldc, load, epi, ib + i0, j0);
+        } else {
+            // A partial tile runs on a full-width copy (B is zero padded).
+            for (int r = 0; r < mr; r++)
+                for (int j = 0; j < NR; j++) tmp[r * NR + j] = load && j < nr ? ci[r * ldc + j] : 0;
+            FN(tile_mr)(mr, pa, kc, ai, rsa, csa, panel, pld, tmp, NR, load, 0, 0, 0);
+            for (int r = 0; r < mr; r++)
+                for (int j = 0; j < nr; j++) ci[r * ldc + j] = tmp[r * NR + j];
+            if (epi) FN(epilogue)(epi, mr, nr, ib + i0, j0, c - (ptrdiff_t)ib * ldc, ldc);
+        }
+    }
+}
+
+// Whether a block packs A: when its rows are contiguous (A = H or dZ), it
+// serves at least 16 panels of B (so the copy is paid back), and a tile's
+// rows of A (MR × kc) would not fit in L1 next to a panel of B (kc × NR):
+// float64 on AVX-512, e.g. W1's 512-wide layers. Else the tiles read A in
+// place, overlapping those reads with their fmas (measured faster for fewer
+// panels, short K and a transposed A, dZᵀ). Which rows of C a tile computes
+// never changes an entry's chain, so neither does this choice.
+static int FN(packs_a)(int N, int kc, ptrdiff_t csa) {
+    return csa == 1 && N >= 16 * NR && MR * kc * (int)sizeof(T) > 16384;
+}
+
 // One block of kc rows of B against A's columns pc … pc + kc. B is packed
 // (panels kc × NR, ldp = 0), or used in place (row stride ldp; N a
-// multiple of NR, so no panel needs padding).
+// multiple of NR, so no panel needs padding). A packed MC rows at a time
+// (FN(packs_a)) serves every panel of B from L2, each panel of B staying
+// in L1 for all of A's micro-panels.
 static void FN(block)(int M, int N, int kc, int load, int last, const T *a, ptrdiff_t rsa, ptrdiff_t csa,
                       const T *bp, ptrdiff_t ldp, T *c, ptrdiff_t ldc, const ck_epilogue *epi) {
-    T tmp[MR * NR];
-    for (int j0 = 0; j0 < N; j0 += NR) {
-        int nr = N - j0 < NR ? N - j0 : NR;
-        const T *panel = ldp ? bp + j0 : bp + (ptrdiff_t)j0 * kc;
-        ptrdiff_t pld = ldp ? ldp : NR;
-        for (int i0 = 0; i0 < M; i0 += MR) {
-            int mr = M - i0 < MR ? M - i0 : MR;
-            const T *ai = a + i0 * rsa;
-            T *ci = c + (ptrdiff_t)i0 * ldc + j0;
-            if (nr == NR) {
-                FN(tile_mr)(mr, kc, ai, rsa, csa, panel, pld, ci, ldc, load, last ? epi : 0, i0, j0);
-            } else {
-                // A partial tile runs on a full-width copy (B is zero padded).
-                for (int r = 0; r < mr; r++)
-                    for (int j = 0; j < NR; j++) tmp[r * NR + j] = load && j < nr ? ci[r * ldc + j] : 0;
-                FN(tile_mr)(mr, kc, ai, rsa, csa, panel, pld, tmp, NR, load, 0, 0, 0);
-                for (int r = 0; r < mr; r++)
-                    for (int j = 0; j < nr; j++) ci[r * ldc + j] = tmp[r * NR + j];
-                if (last) FN(epilogue)(epi, mr, nr, i0, j0, c, ldc);
-            }
+    const ck_epilogue *e = last ? epi : 0;
+    ptrdiff_t pld = ldp ? ldp : NR;
+    if (!FN(packs_a)(N, kc, csa)) {
+        for (int j0 = 0; j0 < N; j0 += NR) {
+            int nr = N - j0 < NR ? N - j0 : NR;
+            const T *panel = ldp ? bp + j0 : bp + (ptrdiff_t)j0 * kc;
+            FN(panel)(M, nr, kc, load, e, 0, a, rsa, csa, panel, pld, c, ldc, 0, j0);
+        }
+        return;
+    }
+    T *ap = FN(apack_buffer)();
+    for (int ib = 0; ib < M; ib += MC) {
+        int mc = M - ib < MC ? M - ib : MC;
+        FN(pack_a)(mc, kc, a + ib * rsa, rsa, csa, ap);
+        for (int j0 = 0; j0 < N; j0 += NR) {
+            int nr = N - j0 < NR ? N - j0 : NR;
+            const T *panel = ldp ? bp + j0 : bp + (ptrdiff_t)j0 * kc;
+            FN(panel)(mc, nr, kc, load, e, 1, ap, 0, 0, panel, pld, c + (ptrdiff_t)ib * ldc, ldc, ib, j0);
         }
     }
 }
@@ -443,13 +536,58 @@ static void FN(rowdot)(int rows, int m, const T *h, ptrdiff_t ldh, const T *v, T
     for (int i = 0; i < rows; i++) f[i] = FN(dot)(h + i * ldh, v, m) + c0;
 }
 
+// dh = d·v[j…] written over h (when dh_into_h) and dz = dh·slope(x) over z
+// (when z), for one row's vector at j; hv is h's vector read before.
+static inline __attribute__((always_inline)) void FN(outback_vec)(VEC vd, VEC hv, const T *v, T *hi, int dh_into_h,
+                                                                 T *zi, T pos, T neg, int ge, int mask_from_h, int j) {
+    VEC dh = vd * FN(load)(v + j);
+    if (dh_into_h) FN(store)(hi + j, dh);
+    if (zi) {
+        VEC x = mask_from_h ? hv : FN(load)(zi + j);
+        __typeof__(x > x) on = ge ? (x >= (VEC)0) : (x > (VEC)0);
+        FN(store)(zi + j, dh * (on ? (VEC)pos : (VEC)neg));
+    }
+}
+
+// The same for one row's entries j0 … m, one by one.
+static void FN(outback_tail)(int j0, int m, T d, T *hi, T *zi, const T *v, T *gv, int dh_into_h, T pos, T neg,
+                             int ge, int mask_from_h) {
+    for (int j = j0; j < m; j++) {
+        T hv = hi[j];
+        if (gv) gv[j] = gv[j] + d * hv;
+        T dh = d * v[j];
+        if (dh_into_h) hi[j] = dh;
+        if (zi) zi[j] = dh * FN(slope1)(mask_from_h ? hv : zi[j], pos, neg, ge);
+    }
+}
+
 // The backward pass through a scalar output f_i = h_i · v, row by row
 // (rows ascending): gv[j] += df_i·h_ij (when gv); then dh_ij = df_i·v_j is
 // written over h (when dh_into_h) and dz_ij = dh_ij·slope(x_ij) over z (when
 // z), x = h when mask_from_h (ReLU: h > 0 exactly where z > 0), else z.
+// Four rows at a time share one load and store of gv (still added row
+// after row) and one load of v.
 static void FN(outback)(int rows, int m, const T *df, T *h, ptrdiff_t ldh, const T *v, T *gv, int dh_into_h,
                         T *z, ptrdiff_t ldz, T pos, T neg, int ge, int mask_from_h) {
-    for (int i = 0; i < rows; i++) {
+    int i = 0;
+    for (; i + 4 <= rows; i += 4) {
+        T *h0 = h + i * ldh, *h1 = h0 + ldh, *h2 = h1 + ldh, *h3 = h2 + ldh;
+        T *z0 = z ? z + i * ldz : 0, *z1 = z ? z0 + ldz : 0, *z2 = z ? z1 + ldz : 0, *z3 = z ? z2 + ldz : 0;
+        const VEC d0 = (VEC)df[i], d1 = (VEC)df[i + 1], d2 = (VEC)df[i + 2], d3 = (VEC)df[i + 3];
+        int j = 0;
+        for (; j + VL <= m; j += VL) {
+            VEC x0 = FN(load)(h0 + j), x1 = FN(load)(h1 + j), x2 = FN(load)(h2 + j), x3 = FN(load)(h3 + j);
+            if (gv) FN(store)(gv + j, (((FN(load)(gv + j) + d0 * x0) + d1 * x1) + d2 * x2) + d3 * x3);
+            FN(outback_vec)(d0, x0, v, h0, dh_into_h, z0, pos, neg, ge, mask_from_h, j);
+            FN(outback_vec)(d1, x1, v, h1, dh_into_h, z1, pos, neg, ge, mask_from_h, j);
+            FN(outback_vec)(d2, x2, v, h2, dh_into_h, z2, pos, neg, ge, mask_from_h, j);
+            FN(outback_vec)(d3, x3, v, h3, dh_into_h, z3, pos, neg, ge, mask_from_h, j);
+        }
+        for (int r = 0; r < 4; r++)
+            FN(outback_tail)(j, m, df[i + r], h + (i + r) * ldh, z ? z + (i + r) * ldz : 0, v, gv, dh_into_h, pos, neg,
+                             ge, mask_from_h);
+    }
+    for (; i < rows; i++) {
         const T d = df[i];
         T *hi = h + i * ldh;
         T *zi = z ? z + i * ldz : 0;
@@ -457,21 +595,9 @@ static void FN(outback)(int rows, int m, const T *df, T *h, ptrdiff_t ldh, const
         for (; j + VL <= m; j += VL) {
             VEC vd = (VEC)d, hv = FN(load)(hi + j);
             if (gv) FN(store)(gv + j, FN(load)(gv + j) + vd * hv);
-            VEC dh = vd * FN(load)(v + j);
-            if (dh_into_h) FN(store)(hi + j, dh);
-            if (zi) {
-                VEC x = mask_from_h ? hv : FN(load)(zi + j);
-                __typeof__(x > x) on = ge ? (x >= (VEC)0) : (x > (VEC)0);
-                FN(store)(zi + j, dh * (on ? (VEC)pos : (VEC)neg));
-            }
+            FN(outback_vec)(vd, hv, v, hi, dh_into_h, zi, pos, neg, ge, mask_from_h, j);
         }
-        for (; j < m; j++) {
-            T hv = hi[j];
-            if (gv) gv[j] = gv[j] + d * hv;
-            T dh = d * v[j];
-            if (dh_into_h) hi[j] = dh;
-            if (zi) zi[j] = dh * FN(slope1)(mask_from_h ? hv : zi[j], pos, neg, ge);
-        }
+        FN(outback_tail)(j, m, d, hi, zi, v, gv, dh_into_h, pos, neg, ge, mask_from_h);
     }
 }
 
@@ -502,6 +628,7 @@ static double FN(fma_peak)(double seconds) {
 #undef VL
 #undef NR
 #undef KC
+#undef MC
 #undef FN
 #undef CAT3
 #undef CAT3_

@@ -26,12 +26,16 @@ import TrialContract
 
     enum Layout: CaseIterable { case forward, weightGradient, inputGradient }
 
-    func check<T: BLASScalar>(_: T.Type, seed: UInt64) {
+    /// Random products of m ∈ rows, n ∈ cols, k ∈ depth against the fma chain computed here.
+    func check<T: BLASScalar>(_: T.Type, seed: UInt64, trials: Int = 60, rows: ClosedRange<Int> = 1...70,
+                              cols: ClosedRange<Int> = 1...90, depth: ClosedRange<Int> = 0...299,
+                              layouts: [Layout] = Layout.allCases) {
         var rng = Values(state: seed)
-        for trial in 0..<60 {
-            let m = 1 + Int(rng.next().magnitude * 70), n = 1 + Int(rng.next().magnitude * 90)
-            let k = Int(rng.next().magnitude * 300)
-            let layout = Layout.allCases[trial % 3]
+        func draw(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(rng.next().magnitude * Double(r.count)) }
+        for trial in 0..<trials {
+            let m = draw(rows), n = draw(cols)
+            let k = draw(depth)
+            let layout = layouts[trial % layouts.count]
             let accumulate = trial % 4 == 1
             let kind = trial % 5  // 0, 1: store; 2, 3: forward (with/without bias); 4: backward
             let a: [T] = rng.array(m * k + 1), b: [T] = rng.array(k * n + 1), c0: [T] = rng.array(m * n)
@@ -100,6 +104,20 @@ import TrialContract
     @Test func productsAreOneFMAChainPerEntryOnEveryVariant() {
         check(Float.self, seed: 1)
         check(Double.self, seed: 2)
+    }
+
+    /// Products large enough that A is packed into micro-panels block by block
+    /// (AVX-512 float64 with ≥ 16 panels of B and a block of k over 170: rows
+    /// over several blocks of A, K over a packed and an unpacked block, none a
+    /// multiple of a tile), and the same shapes on every other variant: the
+    /// same chains.
+    @Test func packedBlocksOfAGiveTheSameChains() {
+        check(Double.self, seed: 10, trials: 4, rows: 150...250, cols: 256...290, depth: 420...530,
+              layouts: [.forward, .inputGradient])
+        check(Double.self, seed: 11, trials: 2, rows: 1...24, cols: 256...290, depth: 257...300,
+              layouts: [.forward, .inputGradient])
+        check(Float.self, seed: 12, trials: 2, rows: 150...250, cols: 256...290, depth: 420...530,
+              layouts: [.forward, .inputGradient])
     }
 
     @Test func reductionsAgreeAcrossVariants() {
