@@ -84,12 +84,21 @@ extension TrialConfig {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(1024)
         withUnsafePointer(to: self) { c in
-            for spec in FieldSpec.canonicalOrder where spec.field != omitted {
-                let mark = out.count
-                if mark > 1 { out.append(UInt8(ascii: ",")) }
-                out += spec.canonicalKey
-                // An absent optional: take back its key.
-                if !spec.canonical(c, &out) { out.removeSubrange(mark...) }
+            // The table lives for the whole process: its entries are borrowed,
+            // not retained. (Retaining them cost more than the text itself when
+            // several threads hash ids at once: each retain and release writes
+            // the shared entry's reference count.)
+            FieldSpec.canonicalOrder.withUnsafeBufferPointer { specs in
+                for i in specs.indices {
+                    Unmanaged.passUnretained(specs[i])._withUnsafeGuaranteedRef { spec in
+                        guard spec.field != omitted else { return }
+                        let mark = out.count
+                        if mark > 1 { out.append(UInt8(ascii: ",")) }
+                        spec.canonicalKey.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+                        // An absent optional: take back its key.
+                        if !spec.canonical(c, &out) { out.removeSubrange(mark...) }
+                    }
+                }
             }
         }
         out.append(UInt8(ascii: "}"))
