@@ -14,11 +14,15 @@ extension TrialConfig {
     /// (which cost two thirds of the store's write time).
     public func write(to w: inout JSONWriter) throws(NonFiniteField) {
         w.beginObject()
-        let failed: FieldSpec? = withUnsafePointer(to: self) { c in
-            for spec in FieldSpec.table where !spec.write(c, &w) { return spec }
-            return nil
+        var failed: Field?
+        withUnsafePointer(to: self) { c in
+            FieldSpec.borrowing(FieldSpec.table) { spec in
+                if spec.write(c, &w) { return true }
+                failed = spec.field
+                return false
+            }
         }
-        if let failed { throw NonFiniteField(field: failed.field) }
+        if let failed { throw NonFiniteField(field: failed) }
         w.endObject()
     }
 
@@ -84,21 +88,14 @@ extension TrialConfig {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(1024)
         withUnsafePointer(to: self) { c in
-            // The table lives for the whole process: its entries are borrowed,
-            // not retained. (Retaining them cost more than the text itself when
-            // several threads hash ids at once: each retain and release writes
-            // the shared entry's reference count.)
-            FieldSpec.canonicalOrder.withUnsafeBufferPointer { specs in
-                for i in specs.indices {
-                    Unmanaged.passUnretained(specs[i])._withUnsafeGuaranteedRef { spec in
-                        guard spec.field != omitted else { return }
-                        let mark = out.count
-                        if mark > 1 { out.append(UInt8(ascii: ",")) }
-                        spec.canonicalKey.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-                        // An absent optional: take back its key.
-                        if !spec.canonical(c, &out) { out.removeSubrange(mark...) }
-                    }
-                }
+            FieldSpec.borrowing(FieldSpec.canonicalOrder) { spec in
+                guard spec.field != omitted else { return true }
+                let mark = out.count
+                if mark > 1 { out.append(UInt8(ascii: ",")) }
+                spec.canonicalKey.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+                // An absent optional: take back its key.
+                if !spec.canonical(c, &out) { out.removeSubrange(mark...) }
+                return true
             }
         }
         out.append(UInt8(ascii: "}"))

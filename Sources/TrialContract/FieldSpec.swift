@@ -91,6 +91,21 @@ public final class FieldSpec: Sendable {
         return TrialConfig.Field.allCases.map(TrialConfig.Field.entry)
     }()
     static let canonicalOrder: [FieldSpec] = TrialConfig.canonicalFieldOrder.map(\.spec)
+    /// Calls `body` with each entry of `specs` in order until it returns
+    /// false. The table lives for the whole process, so its entries are
+    /// borrowed, not retained: on the hot paths (ids, leases, records) a
+    /// retain and release per field cost more than the field's text when
+    /// several threads did it at once, each writing the shared entry's
+    /// reference count.
+    @inline(__always)
+    static func borrowing(_ specs: [FieldSpec], _ body: (FieldSpec) -> Bool) {
+        specs.withUnsafeBufferPointer { entries in
+            for i in entries.indices {
+                guard Unmanaged.passUnretained(entries[i])._withUnsafeGuaranteedRef(body) else { return }
+            }
+        }
+    }
+
     static let byName: [String: FieldSpec] = Dictionary(uniqueKeysWithValues: table.map { ($0.field.rawValue, $0) })
 
     /// The default value as the docs show it ("required" for required fields, "unset" for an absent optional).
