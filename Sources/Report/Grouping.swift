@@ -30,12 +30,39 @@ public struct TrialGroup: Sendable {
     public private(set) var divergedCount: Int
     public var failedCount: Int { records.count - ok.count - divergedCount }
 
+    /// Each final metric's finite values over the ok trials, in record order:
+    /// `values(metric:)`, kept because a million-trial report asks for every
+    /// metric of every group several times (tables, pooled tables, plots),
+    /// and each ask was a dictionary look-up per trial.
+    private var metricValues: [String: [Double]]
+
     public init(key: [AxisValue], label: String, records: [TrialRecord]) {
         self.key = key
         self.label = label
         self.records = records
         ok = records.filter { $0.status == .ok }
         divergedCount = records.count(where: { $0.status == .diverged })
+        var columns: [String: [Double]] = [:]
+        for r in ok {
+            for (name, v) in r.result.metrics where v.isFinite { columns[name, default: []].append(v) }
+        }
+        metricValues = columns
+    }
+
+    /// The groups' trials as one group (records, ok trials and the values of
+    /// `metrics`, in the groups' order): an axis value pooled over the other
+    /// axes, without reading a trial again.
+    public init(key: [AxisValue], label: String, pooling groups: [TrialGroup], metrics: [String]) {
+        self.key = key
+        self.label = label
+        records = groups.flatMap(\.records)
+        ok = groups.flatMap(\.ok)
+        divergedCount = groups.reduce(0) { $0 + $1.divergedCount }
+        var columns: [String: [Double]] = [:]
+        for name in metrics {
+            columns[name] = groups.flatMap { $0.values(metric: name) }
+        }
+        metricValues = columns
     }
 
     /// "n=5" or "n=3 (1 diverged, 1 failed)": what the means are over, and what was left out.
@@ -53,7 +80,10 @@ public struct TrialGroup: Sendable {
 
     public func summary(_ extract: (TrialRecord) -> Double?) -> Summary? { Summary.of(values(extract)) }
 
-    public func summary(metric name: String) -> Summary? { summary { $0.result.metrics[name] } }
+    /// A final metric's finite values over the ok trials (as `values(TrialNumbers.metric(name))`).
+    public func values(metric name: String) -> [Double] { metricValues[name] ?? [] }
+
+    public func summary(metric name: String) -> Summary? { Summary.of(values(metric: name)) }
 }
 
 /// Records grouped by every axis but the seed.
@@ -141,11 +171,13 @@ public struct GroupedSweep: Sendable {
         }
         let redundant = Self.redundantAxes(axes, keys: slots.map { order[$0] })
         self.redundantAxes = redundant
-        groups = slots.map { slot in
-            let key = order[slot]
-            let shown = zip(axes, key).filter { !redundant.contains($0.0.name) && $0.1 != .notApplicable }
+        // Each group's metric columns are built here, on every core.
+        let (keys, memberLists, shownAxes) = (order, members, axes)
+        groups = OrderedJobs.map(slots) { slot in
+            let key = keys[slot]
+            let shown = zip(shownAxes, key).filter { !redundant.contains($0.0.name) && $0.1 != .notApplicable }
             let label = shown.isEmpty ? "all trials" : shown.map { "\($0.name)=\($1)" }.joined(separator: ", ")
-            let rs = members[slot].sorted { $0.config.seed < $1.config.seed }
+            let rs = memberLists[slot].sorted { $0.config.seed < $1.config.seed }
             return TrialGroup(key: key, label: label, records: rs)
         }
         var metrics = Set<String>(), curves = Set<String>()
@@ -183,8 +215,13 @@ public struct GroupedSweep: Sendable {
 
     /// The records of the groups whose value on `axisName` is `value`.
     public func records(where axisName: String, is value: AxisValue) -> [TrialRecord] {
+        groups(where: axisName, is: value).flatMap(\.records)
+    }
+
+    /// The groups whose value on `axisName` is `value`.
+    public func groups(where axisName: String, is value: AxisValue) -> [TrialGroup] {
         guard let i = axisIndex(axisName) else { return [] }
-        return groups.filter { $0.key[i] == value }.flatMap(\.records)
+        return groups.filter { $0.key[i] == value }
     }
 
     public func axis(named name: String) -> SweepAxis? { axes.first { $0.name == name } }

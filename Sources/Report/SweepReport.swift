@@ -66,7 +66,7 @@ public enum SweepReport {
             s.blocks.append(.paragraph("Axes: none (every trial has the same config apart from the seed)."))
         } else {
             let rows = g.axes.map { a in
-                let inapplicable = g.records(where: a.name, is: .notApplicable).count
+                let inapplicable = g.groups(where: a.name, is: .notApplicable).reduce(0) { $0 + $1.records.count }
                 return [a.name, "\(a.values.count)", a.values.prefix(12).map(\.description).joined(separator: ", ") + (a.values.count > 12 ? ", …" : "")
                     + (inapplicable > 0 ? " (does not apply to \(inapplicable) trials: n/a)" : "")]
             }
@@ -106,7 +106,7 @@ public enum SweepReport {
         if g.axes.count >= 2 && !byAxisMetrics.isEmpty {
             for axis in g.axes {
                 let rows = axis.values.map { v -> [String] in
-                    let pooled = TrialGroup(key: [v], label: "", records: g.records(where: axis.name, is: v))
+                    let pooled = TrialGroup(key: [v], label: "", pooling: g.groups(where: axis.name, is: v), metrics: byAxisMetrics)
                     return [v.description, pooled.countLabel] + byAxisMetrics.map { Format.meanStd(pooled.summary(metric: $0)) }
                 }
                 s.blocks.append(.table(Table(caption: "By \(axis.name): mean ± std over the other axes and seeds",
@@ -132,10 +132,8 @@ public enum SweepReport {
         if let curve, g.axes.count >= 2 {
             // The mean curve per value of each axis, pooled over the others.
             for axis in g.axes where (2...Plots.maxSeries).contains(axis.values.count) {
-                let series = axis.values.compactMap { v -> PlotSeries? in
-                    let pooled = TrialGroup(key: [v], label: "\(axis.name)=\(v)", records: g.records(where: axis.name, is: v))
-                    return Plots.curveSeries(curve, groups: [pooled]).first
-                }
+                let pooled = axis.values.map { v in TrialGroup(key: [v], label: "\(axis.name)=\(v)", pooling: g.groups(where: axis.name, is: v), metrics: []) }
+                let series = Plots.curveSeries(curve, groups: pooled)  // the values' curves on every core
                 guard series.count >= 2 else { continue }
                 let xs = series.flatMap { $0.points.map(\.x) }.filter { $0 > 0 }
                 let plot = Plot(title: "\(curve) during training by \(axis.name)", xLabel: "step t", yLabel: curve,
@@ -153,7 +151,7 @@ public enum SweepReport {
             for metric in plotted {
                 let along = g.along(axis.name, minPoints: axis.isNumeric ? 2 : 1)
                 if axis.isNumeric {
-                    let series = Plots.against(along, extract: TrialNumbers.metric(metric), fallback: metric)
+                    let series = Plots.against(along, metric: metric)
                     let chunks = Plots.chunks(series)
                     for (i, part) in chunks.prefix(3).enumerated() {
                         let yScale = Plots.yScale(part)
@@ -162,7 +160,7 @@ public enum SweepReport {
                         if axis.prefersLogScale && yScale == .log {
                             let contexts = along.filter { a in part.contains { $0.name == a.label(or: metric) } }
                             for a in contexts.prefix(4) {
-                                let pairs = a.points.flatMap { p in p.group.values(TrialNumbers.metric(metric)).map { (p.value.number ?? .nan, $0) } }
+                                let pairs = a.points.flatMap { p in p.group.values(metric: metric).map { (p.value.number ?? .nan, $0) } }
                                 if let f = Fit.logLog(x: pairs.map(\.0), y: pairs.map(\.1)) {
                                     notes.append((a.context.isEmpty ? "" : "\(a.context): ") + "log-log " + Format.fit(f))
                                 }
@@ -263,10 +261,11 @@ public enum SweepReport {
         var byValue: [[String]] = []
         for axis in g.axes {
             for v in axis.values {
-                let rs = g.records(where: axis.name, is: v)
-                let diverged = rs.count(where: { $0.status == .diverged }), failed = rs.count(where: { $0.status == .failed })
+                let gs = g.groups(where: axis.name, is: v)
+                let trials = gs.reduce(0) { $0 + $1.records.count }
+                let diverged = gs.reduce(0) { $0 + $1.divergedCount }, failed = gs.reduce(0) { $0 + $1.failedCount }
                 guard diverged + failed > 0 else { continue }
-                byValue.append(["\(axis.name)=\(v)", "\(rs.count)", "\(diverged)", "\(failed)", Format.number(Double(diverged + failed) / Double(rs.count))])
+                byValue.append(["\(axis.name)=\(v)", "\(trials)", "\(diverged)", "\(failed)", Format.number(Double(diverged + failed) / Double(trials))])
             }
         }
         if !byValue.isEmpty {

@@ -220,10 +220,8 @@ public struct RecordSkimmer: Sendable {
         var previous: Range<Int>?
         let ok = r.objectSkim { r in
             let name = r.lastString
-            if ordered {
-                let ascii = r.bytes(name).allSatisfy { $0 < 0x80 }
-                if !ascii || previous.map({ !r.bytes($0).lexicographicallyPrecedes(r.bytes(name)) }) ?? false { ordered = false }
-            }
+            // Names in strictly increasing ASCII order (as the writer puts them) are distinct.
+            if ordered && (!r.lastStringIsASCII || previous.map({ !r.lastString(follows: $0) }) ?? false) { ordered = false }
             names.append(name)
             previous = name
             return value(&r)

@@ -32,7 +32,7 @@ extension ReferenceFigures {
                 }
             }
             s.blocks.append(.table(Table(caption: "\(test) against \(axis.name)", header: ["learner", axis.name, test, "n"], rows: rows)))
-            let series = Plots.against(along, extract: TrialNumbers.metric(test), fallback: test)
+            let series = Plots.against(along, metric: test)
             for (i, part) in Plots.chunks(series).prefix(3).enumerated() {
                 let plot = Plot(title: "\(test) against \(axis.name)" + (fixed.map { " at \($0.0)=\($0.1)" } ?? "") + Plots.part(i, of: Plots.chunks(series).count), xLabel: axis.name,
                                 yLabel: test, xScale: axis.prefersLogScale ? .log : .linear, yScale: Plots.yScale(part, factor: 10), series: part)

@@ -33,9 +33,18 @@ enum Plots {
 
     /// One plot series per context: the summary of `extract` at each numeric axis value.
     static func against(_ series: [AxisSeries], extract: (TrialRecord) -> Double?, fallback: String) -> [PlotSeries] {
+        against(series, fallback: fallback) { $0.summary(extract) }
+    }
+
+    /// `against` for a final metric, read from the groups' metric columns.
+    static func against(_ series: [AxisSeries], metric: String) -> [PlotSeries] {
+        against(series, fallback: metric) { $0.summary(metric: metric) }
+    }
+
+    private static func against(_ series: [AxisSeries], fallback: String, summary: (TrialGroup) -> Summary?) -> [PlotSeries] {
         series.compactMap { s in
             let pts = s.points.compactMap { p -> PlotPoint? in
-                guard let x = p.value.number, let sum = p.group.summary(extract) else { return nil }
+                guard let x = p.value.number, let sum = summary(p.group) else { return nil }
                 return PlotPoint(x: x, summary: sum)
             }
             return pts.isEmpty ? nil : PlotSeries(name: s.label(or: fallback), points: pts)

@@ -65,19 +65,25 @@ public struct ConfigSkimmer: Sendable {
     private mutating func judge(_ r: JSONScanner, key: Range<Int>, value: Range<Int>) -> Int { judged(r, key: key, value: value).field }
 
     private mutating func judged(_ r: JSONScanner, key: Range<Int>, value: Range<Int>) -> (field: Int, value: Int) {
-        let keyBytes = r.bytes(key), valueBytes = r.bytes(value)
-        // FNV-1a over key, a separator, value.
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in keyBytes { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        h = (h ^ 0x3A) &* 0x100_0000_01b3
-        for c in valueBytes { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        let n = keyBytes.count
-        if let bucket = memo[h] {
-            for e in bucket where e.text.count == n + 1 + valueBytes.count
-                && e.text[0..<n].elementsEqual(keyBytes) && e.text[(n + 1)...].elementsEqual(valueBytes) {
-                return (e.field, e.value)
+        // The member's text is looked up in place (no copies, no retains: a
+        // million configs of fifty members each pass through here).
+        let (h, hit) = r.withBytes(key) { k in
+            r.withBytes(value) { v -> (UInt64, (field: Int, value: Int)?) in
+                var h: UInt64 = 0x243F_6A88_85A3_08D3
+                Self.mix(&h, k)
+                Self.mix(&h, v)
+                guard let bucket = memo[h] else { return (h, nil) }
+                for e in bucket where e.text.count == k.count + 1 + v.count {
+                    let same = e.text.withUnsafeBufferPointer { t in
+                        Self.equal(UnsafeBufferPointer(rebasing: t[..<k.count]), k) && Self.equal(UnsafeBufferPointer(rebasing: t[(k.count + 1)...]), v)
+                    }
+                    if same { return (h, (e.field, e.value)) }
+                }
+                return (h, nil)
             }
         }
+        if let hit { return hit }
+        let keyBytes = r.bytes(key), valueBytes = r.bytes(value)
         // Judged as `scan` judges it: a known key whose reader takes exactly this value.
         var field = -1
         if let spec = FieldSpec.byName[String(decoding: keyBytes, as: UTF8.self)] {
@@ -90,10 +96,37 @@ public struct ConfigSkimmer: Sendable {
             kept = values.count
             values.append(scratch)
         }
-        if remembered < Self.memoLimit {
+        // A bucket stays short even for crafted members that share a hash.
+        if remembered < Self.memoLimit && (memo[h]?.count ?? 0) < Self.bucketLimit {
             memo[h, default: []].append((Array(keyBytes) + [0x3A] + Array(valueBytes), field, kept))
             remembered += 1
         }
         return (field, kept)
+    }
+
+    static let bucketLimit = 8
+
+    /// Folds `bytes` into `h` eight bytes at a time (a hash for the memo only:
+    /// never stored, never compared across processes).
+    @inline(__always)
+    private static func mix(_ h: inout UInt64, _ bytes: UnsafeBufferPointer<UInt8>) {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var k = 0
+        while k + 8 <= raw.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            k += 8
+        }
+        var tail = UInt64(raw.count) << 56
+        for j in k..<raw.count { tail |= UInt64(raw[j]) << (8 * UInt64(j - k)) }
+        h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
+    }
+
+    @inline(__always)
+    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
     }
 }

@@ -156,12 +156,25 @@ public struct JSONScanner {
         }
         guard i < b.count else { return false }
         lastString = start..<i
+        lastStringIsASCII = ascii
         i += 1
         return ascii || String(validating: b[start..<i - 1], as: UTF8.self) != nil
     }
 
     /// The bytes of the last string `skipString` passed.
     public private(set) var lastString: Range<Int> = 0..<0
+    /// Whether the last string `skipString` passed is all ASCII.
+    public private(set) var lastStringIsASCII = true
+
+    /// Whether the last string `skipString` passed comes strictly after the
+    /// bytes at `earlier` (an earlier `lastString`), compared byte by byte.
+    public func lastString(follows earlier: Range<Int>) -> Bool {
+        b.withUnsafeBufferPointer { p in
+            let x = UnsafeBufferPointer(rebasing: p[earlier]), y = UnsafeBufferPointer(rebasing: p[lastString])
+            for k in 0..<min(x.count, y.count) where x[k] != y[k] { return x[k] < y[k] }
+            return x.count < y.count
+        }
+    }
 
     /// Whether the last string `skipString` passed is exactly `text`.
     public func lastStringIs(_ text: StaticString) -> Bool {
@@ -317,6 +330,11 @@ public struct JSONScanner {
 
     /// The bytes in `range` (as `skipValue` or `lastString` give them).
     public func bytes(_ range: Range<Int>) -> ArraySlice<UInt8> { b[range] }
+
+    /// Calls `body` with the bytes in `range`, in place.
+    public func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        b.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
 
     /// `[ element, … ]` as `array` reads it; the count of elements, nil as soon as one fails.
     public mutating func arraySkim(_ element: (inout JSONScanner) -> Bool) -> Int? {
