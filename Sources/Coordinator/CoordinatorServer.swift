@@ -24,6 +24,11 @@ public struct CoordinatorServer {
     /// Asked on every tick: a reason to give up now (e.g. `run` has no local
     /// worker left), or nil to go on. Recorded results are flushed first.
     public var abandon: (@Sendable () -> String?)?
+    /// Asked on every tick once the sweep is complete and `done` has gone
+    /// out: true when every worker has certainly got it (`run`: its local
+    /// workers, which exit on `done`, have all exited), so the run ends
+    /// without the moment it otherwise leaves for `done` to leave.
+    public var doneDelivered: (@Sendable () -> Bool)?
     let logger: Logger
 
     public init(logger: Logger) { self.logger = logger }
@@ -67,6 +72,13 @@ public struct CoordinatorServer {
                 send(core.receive(d, now: now))
                 transport.release(d)
                 if core.unflushed >= flushBatch && !flush() { return .failed("result sink failed") }
+                // Nothing leased: no result is on its way to share the fsync with, and the
+                // last results of a sweep need not wait for the tick to be durable and `done`.
+                if core.unflushed > 0 && !core.hasLeases {
+                    if !flush() { return .failed("result sink failed") }
+                    send(core.tick(now: now))
+                    if core.isComplete && doneAt == nil { doneAt = now }
+                }
             case .tick:
                 if !flush() { return .failed("result sink failed") }
                 if let why = abandon?() {
@@ -81,7 +93,7 @@ public struct CoordinatorServer {
                 if core.isComplete {
                     // Give the `done` messages a moment to leave before the socket closes.
                     if doneAt == nil { doneAt = now }
-                    if let t = doneAt, now - t >= 0.2 {
+                    if let t = doneAt, now - t >= 0.2 || doneDelivered?() == true {
                         onProgress?(core.stats)
                         return .complete
                     }

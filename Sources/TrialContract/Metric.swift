@@ -94,10 +94,14 @@ public enum LayerMetric: String, CaseIterable, Sendable {
         }
     }
 
+    /// The families, longest name first (sorted once: the coordinator parses
+    /// every metric name of every result it admits).
+    private static let longestFirst = allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count })
+
     /// The family and layer of a per-layer name (`dist_from_init_spectral_hidden2`
     /// is the spectral family, not `dist_from_init` of layer `spectral_hidden2`).
     public static func parse(_ name: String) -> (metric: LayerMetric, layer: String)? {
-        for m in allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count }) {
+        for m in longestFirst {
             let prefix = m.rawValue + "_"
             guard name.hasPrefix(prefix) else { continue }
             let layer = String(name.dropFirst(prefix.count))

@@ -169,11 +169,13 @@ struct CoordinatorFlags: ParsableArguments {
 
     /// Runs a coordinator until the sweep completes or a signal stops it; returns the exit code.
     func serve(core: CoordinatorCore, transport: any ServerTransport, signals: AsyncStream<Int32>, logger: Logger, log: LogOptions,
-               out: String, abandon: (@Sendable () -> String?)? = nil) async -> Int32 {
+               out: String, abandon: (@Sendable () -> String?)? = nil,
+               doneDelivered: (@Sendable () -> Bool)? = nil) async -> Int32 {
         let quiet = log.quiet
         var server = CoordinatorServer(logger: logger)
         server.grace = grace
         server.abandon = abandon
+        server.doneDelivered = doneDelivered
         // With JSON logs, progress is a log record too, so every stderr line parses.
         var emit: (@Sendable (String) -> Void)?
         if log.logFormat == .json {

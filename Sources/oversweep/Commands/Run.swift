@@ -78,7 +78,7 @@ struct Run: AsyncParsableCommand {
         let remaining = core.stats.total - core.stats.recorded
         logger.info("running \(remaining) remaining trial\(remaining == 1 ? "" : "s") of \(core.stats.total) with \(count) local worker\(count == 1 ? "" : "s") → \(out)")
         let code = await flags.serve(core: core, transport: transport, signals: signals, logger: logger, log: log, out: out,
-                                     abandon: { local.abandonReason() })
+                                     abandon: { local.abandonReason() }, doneDelivered: { local.allExited() })
         local.stop()
         await local.reap()
         if code != 0 { throw ExitCode(code) }
@@ -146,6 +146,12 @@ final class LocalWorkers: Sendable {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments + ["--name", "local-\(slot + 1)"]
+        // The trainer runs OpenBLAS on one thread (Trainer.trainShard). Left to
+        // itself, OpenBLAS starts a thread per core at load that spins for about
+        // 0.1 s, taking a core from the worker's first shard.
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        p.environment = environment
         p.terminationHandler = { [self] process in ended(slot, process) }
         try state.withLock { s in
             guard !s.stopping else { return }
@@ -196,6 +202,12 @@ final class LocalWorkers: Sendable {
 
     /// Why the sweep cannot go on with local workers, or nil.
     func abandonReason() -> String? { state.withLock { $0.abandoned } }
+
+    /// Every worker has exited and none is due to restart (after `done`:
+    /// they all got it).
+    func allExited() -> Bool {
+        state.withLock { s in s.pendingRestarts == 0 && !s.processes.contains(where: { $0 != nil }) }
+    }
 
     /// No more restarts (the sweep is over).
     func stop() { state.withLock { $0.stopping = true } }
