@@ -117,21 +117,27 @@ public enum ResultFile {
         struct Piece: Sendable {
             var skimmer = RecordSkimmer(.counts)
             var trials: [(id: TrialID, sweep: String, status: TrialStatus)] = []
+            /// Every line of the piece counted (right when no id repeats).
+            var tally = StatusTally()
+            mutating func add(_ id: TrialID, _ sweep: String, _ status: TrialStatus) {
+                trials.append((id, sweep, status))
+                tally.add(sweep: sweep, status: status)
+            }
         }
         let log = try FileLineLog(path: path, writable: false)
         let (scan, parts): (LogScan, [Piece])
         if decodeInFull {
             var piece = Piece()
-            scan = try scanRecords(log, path: path, options: options) { piece.trials.append(($0.id, $0.sweep, $0.result.status)) }
+            scan = try scanRecords(log, path: path, options: options) { piece.add($0.id, $0.sweep, $0.result.status) }
             parts = [piece]
         } else {
             (scan, parts) = try LogScan.runChunked(log, path: path, options: options, pieces: pieces, start: { Piece() }) { piece, line in
                 if let t = piece.skimmer.read(line.bytes) {
-                    piece.trials.append((t.id, t.sweep, t.status))
+                    piece.add(t.id, t.sweep, t.status)
                 } else {
                     do {
                         let r = try LineCodec.decodeRecord(line.bytes)
-                        piece.trials.append((r.id, r.sweep, r.result.status))
+                        piece.add(r.id, r.sweep, r.result.status)
                     } catch {
                         return .undecodable("\(error)")
                     }
@@ -139,39 +145,36 @@ public enum ResultFile {
                 return .accepted
             }
         }
-        // The last line of each trial counts. (This merge runs on one core:
-        // capacity reserved up front, and counts by sub-sweep and status
-        // enum, not by name, keep it to a hash per line and one per trial.)
         let lines = parts.reduce(0) { $0 + $1.trials.count }
-        var status: [TrialID: (sweep: String, status: TrialStatus)] = [:]
-        status.reserveCapacity(lines)
-        for piece in parts {
-            for t in piece.trials { status[t.id] = (t.sweep, t.status) }
-        }
         var s = ResultSummary(header: scan.header, problems: scan.problems, trialLines: lines)
         s.revisions = scan.headerless ? [] : [scan.header.revision] + scan.revisions
         s.unverifiedLines = scan.unverified
         s.headerless = scan.headerless
-        var counts: [String: [Int]] = [:]
-        var current: (sweep: String, counts: [Int]) = ("", Array(repeating: 0, count: TrialStatus.ordered.count))
-        s.ids.reserveCapacity(status.count)
-        for (id, v) in status {
-            if v.sweep != current.sweep {
-                counts[current.sweep, default: Array(repeating: 0, count: TrialStatus.ordered.count)].add(current.counts)
-                current = (v.sweep, Array(repeating: 0, count: TrialStatus.ordered.count))
-            }
-            current.counts[v.status.ordinal] += 1
-            s.ids.insert(id)
-        }
-        counts[current.sweep, default: Array(repeating: 0, count: TrialStatus.ordered.count)].add(current.counts)
-        for (sweep, byStatus) in counts {
-            for (k, n) in byStatus.enumerated() where n > 0 {
-                let name = TrialStatus.ordered[k].rawValue
-                s.total[name, default: 0] += n
-                s.bySweep[sweep, default: [:]][name, default: 0] += n
+        // This merge runs on one core. Usually no id repeats: the pieces'
+        // tallies are the counts, and each line costs one set insertion.
+        s.ids.reserveCapacity(lines)
+        var repeated = false
+        distinct: for piece in parts {
+            for t in piece.trials where !s.ids.insert(t.id).inserted {
+                repeated = true
+                break distinct
             }
         }
-        s.distinctTrials = status.count
+        var tally = StatusTally()
+        if repeated {
+            // A trial recorded twice counts once, with its last line's status.
+            var last: [TrialID: (sweep: String, status: TrialStatus)] = [:]
+            last.reserveCapacity(lines)
+            for piece in parts {
+                for t in piece.trials { last[t.id] = (t.sweep, t.status) }
+            }
+            s.ids = Set(last.keys)
+            for v in last.values { tally.add(sweep: v.sweep, status: v.status) }
+        } else {
+            for piece in parts { tally.merge(piece.tally) }
+        }
+        (s.total, s.bySweep) = tally.byName()
+        s.distinctTrials = s.ids.count
         return s
     }
 }
@@ -213,16 +216,48 @@ public struct ResultContents: Sendable {
 
 public typealias TrialStatusName = String
 
-extension TrialStatus {
-    /// The cases in order, once (`allCases` builds its array on every call).
-    static let ordered = allCases
-    /// The case's position in `ordered`.
-    var ordinal: Int {
-        switch self {
-        case .ok: 0
-        case .diverged: 1
-        case .failed: 2
+/// Trials counted by sub-sweep and status, a line at a time: consecutive
+/// lines mostly share a sub-sweep, so most lines cost an increment.
+struct StatusTally: Sendable {
+    private static let statuses = TrialStatus.allCases
+    private var counts: [String: [Int]] = [:]
+    private var sweep = ""
+    private var run = [Int](repeating: 0, count: statuses.count)
+
+    mutating func add(sweep: String, status: TrialStatus) {
+        if sweep != self.sweep { flush(); self.sweep = sweep }
+        switch status {
+        case .ok: run[0] += 1
+        case .diverged: run[1] += 1
+        case .failed: run[2] += 1
         }
+    }
+
+    mutating func merge(_ other: StatusTally) {
+        var other = other
+        other.flush()
+        flush()
+        for (sweep, n) in other.counts { counts[sweep, default: n.map { _ in 0 }].add(n) }
+    }
+
+    /// Totals and per-sub-sweep counts by status name (only the nonzero ones).
+    func byName() -> (total: [TrialStatusName: Int], bySweep: [String: [TrialStatusName: Int]]) {
+        var me = self
+        me.flush()
+        var total: [TrialStatusName: Int] = [:], bySweep: [String: [TrialStatusName: Int]] = [:]
+        for (sweep, n) in me.counts {
+            for (k, c) in n.enumerated() where c > 0 {
+                total[Self.statuses[k].rawValue, default: 0] += c
+                bySweep[sweep, default: [:]][Self.statuses[k].rawValue, default: 0] += c
+            }
+        }
+        return (total, bySweep)
+    }
+
+    private mutating func flush() {
+        guard run.contains(where: { $0 > 0 }) else { return }
+        counts[sweep, default: run.map { _ in 0 }].add(run)
+        run = run.map { _ in 0 }
     }
 }
 

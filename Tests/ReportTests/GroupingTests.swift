@@ -48,6 +48,39 @@ import TrialContract
         #expect(abs(s.mean - mean) < 1e-12 && abs((s.std ?? .nan) - std) < 1e-12)
     }
 
+    /// A pooled group (an axis value over the other axes) reads the same
+    /// numbers as a group built from the pooled groups' records, in the same
+    /// order, and a group's metric columns are what a per-trial look-up gives
+    /// (non-finite values and trials without the metric left out).
+    @Test func poolingGroupsReadsWhatTheirRecordsSay() throws {
+        var records = Self.leakyRecords()
+        let c = Fixtures.config { $0.activation = .leaky; $0.alpha = -1; $0.bias = true; $0.seed = 9 }
+        records.append(Fixtures.record(c, metrics: ["train_nmse": .infinity]))
+        records.append(Fixtures.record(Fixtures.config { $0.activation = .leaky; $0.alpha = 0; $0.bias = true; $0.seed = 8 }, metrics: [:]))
+        let g = GroupedSweep(records: records)
+        for grp in g.groups {
+            for name in ["train_nmse", "test_nmse", "absent"] {
+                #expect(grp.values(metric: name) == grp.values(TrialNumbers.metric(name)))
+            }
+        }
+        for axis in g.axes {
+            for v in axis.values {
+                let groups = g.groups(where: axis.name, is: v)
+                let pooled = TrialGroup(key: [v], label: "", pooling: groups, metrics: ["train_nmse", "test_nmse"])
+                let direct = TrialGroup(key: [v], label: "", records: g.records(where: axis.name, is: v))
+                #expect(pooled.records.map(\.id) == direct.records.map(\.id))
+                #expect(pooled.countLabel == direct.countLabel)
+                for name in ["train_nmse", "test_nmse"] {
+                    #expect(pooled.values(metric: name) == direct.values(metric: name))
+                    #expect(pooled.summary(metric: name) == direct.summary(metric: name))
+                }
+                #expect(pooled.values(metric: "absent").isEmpty)
+            }
+        }
+        let some = try #require(g.groups.first { !$0.values(metric: "train_nmse").isEmpty })
+        #expect(some.summary(metric: "train_nmse") != nil)
+    }
+
     @Test func subSweepNameIsAnAxis() {
         var rs = Self.leakyRecords()
         for i in rs.indices { rs[i].sweep = i % 2 == 0 ? "a" : "b" }

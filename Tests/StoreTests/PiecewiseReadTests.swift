@@ -61,10 +61,44 @@ import TrialContract
             let path = try Self.messyFile(in: dir, headerless: headerless)
             let reference = try ResultFile.summary(path: path, options: options, decodeInFull: true)
             #expect(!reference.duplicateFree && reference.problems.count >= (options.acceptEdited ? 1 : 4) && reference.total["failed", default: 0] > 0)
+            if !headerless && !options.acceptEdited { try Self.expectCountsOfLastLines(reference, path: path) }
             for pieces in Self.cuts {
                 let s = try ResultFile.summary(path: path, options: options, pieces: pieces)
                 #expect(s.fingerprint == reference.fingerprint, "\(pieces) pieces, headerless \(headerless)")
             }
+        }
+    }
+
+    /// The counts, tallied independently from the full reader's records: the
+    /// last line of each trial counts.
+    static func expectCountsOfLastLines(_ s: ResultSummary, path: String) throws {
+        var last: [TrialID: TrialRecord] = [:]
+        for r in try ResultFile.read(path: path).records { last[r.id] = r }
+        var total: [String: Int] = [:], bySweep: [String: [String: Int]] = [:]
+        for r in last.values {
+            total[r.result.status.rawValue, default: 0] += 1
+            bySweep[r.sweep, default: [:]][r.result.status.rawValue, default: 0] += 1
+        }
+        #expect(s.total == total && s.bySweep == bySweep && s.ids == Set(last.keys) && s.distinctTrials == last.count)
+    }
+
+    /// Without repeated ids (the usual file, counted from the pieces' tallies).
+    @Test func statusCountsOfAFileWithoutRepeatsAreItsLines() throws {
+        let dir = try TestFiles.temporaryDirectory("oversweep-pieces")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var out = LineCodec.encode(SyntheticRecords.header())
+        for i in 0..<40 {
+            var r = SyntheticRecords.realistic(index: i, prefix: "u", sweep: ["a", "b", ""][(i / 4) % 3])
+            if i % 5 == 2 { r.result.status = .failed }
+            if i % 7 == 1 { r.result.status = .diverged }
+            out += try LineCodec.encode(r)
+        }
+        let path = dir.appendingPathComponent("unique.jsonl").path
+        try TestFiles.write(out, to: path)
+        for pieces in Self.cuts {
+            let s = try ResultFile.summary(path: path, pieces: pieces)
+            #expect(s.duplicateFree && s.trialLines == 40 && s.total.count == 3 && s.bySweep.count == 3)
+            try Self.expectCountsOfLastLines(s, path: path)
         }
     }
 
