@@ -46,7 +46,10 @@ for r in $(seq "$REPEAT"); do
           echo "run $r/$REPEAT $pin $w $d $impl (load $(cut -d' ' -f1 /proc/loadavg))" >&2
           echo "$pin $(cut -d' ' -f1 /proc/loadavg)" >> "$WORK/load.txt"
           case $impl in
-            swift) pinned "$pin" "$BIN" bench --json --bookkeeping --workload "$w" --dtype "$d" --threads "$THREADS" >> "$RUNS" ;;
+            # OverSweep trains on its own kernels; OpenBLAS (metrics: full only) runs on one
+            # thread there, as in the workers `oversweep run` starts: a pool of $THREADS would
+            # spin for its first ~0.1 s on the cores the training needs.
+            swift) pinned "$pin" env OPENBLAS_NUM_THREADS=1 "$BIN" bench --json --bookkeeping --workload "$w" --dtype "$d" --threads "$THREADS" >> "$RUNS" ;;
             swift-run) pinned "$pin" "$PY" bench/e2e.py --bin "$BIN" --spec "$WORK/w4-$d.yaml" --dtype "$d" \
                          --out "$WORK/w4-$d.jsonl" --workers "$THREADS" >> "$RUNS" ;;
             numpy) pinned "$pin" "$PY" bench/peer_numpy.py --workload "$w" --dtype "$d" --data "$WORK/data" >> "$RUNS" ;;
