@@ -226,11 +226,7 @@ struct StatusTally: Sendable {
 
     mutating func add(sweep: String, status: TrialStatus) {
         if sweep != self.sweep { flush(); self.sweep = sweep }
-        switch status {
-        case .ok: run[0] += 1
-        case .diverged: run[1] += 1
-        case .failed: run[2] += 1
-        }
+        run[Self.statuses.firstIndex(of: status)!] += 1
     }
 
     mutating func merge(_ other: StatusTally) {

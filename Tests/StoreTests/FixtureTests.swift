@@ -50,21 +50,30 @@ import TrialContract
         return (header, revision, records)
     }
 
-    @Test func version2ReadsToTheRecordsAndRevisionsItWasWrittenFrom() throws {
-        let path = fixturesDirectory.appendingPathComponent("v2.jsonl").path
-        let expected = Self.v2Contents()
+    /// Reads a fixture and checks what every version's must give: no
+    /// problems, its version, the header and records it was written from,
+    /// its own bytes when written again in its version, and its 4 trials.
+    static func readBack(_ name: String, version: Int,
+                         _ expected: (header: StoreHeader, revision: SpecRevision, records: [TrialRecord])) throws -> (path: String, file: ResultContents) {
+        let path = fixturesDirectory.appendingPathComponent(name).path
         let file = try ResultFile.load(path: path)
         #expect(file.problems.isEmpty && file.unverifiedLines == 0)
-        #expect(file.header.formatVersion == 2)
+        #expect(file.header.formatVersion == version)
         #expect(file.header == expected.header)
+        #expect(file.records == expected.records)
+        let rewritten = [LineCodec.encode(file.header), LineCodec.encode(file.revisions[1])]
+            + (try file.records.map { try LineCodec.encode($0, formatVersion: version) })
+        #expect(rewritten.flatMap { $0 } == (try TestFiles.bytes(path)))
+        #expect(try ResultFile.finishedIDs(path: path).count == 4)
+        return (path, file)
+    }
+
+    @Test func version2ReadsToTheRecordsAndRevisionsItWasWrittenFrom() throws {
+        let expected = Self.v2Contents()
+        let file = try Self.readBack("v2.jsonl", version: 2, expected).file
         var revision = expected.revision
         revision.line = 2
         #expect(file.revisions == [expected.header.revision, revision])
-        #expect(file.records == expected.records)
-        let rewritten = [LineCodec.encode(file.header), LineCodec.encode(file.revisions[1])]
-            + (try file.records.map { try LineCodec.encode($0, formatVersion: file.header.formatVersion) })
-        #expect(rewritten.flatMap { $0 } == (try TestFiles.bytes(path)))
-        #expect(try ResultFile.finishedIDs(path: path).count == 4)
     }
 
     /// What `Fixtures/v3.jsonl` was written from: version 2's header and
@@ -86,18 +95,9 @@ import TrialContract
     }
 
     @Test func version3ReadsToTheRecordsItWasWrittenFrom() throws {
-        let path = fixturesDirectory.appendingPathComponent("v3.jsonl").path
-        let expected = Self.v3Contents()
-        let file = try ResultFile.load(path: path)
-        #expect(file.problems.isEmpty && file.unverifiedLines == 0)
-        #expect(file.header.formatVersion == 3)
-        #expect(file.header == expected.header)
-        #expect(file.records == expected.records)
+        let path = try Self.readBack("v3.jsonl", version: 3, Self.v3Contents()).path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains(#""curve_steps":[0,1,2,3,4,5,6,8,10,13,16,20,25,30,32,40,50,63,79,100,126,158,200],"curves":{"dist_from_init":["#))
         #expect(text.contains(#""test_error":{"steps":[0,10,300],"values":[0.5,0.25,0.125]}"#))
-        let rewritten = [LineCodec.encode(file.header), LineCodec.encode(file.revisions[1])] + (try file.records.map { try LineCodec.encode($0) })
-        #expect(rewritten.flatMap { $0 } == (try TestFiles.bytes(path)))
-        #expect(try ResultFile.finishedIDs(path: path).count == 4)
     }
 }

@@ -75,7 +75,7 @@ public struct ConfigSkimmer: Sendable {
                 guard let bucket = memo[h] else { return (h, nil) }
                 for e in bucket where e.text.count == k.count + 1 + v.count {
                     let same = e.text.withUnsafeBufferPointer { t in
-                        Self.equal(UnsafeBufferPointer(rebasing: t[..<k.count]), k) && Self.equal(UnsafeBufferPointer(rebasing: t[(k.count + 1)...]), v)
+                        UnsafeBufferPointer(rebasing: t[..<k.count]).elementsEqual(k) && UnsafeBufferPointer(rebasing: t[(k.count + 1)...]).elementsEqual(v)
                     }
                     if same { return (h, (e.field, e.value)) }
                 }
@@ -121,12 +121,5 @@ public struct ConfigSkimmer: Sendable {
         for j in k..<raw.count { tail |= UInt64(raw[j]) << (8 * UInt64(j - k)) }
         h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
         h ^= h >> 29
-    }
-
-    @inline(__always)
-    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        for i in 0..<a.count where a[i] != b[i] { return false }
-        return true
     }
 }

@@ -169,11 +169,7 @@ public struct JSONScanner {
     /// Whether the last string `skipString` passed comes strictly after the
     /// bytes at `earlier` (an earlier `lastString`), compared byte by byte.
     public func lastString(follows earlier: Range<Int>) -> Bool {
-        b.withUnsafeBufferPointer { p in
-            let x = UnsafeBufferPointer(rebasing: p[earlier]), y = UnsafeBufferPointer(rebasing: p[lastString])
-            for k in 0..<min(x.count, y.count) where x[k] != y[k] { return x[k] < y[k] }
-            return x.count < y.count
-        }
+        withBytes(earlier) { x in withBytes(lastString) { y in x.lexicographicallyPrecedes(y) } }
     }
 
     /// Whether the last string `skipString` passed is exactly `text`.
@@ -186,7 +182,7 @@ public struct JSONScanner {
 
     /// The bytes of the last string `skipString` passed.
     public func withLastString<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
-        b.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[lastString])) }
+        withBytes(lastString) { body(UnsafeRawBufferPointer($0)) }
     }
 
     /// `{ "key": value, … }` as `object` reads it, with each key left in
